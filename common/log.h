@@ -1,0 +1,78 @@
+/*
+ * log.h - logging to stderr or syslog, with a per-SA context.
+ *
+ * Every line about an SA is written through that SA's struct logger, whose
+ * context ("conn-name #serial SPIi:SPIr") prefixes the line, so a log can be
+ * grepped per SA. Lines caused by unauthenticated input go through
+ * log_unauth(), which is rate-limited (token bucket) and counts what it
+ * suppressed. Never pass key material to these functions.
+ */
+#ifndef DUALIKE_COMMON_LOG_H
+#define DUALIKE_COMMON_LOG_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+enum log_level {
+	LOG_LEVEL_ERROR = 0,
+	LOG_LEVEL_WARN = 1,
+	LOG_LEVEL_INFO = 2,
+	LOG_LEVEL_DEBUG = 3,
+};
+
+enum log_target {
+	LOG_TO_STDERR,
+	LOG_TO_SYSLOG,
+};
+
+struct logger {
+	char ctx[128];
+};
+
+/* The logger for lines that belong to no SA (prefix "dualike"). */
+extern const struct logger log_global;
+
+void log_setup(enum log_target target, enum log_level level, const char *ident);
+void log_set_level(enum log_level level);
+enum log_level log_get_level(void);
+/* Parse "error", "warn", "info", "debug"; false when unknown. */
+bool log_level_parse(const char *s, enum log_level *out);
+
+/* Set a logger's context, printf-style, truncated to fit. */
+void logger_set(struct logger *lg, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+void log_msg(const struct logger *lg, enum log_level lvl, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void log_vmsg(const struct logger *lg, enum log_level lvl, const char *fmt,
+	      va_list ap);
+
+#define log_error(lg, ...) log_msg((lg), LOG_LEVEL_ERROR, __VA_ARGS__)
+#define log_warn(lg, ...) log_msg((lg), LOG_LEVEL_WARN, __VA_ARGS__)
+#define log_info(lg, ...) log_msg((lg), LOG_LEVEL_INFO, __VA_ARGS__)
+#define log_debug(lg, ...) log_msg((lg), LOG_LEVEL_DEBUG, __VA_ARGS__)
+
+/*
+ * A line caused by input nobody has authenticated yet: allowed at most
+ * `burst` at once and `per_sec` per second on average (see log_unauth_limit);
+ * the rest are counted and summarised by the next line that gets through.
+ * now_ms is a monotonic clock in milliseconds (tests pass their own).
+ */
+void log_unauth_limit(unsigned per_sec, unsigned burst);
+void log_unauth_at(uint64_t now_ms, const struct logger *lg,
+		   enum log_level lvl, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+#define log_unauth(lg, lvl, ...) log_unauth_at(log_now_ms(), (lg), (lvl), __VA_ARGS__)
+uint64_t log_now_ms(void);
+/* Lines dropped by the rate limit since start. */
+uint64_t log_unauth_suppressed(void);
+
+/*
+ * Tests capture output: when set, every formatted line goes to this sink
+ * instead of stderr/syslog.
+ */
+typedef void (*log_sink_fn)(enum log_level lvl, const char *line, void *arg);
+void log_set_sink(log_sink_fn fn, void *arg);
+
+#endif
