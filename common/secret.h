@@ -13,12 +13,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Largest secret the project makes (a MODP-8192 shared secret is 1 KiB). */
+#define SECRET_MAX_LEN (64u * 1024u)
+
 struct secret {
 	size_t len;
 	uint8_t bytes[];
 };
 
-/* A zero-filled secret of len bytes, or NULL when out of memory. */
+/* A zero-filled secret of len bytes; NULL when out of memory or len > SECRET_MAX_LEN. */
 struct secret *secret_new(size_t len);
 /* A secret holding a copy of src (len may be 0). */
 struct secret *secret_dup(const void *src, size_t len);
