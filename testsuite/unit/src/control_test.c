@@ -1,0 +1,166 @@
+/* control_test.c - control socket protocol, mode, grammar errors, JSON escaping. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+
+#include "common/log.h"
+#include "src/control.h"
+#include "src/json.h"
+#include "testsuite/lib/tap.h"
+
+static int cmd_echo(void *ctx, int argc, char **argv, bool json, struct evbuffer *out)
+{
+	(void)ctx;
+	if (json) {
+		struct json j;
+
+		json_init(&j, out);
+		json_object_begin(&j, NULL);
+		json_array_begin(&j, "args");
+		for (int i = 1; i < argc; i++)
+			json_string(&j, NULL, argv[i]);
+		json_array_end(&j);
+		json_object_end(&j);
+		json_finish(&j);
+		return 0;
+	}
+	for (int i = 1; i < argc; i++)
+		evbuffer_add_printf(out, "%s%s", argv[i], i + 1 < argc ? " " : "\n");
+	return 0;
+}
+
+static int cmd_fail(void *ctx, int argc, char **argv, bool json, struct evbuffer *out)
+{
+	(void)ctx; (void)argc; (void)argv; (void)json;
+	evbuffer_add_printf(out, "no such connection\n");
+	return 1;
+}
+
+static const struct control_cmd table[] = {
+	{ "echo", "[WORD...]", 0, 3, cmd_echo, "print the words back" },
+	{ "fail", "", 0, 0, cmd_fail, "always fails" },
+	{ NULL, NULL, 0, 0, NULL, NULL },
+};
+
+static void test_json(void)
+{
+	struct evbuffer *b = evbuffer_new();
+	struct json j;
+	char out[256];
+	size_t n;
+
+	json_init(&j, b);
+	json_object_begin(&j, NULL);
+	json_string(&j, "name", "a\"b\\c\n\x01");
+	json_uint(&j, "n", 42);
+	json_array_begin(&j, "list");
+	json_bool(&j, NULL, true);
+	json_null(&j, NULL);
+	json_int(&j, NULL, -3);
+	json_array_end(&j);
+	json_object_begin(&j, "empty");
+	json_object_end(&j);
+	json_object_end(&j);
+	n = evbuffer_remove(b, out, sizeof(out) - 1);
+	out[n] = '\0';
+	tap_eq_str(out, "{\"name\":\"a\\\"b\\\\c\\n\\u0001\",\"n\":42,\"list\":[true,null,-3],\"empty\":{}}",
+		   "JSON: escaping, commas, nesting");
+	evbuffer_free(b);
+}
+
+static void silence(enum log_level lvl, const char *line, void *arg)
+{
+	(void)lvl; (void)line; (void)arg;
+}
+
+int main(void)
+{
+	char path[] = "/tmp/dualike-ctl-XXXXXX";
+	char sock[128];
+	struct stat st;
+	pid_t pid;
+	char *body = NULL;
+	int status = -1, rc;
+
+	test_json();
+	if (!mkdtemp(path))
+		return tap_skip_all("cannot make a temporary folder");
+	snprintf(sock, sizeof(sock), "%s/ctl", path);
+	pid = fork();
+	if (pid == 0) {
+		struct event_base *base = event_base_new();
+		struct control *c;
+		struct timeval limit = { .tv_sec = 10 };
+
+		log_set_sink(silence, NULL);
+		if (control_open(base, sock, (gid_t)-1, table, NULL, &c) != 0)
+			_exit(1);
+		event_base_loopexit(base, &limit); /* bounded even if the parent dies */
+		event_base_dispatch(base);
+		control_close(c);
+		event_base_free(base);
+		_exit(0);
+	}
+	for (int i = 0; i < 200 && stat(sock, &st) != 0; i++)
+		usleep(10000);
+	tap_ok(stat(sock, &st) == 0 && S_ISSOCK(st.st_mode), "control socket exists");
+	tap_eq_int(st.st_mode & 0777, 0600, "control socket is mode 0600");
+
+	{
+		char *argv[] = { "echo", "hello", "world" };
+
+		rc = control_request(sock, 3, argv, 3000, &body, &status);
+		tap_ok(rc == 0 && status == 0, "echo succeeds");
+		tap_eq_str(body, "hello world\n", "echo body");
+		free(body);
+	}
+	{
+		char *argv[] = { "echo", "x\"y", "--json" };
+
+		rc = control_request(sock, 3, argv, 3000, &body, &status);
+		tap_eq_str(body, "{\"args\":[\"x\\\"y\"]}\n", "--json gives the JSON shape");
+		free(body);
+	}
+	{
+		char *argv[] = { "fail" };
+
+		rc = control_request(sock, 1, argv, 3000, &body, &status);
+		tap_ok(rc == 0 && status == 1 && strstr(body, "no such connection"),
+		       "a failing command returns its status and message");
+		free(body);
+	}
+	{
+		char *argv[] = { "nonsense" };
+
+		rc = control_request(sock, 1, argv, 3000, &body, &status);
+		tap_ok(rc == 0 && status == 2 && strstr(body, "unknown command 'nonsense'") &&
+		       strstr(body, "echo"), "unknown command: status 2 and the command list");
+		free(body);
+	}
+	{
+		char *argv[] = { "fail", "extra" };
+
+		rc = control_request(sock, 2, argv, 3000, &body, &status);
+		tap_ok(rc == 0 && status == 2 && strstr(body, "usage: fail"),
+		       "wrong argument count: status 2 and usage");
+		free(body);
+	}
+	{
+		char *argv[] = { "echo" };
+
+		rc = control_request("/tmp/dualike-no-such-socket", 1, argv, 500, &body, &status);
+		tap_ok(rc < 0 && body == NULL, "no daemon: an error, not a hang");
+	}
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+	unlink(sock);
+	rmdir(path);
+	return tap_done();
+}
