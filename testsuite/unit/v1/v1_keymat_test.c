@@ -3,6 +3,7 @@
  * (PSK and signature authentication), then encryption key stretching, IVs
  * and Quick Mode KEYMAT against the RFC 2409 formulas computed by hand.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -286,6 +287,99 @@ static void test_keymat(void)
 	v1_keyset_free(&ks);
 }
 
+/* The hex string of "key" in a small flat JSON file (ACVP expected results). */
+static bool json_hex(const char *relpath, const char *key, uint8_t **out, size_t *len)
+{
+	char path[1200], text[8192], pat[64], *p, *end;
+	size_t n;
+	FILE *fp;
+	bool ok;
+
+	snprintf(path, sizeof(path), "%s/%s", vec_dir(), relpath);
+	fp = fopen(path, "r");
+	if (!fp)
+		return false;
+	n = fread(text, 1, sizeof(text) - 1, fp);
+	fclose(fp);
+	text[n] = '\0';
+	snprintf(pat, sizeof(pat), "\"%s\": \"", key);
+	p = strstr(text, pat);
+	if (!p)
+		return false;
+	p += strlen(pat);
+	end = strchr(p, '"');
+	if (!end)
+		return false;
+	*end = '\0';
+	ok = vec_hex(p, out, len);
+	return ok;
+}
+
+/*
+ * ACVP cross-check (acvp-libreswan/): inputs from inputs.txt, expected
+ * results from the JSON files; tcId 100 is CAVS COUNT 0, run through here
+ * as a second, differently formatted source.
+ */
+static void run_acvp(void)
+{
+	struct vec_file f;
+	struct vec_rec r;
+	unsigned n = 0;
+
+	if (!vec_open(&f, "acvp-libreswan/inputs.txt")) {
+		tap_ok(false, "acvp-libreswan/inputs.txt opens");
+		return;
+	}
+	memset(&r, 0, sizeof(r));
+	while (vec_next(&f, &r)) {
+		const char *file = vec_get(&r, "file"), *hash = vec_get(&r, "hashAlg");
+		static const char *keys[] = { "sKeyId", "sKeyIdD", "sKeyIdA", "sKeyIdE" };
+		uint8_t *in[6] = { NULL }, *want[4] = { NULL };
+		size_t il[6] = { 0 }, wl[4] = { 0 };
+		char rel[256];
+		struct v1_phase1_inputs p1;
+		struct v1_keyset ks = { 0 };
+		bool psk, ok;
+
+		if (!file || strncmp(file, "test.acvp.ikev1", 15) != 0)
+			continue;
+		psk = strstr(file, "psk") != NULL;
+		snprintf(rel, sizeof(rel), "acvp-libreswan/%s", file);
+		ok = hash && strcmp(hash, "SHA-1") == 0;
+		ok &= vec_get_hex(&r, "gxy", &in[0], &il[0]) && vec_get_hex(&r, "nInit", &in[1], &il[1]) &&
+		      vec_get_hex(&r, "nResp", &in[2], &il[2]) && vec_get_hex(&r, "ckyInit", &in[3], &il[3]) &&
+		      vec_get_hex(&r, "ckyResp", &in[4], &il[4]) &&
+		      (!psk || vec_get_hex(&r, "preSharedKey", &in[5], &il[5]));
+		for (size_t i = 0; i < 4; i++)
+			ok &= json_hex(rel, keys[i], &want[i], &wl[i]);
+		ok &= il[3] == V1_COOKIE_LEN && il[4] == V1_COOKIE_LEN;
+		if (ok) {
+			memset(&p1, 0, sizeof(p1));
+			p1.gxy = in[0]; p1.gxy_len = il[0];
+			p1.ni = in[1]; p1.ni_len = il[1];
+			p1.nr = in[2]; p1.nr_len = il[2];
+			memcpy(p1.cky_i, in[3], V1_COOKIE_LEN);
+			memcpy(p1.cky_r, in[4], V1_COOKIE_LEN);
+			ok = (psk ? v1_keyset_psk(&ks, PRF_HMAC_SHA1, in[5], il[5], &p1)
+				  : v1_keyset_sig(&ks, PRF_HMAC_SHA1, &p1)) == 0;
+			ok = ok && same(ks.skeyid, want[0], wl[0], "sKeyId") &&
+			     same(ks.skeyid_d, want[1], wl[1], "sKeyIdD") &&
+			     same(ks.skeyid_a, want[2], wl[2], "sKeyIdA") &&
+			     same(ks.skeyid_e, want[3], wl[3], "sKeyIdE");
+		}
+		tap_ok(ok, "ACVP %s tcId %s: sKeyId, sKeyIdD, sKeyIdA, sKeyIdE", file, vec_get(&r, "tcId"));
+		n++;
+		v1_keyset_free(&ks);
+		for (size_t i = 0; i < 6; i++)
+			free(in[i]);
+		for (size_t i = 0; i < 4; i++)
+			free(want[i]);
+	}
+	vec_rec_free(&r);
+	vec_close(&f);
+	tap_eq_int(n, 2, "both IKEv1 ACVP tests (DSA, PSK) ran");
+}
+
 int main(void)
 {
 	test_keyset_by_hand();
@@ -298,5 +392,6 @@ int main(void)
 	}
 	run_cavs("cavp-ikev1/ikev1_psk.fax", true);
 	run_cavs("cavp-ikev1/ikev1_dsa.fax", false);
+	run_acvp();
 	return tap_done();
 }

@@ -2,6 +2,7 @@
  * v2_keymat_test.c - the IKEv2 key schedule: every NIST CAVS IKEv2 vector,
  * the fixed-key PRF nonce rule (RFC 7296 2.14) and the seven-key split.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -264,6 +265,99 @@ static void test_child(void)
 	secret_free(sk_d);
 }
 
+/* The hex string of "key" in a small flat JSON file (ACVP expected results). */
+static bool json_hex(const char *relpath, const char *key, uint8_t **out, size_t *len)
+{
+	char path[1200], text[8192], pat[64], *p, *end;
+	size_t n;
+	FILE *fp;
+	bool ok;
+
+	snprintf(path, sizeof(path), "%s/%s", vec_dir(), relpath);
+	fp = fopen(path, "r");
+	if (!fp)
+		return false;
+	n = fread(text, 1, sizeof(text) - 1, fp);
+	fclose(fp);
+	text[n] = '\0';
+	snprintf(pat, sizeof(pat), "\"%s\": \"", key);
+	p = strstr(text, pat);
+	if (!p)
+		return false;
+	p += strlen(pat);
+	end = strchr(p, '"');
+	if (!end)
+		return false;
+	*end = '\0';
+	ok = vec_hex(p, out, len);
+	return ok;
+}
+
+/* ACVP cross-check (acvp-libreswan/): tcId 100 = CAVS COUNT 0, other format. */
+static void run_acvp(void)
+{
+	static const char *rel = "acvp-libreswan/test.acvp.ikev2.json";
+	static const char *fields[] = { "sKeySeed", "derivedKeyingMaterial", "derivedKeyingMaterialChild",
+					"derivedKeyingMaterialDh", "sKeySeedReKey" };
+	struct vec_file f;
+	struct vec_rec r;
+	unsigned n = 0;
+
+	if (!vec_open(&f, "acvp-libreswan/inputs.txt")) {
+		tap_ok(false, "acvp-libreswan/inputs.txt opens");
+		return;
+	}
+	memset(&r, 0, sizeof(r));
+	while (vec_next(&f, &r)) {
+		const char *file = vec_get(&r, "file"), *hash = vec_get(&r, "hashAlg");
+		/* Same order as the CAVS fields check_dkm() reads: Ni, Nr, g^ir, g^ir (new), SPIi, SPIr. */
+		static const char *names[] = { "nInit", "nResp", "gir", "girNew", "spiInit", "spiResp" };
+		uint8_t *in[6] = { NULL }, *want[5] = { NULL };
+		size_t il[6] = { 0 }, wl[5] = { 0 };
+		struct secret *seed = NULL, *child = NULL, *child_dh = NULL, *rekey = NULL;
+		struct v2_ike_keys keys = { 0 };
+		bool ok;
+
+		if (!file || strcmp(file, "test.acvp.ikev2.json") != 0)
+			continue;
+		ok = hash && strcmp(hash, "SHA-1") == 0;
+		for (size_t i = 0; i < 6; i++)
+			ok &= vec_get_hex(&r, names[i], &in[i], &il[i]);
+		for (size_t i = 0; i < 5; i++)
+			ok &= json_hex(rel, fields[i], &want[i], &wl[i]);
+		ok &= il[4] == V2_SPI_LEN && il[5] == V2_SPI_LEN;
+		if (ok) {
+			ok = v2_skeyseed(PRF_HMAC_SHA1, in[0], il[0], in[1], il[1], in[2], il[2], &seed) == 0 &&
+			     same(seed, want[0], wl[0], "sKeySeed");
+			ok = ok && check_dkm(PRF_HMAC_SHA1, seed, in, il, want[1], wl[1], &keys);
+			ok = ok && v2_child_keymat(PRF_HMAC_SHA1, keys.sk_d, NULL, 0, in[0], il[0], in[1], il[1],
+						   wl[2], &child) == 0 &&
+			     same(child, want[2], wl[2], "derivedKeyingMaterialChild");
+			ok = ok && v2_child_keymat(PRF_HMAC_SHA1, keys.sk_d, in[3], il[3], in[0], il[0], in[1], il[1],
+						   wl[3], &child_dh) == 0 &&
+			     same(child_dh, want[3], wl[3], "derivedKeyingMaterialDh");
+			ok = ok && v2_skeyseed_rekey(PRF_HMAC_SHA1, keys.sk_d, in[3], il[3], in[0], il[0], in[1],
+						     il[1], &rekey) == 0 &&
+			     same(rekey, want[4], wl[4], "sKeySeedReKey");
+		}
+		tap_ok(ok, "ACVP %s tcId %s: sKeySeed, DKM, child DKM, child DKM D-H, sKeySeedReKey", file,
+		       vec_get(&r, "tcId"));
+		n++;
+		secret_free(seed);
+		secret_free(child);
+		secret_free(child_dh);
+		secret_free(rekey);
+		v2_ike_keys_free(&keys);
+		for (size_t i = 0; i < 6; i++)
+			free(in[i]);
+		for (size_t i = 0; i < 5; i++)
+			free(want[i]);
+	}
+	vec_rec_free(&r);
+	vec_close(&f);
+	tap_eq_int(n, 1, "the IKEv2 ACVP test ran");
+}
+
 int main(void)
 {
 	for (size_t i = 0; i < sizeof(ni32); i++)
@@ -280,5 +374,6 @@ int main(void)
 		return tap_done();
 	}
 	run_cavs();
+	run_acvp();
 	return tap_done();
 }
