@@ -14,13 +14,15 @@
 #include "common/ke_impl.h"
 
 /*
- * Strength estimates: MODP from RFC 3526 section 8 (the lower of its two
- * estimates; groups 1 and 2 from RFC 8247 2.4, which ranks them below 80),
- * ECP from RFC 5903 1, Curve25519/448 from RFC 7748 1 (~128 / ~224).
+ * Strength estimates, used only to report and flag weak groups: MODP 5 and
+ * 14-18 from RFC 3526 section 8 (the lower of its two estimates); groups 1
+ * and 2 rough figures (NIST SP 800-57 part 1 table 2 puts 1024-bit at 80,
+ * 768-bit is below it; RFC 8247 2.4 says MUST NOT / SHOULD NOT); ECP from
+ * RFC 5903 1; Curve25519/448 from RFC 7748 1 (~128 / ~224).
  */
 static const struct ke_method ke_methods[] = {
-	{ KE_MODP_768, "MODP_768", KE_KIND_DH, 96, 96, 96, 62, &ke_modp_768_impl },
-	{ KE_MODP_1024, "MODP_1024", KE_KIND_DH, 128, 128, 128, 77, &ke_modp_1024_impl },
+	{ KE_MODP_768, "MODP_768", KE_KIND_DH, 96, 96, 96, 64, &ke_modp_768_impl },
+	{ KE_MODP_1024, "MODP_1024", KE_KIND_DH, 128, 128, 128, 80, &ke_modp_1024_impl },
 	{ KE_MODP_1536, "MODP_1536", KE_KIND_DH, 192, 192, 192, 90, &ke_modp_1536_impl },
 	{ KE_MODP_2048, "MODP_2048", KE_KIND_DH, 256, 256, 256, 110, &ke_modp_2048_impl },
 	{ KE_MODP_3072, "MODP_3072", KE_KIND_DH, 384, 384, 384, 130, &ke_modp_3072_impl },
