@@ -322,6 +322,55 @@ static void test_acquire(struct kernel *k)
 	tap_eq_int(kernel_process_events(k), 0, "processing with nothing pending returns at once");
 }
 
+struct exp_seen {
+	unsigned n;
+	struct kernel_expire e;
+};
+
+static void on_expire(const struct kernel_expire *e, void *arg)
+{
+	struct exp_seen *s = arg;
+
+	s->n++;
+	s->e = *e;
+}
+
+/*
+ * A larval SA from ALLOCSPI lives net.core.xfrm_acq_expires seconds (30
+ * by default, per namespace) and then hard-expires: shorten it to see the
+ * EXPIRE event arrive.
+ */
+static void test_expire(struct kernel *k)
+{
+	struct kernel_events ev = { .expire = on_expire };
+	struct exp_seen seen = { 0 };
+	struct sockaddr_storage src, dst;
+	struct pollfd pfd;
+	uint32_t spi = 0;
+	int i;
+
+	if (system("echo 1 > /proc/sys/net/core/xfrm_acq_expires") != 0) {
+		tap_skip("cannot shorten xfrm_acq_expires: no EXPIRE test");
+		return;
+	}
+	kernel_set_events(k, &ev, &seen);
+	addr(&src, "192.0.2.9");
+	addr(&dst, "192.0.2.8");
+	tap_eq_int(kernel_alloc_spi(k, &src, &dst, KERNEL_PROTO_ESP, &spi), 0,
+		   "ALLOCSPI with a 1 s larval lifetime");
+	pfd.fd = kernel_event_fd(k);
+	pfd.events = POLLIN;
+	for (i = 0; i < 40 && seen.n == 0; i++) {
+		if (poll(&pfd, 1, 100) > 0)
+			kernel_process_events(k);
+	}
+	tap_ok(seen.n >= 1 && seen.e.spi == spi && seen.e.hard &&
+	       seen.e.proto == KERNEL_PROTO_ESP && kernel_addr_equal(&seen.e.dst, &dst),
+	       "hard EXPIRE for SPI 0x%08x delivered (got %u, SPI 0x%08x)", spi, seen.n, seen.e.spi);
+	tap_eq_int(kernel_del_sa(k, &dst, spi, KERNEL_PROTO_ESP), ERR_NOTFOUND,
+		   "after a hard expire the SA is gone");
+}
+
 int main(void)
 {
 	struct captured cap = { "", 0, 0 };
@@ -341,6 +390,7 @@ int main(void)
 	test_policies(k, true);
 	test_esp_sa(k, &cap, spi);
 	test_acquire(k);
+	test_expire(k);
 	kernel_close(k);
 	log_set_sink(NULL, NULL);
 	return tap_done();
