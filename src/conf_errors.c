@@ -89,3 +89,19 @@ void config_errors_print(const struct config_errors *errs, FILE *f)
 	if (errs->dropped)
 		fprintf(f, "(%zu more problems not shown: out of memory)\n", errs->dropped);
 }
+
+void config_errors_sort(struct config_errors *errs, size_t from)
+{
+	/* Insertion sort: a handful of entries, and it keeps equal lines in order. */
+	for (size_t i = from + 1; i < errs->n; i++) {
+		struct config_error e = errs->v[i];
+		size_t j = i;
+
+		while (j > from && errs->v[j - 1].line > e.line &&
+		       strcmp(errs->v[j - 1].file, e.file) == 0) {
+			errs->v[j] = errs->v[j - 1];
+			j--;
+		}
+		errs->v[j] = e;
+	}
+}

@@ -30,6 +30,8 @@ void config_errors_free(struct config_errors *errs);
 /* Record a problem; errs may be NULL (the problem is then dropped). */
 void config_error_add(struct config_errors *errs, const char *file, int line,
 		      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Order the problems from index `from` on by line (stable), for reading. */
+void config_errors_sort(struct config_errors *errs, size_t from);
 /* One line per problem: "FILE:LINE: message" (or "FILE: message"). */
 void config_errors_print(const struct config_errors *errs, FILE *f);
 /* Problem i as that line, into buf; returns buf. */

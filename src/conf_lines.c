@@ -114,7 +114,11 @@ static int scan_line(struct conf_lines *l, char *text, int line, char **section,
 		return add_section(l, name, line, path, errs);
 	}
 	eq = strchr(s, '=');
-	if (!eq || eq == s) {
+	if (eq == s) {
+		config_error_add(errs, path, line, "a value without a key; write key = value");
+		return ERR_PARSE;
+	}
+	if (!eq) {
 		config_error_add(errs, path, line,
 				 "not a \"key = value\" line, a [section] or a # comment; "
 				 "write key = value (an empty value is written key =)");
@@ -122,10 +126,6 @@ static int scan_line(struct conf_lines *l, char *text, int line, char **section,
 	}
 	*eq = '\0';
 	s = strip(s);
-	if (*s == '\0') {
-		config_error_add(errs, path, line, "a value without a key; write key = value");
-		return ERR_PARSE;
-	}
 	char *key = lower_dup(s, strlen(s));
 
 	if (!key)

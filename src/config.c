@@ -197,6 +197,7 @@ int config_load(const char *path, struct config **out, struct config_errors *err
 	struct conf_lines lines;
 	struct conf_ctx ctx = { .file = path, .lines = &lines, .errs = errs };
 	struct config *cfg;
+	size_t first_err = errs ? errs->n : 0;
 	char *tmp;
 	int rc;
 
@@ -239,6 +240,8 @@ int config_load(const char *path, struct config **out, struct config_errors *err
 	free(ctx.dir);
 	iniparser_freedict(ctx.ini);
 	conf_lines_free(&lines);
+	if (errs)
+		config_errors_sort(errs, first_err);
 	if (ctx.rc) {
 		config_free(cfg);
 		return ctx.rc;

@@ -1,0 +1,204 @@
+/*
+ * pins_test.c - downgrade-protection pins: a save/load cycle (a restart),
+ * unpin, and torn writes: a garbage pins.tmp left by a crash is ignored, a
+ * truncated or garbled pins file is refused with its line and the pins of
+ * pins.old are used, and the refused file never replaces pins.old.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/err.h"
+#include "src/pins.h"
+#include "testsuite/lib/tap.h"
+
+static char dir[256];
+
+static const char *in_dir(const char *name)
+{
+	static char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return path;
+}
+
+static void write_file(const char *name, const char *text)
+{
+	FILE *f = fopen(in_dir(name), "w");
+
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+static bool exists(const char *name)
+{
+	return access(in_dir(name), F_OK) == 0;
+}
+
+/* Cut the pins file to its first n bytes, as a torn write would. */
+static void truncate_pins(long n)
+{
+	if (truncate(in_dir("pins"), n) != 0)
+		tap_diag("truncate failed");
+}
+
+static bool has_error(const struct config_errors *e, const char *file, int line, const char *a)
+{
+	for (size_t i = 0; i < e->n; i++)
+		if (e->v[i].line == line && strstr(e->v[i].msg, a) &&
+		    (!file || strcmp(e->v[i].file, in_dir(file)) == 0))
+			return true;
+	return false;
+}
+
+static void test_cycle(void)
+{
+	struct pins *p = NULL;
+	struct config_errors e;
+	const struct pin *list;
+	size_t n;
+
+	config_errors_init(&e);
+	tap_eq_int(pins_load(dir, &p, &e), 0, "an empty state folder loads");
+	pins_list(p, &n);
+	tap_ok(p && n == 0, "with no pins");
+	tap_ok(!pins_is_pinned(p, "198.51.100.7"), "nothing is pinned yet");
+	tap_eq_int(pins_pin(p, "198.51.100.7", 1000), 0, "pin an address");
+	tap_eq_int(pins_pin(p, "office@example.com", 2000), 0, "pin an identity");
+	tap_eq_int(pins_pin(p, "198.51.100.7", 3000), 0, "pinning again refreshes");
+	tap_eq_int(pins_pin(p, "bad peer", 1), ERR_INVAL, "a key with a space is refused");
+	tap_eq_int(pins_pin(p, "", 1), ERR_INVAL, "an empty key is refused");
+	tap_eq_int(pins_save(p, &e), 0, "save");
+	tap_ok(exists("pins") && !exists("pins.tmp"), "pins written, no temp file left");
+	pins_free(p);
+
+	p = NULL;
+	tap_eq_int(pins_load(dir, &p, &e), 0, "load after a restart");
+	list = pins_list(p, &n);
+	tap_eq_int((long long)n, 2, "both pins survive");
+	tap_ok(n == 2 && strcmp(list[0].peer, "198.51.100.7") == 0 && list[0].first == 1000 &&
+	       list[0].last == 3000, "first and latest completion times survive");
+	tap_ok(pins_is_pinned(p, "OFFICE@example.com"), "identities match without case");
+	tap_ok(!pins_recovered(p), "not a recovery");
+	tap_eq_int(pins_unpin(p, "198.51.100.7"), 0, "unpin");
+	tap_eq_int(pins_unpin(p, "198.51.100.7"), ERR_NOTFOUND, "unpin twice: not found");
+	tap_ok(!pins_is_pinned(p, "198.51.100.7"), "no longer pinned");
+	tap_eq_int(pins_save(p, &e), 0, "save after unpin");
+	tap_ok(exists("pins.old"), "the previous good file is kept as pins.old");
+	pins_free(p);
+	p = NULL;
+	pins_load(dir, &p, &e);
+	tap_ok(p && !pins_is_pinned(p, "198.51.100.7") && pins_is_pinned(p, "office@example.com"),
+	       "the unpin survives a restart");
+	tap_eq_int((long long)e.n, 0, "no problem reported along the way");
+	pins_free(p);
+	config_errors_free(&e);
+}
+
+static void test_torn(void)
+{
+	struct pins *p = NULL;
+	struct config_errors e;
+	size_t n;
+
+	config_errors_init(&e);
+	/* Start over: pins.old = {a}, pins = {a, b}. */
+	unlink(in_dir("pins"));
+	unlink(in_dir("pins.old"));
+	pins_load(dir, &p, &e);
+	pins_pin(p, "192.0.2.10", 10);
+	pins_save(p, &e);
+	pins_pin(p, "192.0.2.11", 11);
+	pins_save(p, &e);
+	pins_free(p);
+
+	/* A crash while writing pins.tmp: the file left behind is garbage. */
+	write_file("pins.tmp", "dualike-pins 1\npin 192.0.2.99 1 1\npin 192.0.2.");
+	p = NULL;
+	tap_eq_int(pins_load(dir, &p, &e), 0, "a torn pins.tmp does not disturb loading");
+	tap_ok(p && pins_is_pinned(p, "192.0.2.11") && !pins_is_pinned(p, "192.0.2.99"),
+	       "the pins are the saved ones, not the torn temp file's");
+	tap_eq_int(pins_save(p, &e), 0, "the next save replaces the torn temp file");
+	pins_free(p);
+
+	/* The pins file itself cut short (no end line). */
+	truncate_pins(40);
+	p = NULL;
+	tap_eq_int(pins_load(dir, &p, &e), ERR_PARSE, "a truncated pins file is refused");
+	tap_ok(has_error(&e, "pins", 2, "truncated") || has_error(&e, "pins", 3, "damaged") ||
+	       has_error(&e, "pins", 2, "damaged"), "with its line and why");
+	tap_ok(has_error(&e, "pins", 0, "pins.old"), "and says pins.old is used");
+	tap_ok(p && pins_recovered(p), "the pins of pins.old are used");
+	tap_ok(p && pins_is_pinned(p, "192.0.2.10") && pins_is_pinned(p, "192.0.2.11"),
+	       "no saved pin is lost");
+	for (size_t i = 0; i < e.n; i++)
+		tap_diag("%s:%d: %s", e.v[i].file, e.v[i].line, e.v[i].msg);
+	config_errors_free(&e);
+	tap_eq_int(pins_save(p, &e), 0, "saving after a recovery works");
+	tap_ok(exists("pins.corrupt"), "the refused file is kept as pins.corrupt");
+	pins_free(p);
+	p = NULL;
+	tap_eq_int(pins_load(dir, &p, &e), 0, "and the next load is clean");
+	pins_list(p, &n);
+	tap_eq_int((long long)n, 2, "with both pins");
+	pins_free(p);
+
+	/* pins.old must still be a good file: the bad one was never linked over it. */
+	write_file("pins", "dualike-pins 1\npin 192.0.2.10 10 10\ngarbage here\nend 1\n");
+	p = NULL;
+	tap_eq_int(pins_load(dir, &p, &e), ERR_PARSE, "a garbled line is refused");
+	tap_ok(has_error(&e, "pins", 3, "damaged"), "at its line (3)");
+	tap_ok(p && pins_is_pinned(p, "192.0.2.11"), "pins.old was good and is used");
+	pins_free(p);
+	config_errors_free(&e);
+
+	write_file("pins", "dualike-pins 1\npin 192.0.2.10 10 10\nend 5\n");
+	write_file("pins.old", "");
+	p = (struct pins *)&p;
+	tap_eq_int(pins_load(dir, &p, &e), ERR_PARSE, "a wrong count with no good pins.old is refused");
+	tap_ok(has_error(&e, "pins", 3, "counts 5"), "the count mismatch is named");
+	tap_ok(p == NULL && has_error(&e, "pins", 0, "no good"), "and nothing is made up");
+	config_errors_free(&e);
+
+	unlink(in_dir("pins"));
+	write_file("pins.old", "dualike-pins 1\npin 192.0.2.10 10 10\nend 1\n");
+	p = NULL;
+	tap_eq_int(pins_load(dir, &p, &e), ERR_PARSE, "pins missing while pins.old exists is flagged");
+	tap_ok(p && pins_is_pinned(p, "192.0.2.10"), "and pins.old is used");
+	pins_free(p);
+	config_errors_free(&e);
+}
+
+static void test_peer_key(void)
+{
+	struct sockaddr_in6 in6 = { .sin6_family = AF_INET6 };
+	char buf[64];
+
+	inet_pton(AF_INET6, "::ffff:192.0.2.1", &in6.sin6_addr);
+	tap_eq_str(pins_peer_from_sockaddr((struct sockaddr *)&in6, buf, sizeof(buf)), "192.0.2.1",
+		   "an IPv4-mapped peer is keyed by its IPv4 address");
+	inet_pton(AF_INET6, "2001:db8::1", &in6.sin6_addr);
+	tap_eq_str(pins_peer_from_sockaddr((struct sockaddr *)&in6, buf, sizeof(buf)), "2001:db8::1",
+		   "an IPv6 peer");
+}
+
+int main(void)
+{
+	const char *names[] = { "pins", "pins.old", "pins.tmp", "pins.corrupt" };
+
+	snprintf(dir, sizeof(dir), "%s/pins_test.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if (!mkdtemp(dir))
+		return tap_skip_all("cannot make a temporary folder");
+	test_cycle();
+	test_torn();
+	test_peer_key();
+	for (size_t i = 0; i < 4; i++)
+		unlink(in_dir(names[i]));
+	rmdir(dir);
+	return tap_done();
+}
