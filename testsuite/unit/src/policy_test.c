@@ -128,10 +128,29 @@ static void test_bad(void)
 	config_errors_free(&e);
 }
 
+static void test_example(void)
+{
+	struct policy *p = NULL;
+	struct config_errors e;
+	char path[1024];
+
+	config_errors_init(&e);
+	snprintf(path, sizeof(path), "%s/etc/peers.policy", getenv("DUALIKE_SRCDIR"));
+	tap_eq_int(policy_load(path, &p, &e), 0, "etc/peers.policy (the shipped example) loads");
+	tap_ok(p && policy_allows(p, sa("198.51.100.7"), NULL, 1) &&
+	       !policy_allows(p, sa("198.51.100.7"), NULL, 2) &&
+	       policy_allows(p, sa("198.51.100.20"), NULL, 2) &&
+	       !policy_allows(p, sa("203.0.113.5"), NULL, 1),
+	       "and decides as its man page example says");
+	policy_free(p);
+	config_errors_free(&e);
+}
+
 int main(void)
 {
 	if (!getenv("DUALIKE_SRCDIR"))
 		return tap_skip_all("DUALIKE_SRCDIR is not set (run through make check)");
+	test_example();
 	test_matches();
 	test_default_any();
 	test_bad();
