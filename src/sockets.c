@@ -296,8 +296,3 @@ int sockets_send(struct ike_sockets *s, const struct datagram *dg)
 	}
 	return ERR_NOTFOUND;
 }
-
-int sockets_send_hook(void *arg, const struct datagram *dg)
-{
-	return sockets_send(arg, dg);
-}

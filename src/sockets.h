@@ -31,7 +31,5 @@ int sockets_send(struct ike_sockets *s, const struct datagram *dg);
 /* The bound port of the first IKE / NAT-T socket (after port 0 was asked). */
 uint16_t sockets_ike_port(const struct ike_sockets *s);
 uint16_t sockets_natt_port(const struct ike_sockets *s);
-/* dispatch_send_fn adapter: arg is the struct ike_sockets. */
-int sockets_send_hook(void *arg, const struct datagram *dg);
 
 #endif

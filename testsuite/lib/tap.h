@@ -23,7 +23,10 @@ bool tap_eq_str(const char *got, const char *want, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* One skipped check, with the reason shown. */
 void tap_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Skip the whole program (no check run): prints "1..0 # SKIP reason". */
+/*
+ * Skip the whole program (no check run): prints "1..0 # SKIP reason" and
+ * returns the exit status to use (0: the driver counts it as skipped).
+ */
 int tap_skip_all(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void tap_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print the plan; return the exit status (0 when every check passed). */

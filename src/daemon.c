@@ -1,0 +1,245 @@
+/*
+ * daemon.c - bring dualiked up, run it, reload it, take it down.
+ *
+ * Order of start: configuration (refused whole if any problem), kernel
+ * backend, dispatcher, sockets, control socket, signals. Every failure is
+ * logged with what to change and undoes what was started.
+ */
+#include "dualike-build.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+
+#include "common/err.h"
+#include "common/kernel.h"
+#include "common/log.h"
+#include "src/config.h"
+#include "src/control.h"
+#include "src/ctl_cmds.h"
+#include "src/daemon.h"
+#include "src/dispatch.h"
+#include "src/engines.h"
+#include "src/sockets.h"
+
+/* Write every configuration problem to out, or to the log when out is NULL. */
+static void daemon_report_errors(const struct config_errors *errs, struct evbuffer *out)
+{
+	char line[600];
+
+	for (size_t i = 0; i < errs->n; i++) {
+		config_error_str(errs, i, line, sizeof(line));
+		if (out)
+			evbuffer_add_printf(out, "%s\n", line);
+		else
+			log_error(&log_global, "%s", line);
+	}
+}
+
+static void daemon_on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct daemon *d = arg;
+
+	(void)what;
+	if (sig == SIGHUP) {
+		log_info(&log_global, "SIGHUP: reloading %s", d->config_path);
+		daemon_reload(d, NULL);
+		return;
+	}
+	log_info(&log_global, "signal %d: shutting down", (int)sig);
+	event_base_loopbreak(d->base);
+}
+
+static void daemon_on_kernel(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+
+	(void)fd;
+	(void)what;
+	kernel_process_events(d->kernel);
+}
+
+static int daemon_listen(struct daemon *d)
+{
+	const struct daemon_config *dc = &d->cfg->daemon;
+	struct sockaddr_storage addrs[8];
+	size_t n = 0;
+
+	for (size_t i = 0; i < dc->n_listen && n < 8; i++) {
+		struct sockaddr_storage *ss = &addrs[n++];
+
+		memset(ss, 0, sizeof(*ss));
+		ss->ss_family = (sa_family_t)dc->listen[i].family;
+		if (dc->listen[i].family == AF_INET)
+			memcpy(&((struct sockaddr_in *)ss)->sin_addr, dc->listen[i].bytes, 4);
+		else
+			memcpy(&((struct sockaddr_in6 *)ss)->sin6_addr, dc->listen[i].bytes, 16);
+	}
+	return sockets_open(d->base, addrs, n, dc->ike_port, dc->natt_port,
+			    d->dispatcher, &d->sockets);
+}
+
+static int daemon_send_hook(void *arg, const struct datagram *dg)
+{
+	struct daemon *d = arg;
+
+	return d->sockets ? sockets_send(d->sockets, dg) : ERR_STATE;
+}
+
+int daemon_start(struct daemon *d, const char *config_path)
+{
+	struct config_errors errs;
+	struct dispatch_hooks hooks = {
+		.policy = engines_policy_hook,
+		.v1_input = engines_v1_input,
+		.v2_input = engines_v2_input,
+		.send = daemon_send_hook,
+		.arg = d,
+	};
+	int rc, fd;
+
+	memset(d, 0, sizeof(*d));
+	d->started = time(NULL);
+	d->config_path = strdup(config_path);
+	config_errors_init(&errs);
+	rc = config_load(config_path, &d->cfg, &errs);
+	if (rc) {
+		daemon_report_errors(&errs, NULL);
+		log_error(&log_global, "%s: not started (%s); `dualiked --check-config -c %s` lists the problems",
+			  config_path, err_str(rc), config_path);
+		config_errors_free(&errs);
+		return rc;
+	}
+	config_errors_free(&errs);
+	log_set_level(d->cfg->daemon.log_level);
+	rc = engines_load_policy(d);
+	if (rc)
+		goto fail;
+	d->base = event_base_new();
+	if (!d->base) {
+		rc = ERR_NOMEM;
+		goto fail;
+	}
+	rc = kernel_open(d->cfg->daemon.kernel == CONF_KERNEL_NONE ? "none" : "xfrm", &d->kernel);
+	if (rc) {
+		log_error(&log_global, "kernel backend: %s (set `kernel = none` in [daemon] to run without one)",
+			  err_str(rc));
+		goto fail;
+	}
+	fd = kernel_event_fd(d->kernel);
+	if (fd >= 0) {
+		d->kernel_ev = event_new(d->base, fd, EV_READ | EV_PERSIST, daemon_on_kernel, d);
+		if (!d->kernel_ev || event_add(d->kernel_ev, NULL) < 0) {
+			rc = ERR_NOMEM;
+			goto fail;
+		}
+	}
+	d->dispatcher = dispatch_new(&hooks);
+	if (!d->dispatcher) {
+		rc = ERR_NOMEM;
+		goto fail;
+	}
+	rc = daemon_listen(d);
+	if (rc)
+		goto fail;
+	if (d->cfg->daemon.control_socket) {
+		rc = control_open(d->base, d->cfg->daemon.control_socket,
+				  ctl_group_id(d->cfg->daemon.control_group), ctl_commands, d,
+				  &d->control);
+		if (rc)
+			goto fail;
+	}
+	d->sig_hup = evsignal_new(d->base, SIGHUP, daemon_on_signal, d);
+	d->sig_term = evsignal_new(d->base, SIGTERM, daemon_on_signal, d);
+	d->sig_int = evsignal_new(d->base, SIGINT, daemon_on_signal, d);
+	if (!d->sig_hup || !d->sig_term || !d->sig_int || evsignal_add(d->sig_hup, NULL) ||
+	    evsignal_add(d->sig_term, NULL) || evsignal_add(d->sig_int, NULL)) {
+		rc = ERR_NOMEM;
+		goto fail;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	log_info(&log_global, "dualiked " PACKAGE_VERSION " started: %zu connection(s), kernel %s",
+		 d->cfg->n_conns, kernel_name(d->kernel));
+	return 0;
+fail:
+	daemon_stop(d);
+	return rc;
+}
+
+int daemon_after_fork(struct daemon *d)
+{
+	return event_reinit(d->base) < 0 ? ERR_IO : 0;
+}
+
+int daemon_run(struct daemon *d)
+{
+	return event_base_dispatch(d->base) < 0 ? ERR_IO : 0;
+}
+
+void daemon_stop(struct daemon *d)
+{
+	if (d->sig_hup)
+		event_free(d->sig_hup);
+	if (d->sig_term)
+		event_free(d->sig_term);
+	if (d->sig_int)
+		event_free(d->sig_int);
+	control_close(d->control);
+	sockets_close(d->sockets);
+	dispatch_free(d->dispatcher);
+	if (d->kernel_ev)
+		event_free(d->kernel_ev);
+	if (d->kernel)
+		kernel_close(d->kernel);
+	engines_free_policy(d);
+	config_free(d->cfg);
+	if (d->base)
+		event_base_free(d->base);
+	free(d->config_path);
+	memset(d, 0, sizeof(*d));
+}
+
+int daemon_reload(struct daemon *d, struct evbuffer *err_out)
+{
+	struct config_errors errs;
+	struct config *fresh = NULL;
+	int rc;
+
+	config_errors_init(&errs);
+	rc = config_load(d->config_path, &fresh, &errs);
+	if (rc) {
+		daemon_report_errors(&errs, err_out);
+		log_error(&log_global, "reload of %s refused (%zu problem(s)); the running configuration stays",
+			  d->config_path, errs.n);
+		config_errors_free(&errs);
+		d->reload_failures++;
+		return ERR_PARSE;
+	}
+	config_errors_free(&errs);
+	rc = engines_reload_policy(d, fresh, err_out);
+	if (rc) {
+		config_free(fresh);
+		d->reload_failures++;
+		return rc;
+	}
+	for (size_t i = 0; i < fresh->n_conns; i++) {
+		const struct conn_config *old = config_find_conn(d->cfg, fresh->conns[i].name);
+
+		log_info(&log_global, "reload: connection %s %s", fresh->conns[i].name,
+			 !old ? "added" : conn_config_equal(old, &fresh->conns[i]) ?
+			 "unchanged (its SAs stay)" : "changed");
+	}
+	for (size_t i = 0; i < d->cfg->n_conns; i++)
+		if (!config_find_conn(fresh, d->cfg->conns[i].name))
+			log_info(&log_global, "reload: connection %s removed", d->cfg->conns[i].name);
+	config_free(d->cfg);
+	d->cfg = fresh;
+	log_set_level(d->cfg->daemon.log_level);
+	d->reloads++;
+	return 0;
+}

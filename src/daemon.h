@@ -1,0 +1,62 @@
+/*
+ * daemon.h - the running dualiked: one libevent loop owning the sockets, the
+ * dispatcher, the kernel backend, the control socket and the loaded
+ * configuration. Everything here runs on the loop's thread.
+ */
+#ifndef DUALIKE_SRC_DAEMON_H
+#define DUALIKE_SRC_DAEMON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+struct config;
+struct control;
+struct dispatcher;
+struct event;
+struct event_base;
+struct evbuffer;
+struct ike_sockets;
+struct kernel;
+struct policy;
+struct pins;
+struct secrets;
+
+struct daemon {
+	struct event_base *base;
+	char *config_path;
+	struct config *cfg;
+	struct policy *policy;
+	struct pins *pins;
+	struct secrets *secrets;
+	struct kernel *kernel;
+	struct event *kernel_ev;
+	struct dispatcher *dispatcher;
+	struct ike_sockets *sockets;
+	struct control *control;
+	struct event *sig_hup;
+	struct event *sig_term;
+	struct event *sig_int;
+	time_t started;
+	uint64_t reloads;
+	uint64_t reload_failures;
+	/* per-version IKE SA counters, filled by the engines */
+	uint64_t sas_made[3];
+	uint64_t sas_failed[3];
+};
+
+/* Load everything and open sockets/control/kernel; errors are logged. */
+int daemon_start(struct daemon *d, const char *config_path);
+/* In the child after daemonising: the event loop's kernel state is redone. */
+int daemon_after_fork(struct daemon *d);
+/* Run the loop until SIGTERM/SIGINT. */
+int daemon_run(struct daemon *d);
+void daemon_stop(struct daemon *d);
+/*
+ * Re-read the configuration, policy and secrets. A bad new configuration is
+ * refused with its errors written to err_out (may be NULL) and the running
+ * one stays. Returns 0 or ERR_PARSE.
+ */
+int daemon_reload(struct daemon *d, struct evbuffer *err_out);
+
+#endif

@@ -1,0 +1,148 @@
+/*
+ * daemon_policy.c - the files beside dualike.conf that decide who may talk:
+ * peers.policy (which IKE version each peer may use), the secrets, and the
+ * downgrade-protection pins in the state directory. Loaded at start and on
+ * reload; a reload replaces them only when all of them loaded.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <event2/buffer.h>
+
+#include "common/err.h"
+#include "common/log.h"
+#include "src/config.h"
+#include "src/daemon.h"
+#include "src/engines.h"
+#include "src/pins.h"
+#include "src/policy.h"
+#include "src/secrets.h"
+
+struct policy_set {
+	struct policy *policy;
+	struct secrets *secrets;
+};
+
+static void policy_errors_out(const struct config_errors *errs, struct evbuffer *out)
+{
+	char line[600];
+
+	for (size_t i = 0; i < errs->n; i++) {
+		config_error_str(errs, i, line, sizeof(line));
+		if (out)
+			evbuffer_add_printf(out, "%s\n", line);
+		else
+			log_error(&log_global, "%s", line);
+	}
+}
+
+static int policy_set_load(const struct config *cfg, struct policy_set *set, struct evbuffer *out)
+{
+	struct config_errors errs;
+	int rc;
+
+	memset(set, 0, sizeof(*set));
+	config_errors_init(&errs);
+	rc = policy_load(cfg->daemon.policy, &set->policy, &errs);
+	if (rc == 0)
+		rc = secrets_load(cfg->daemon.secrets, &set->secrets, &errs);
+	if (rc) {
+		policy_errors_out(&errs, out);
+		policy_free(set->policy);
+		set->policy = NULL;
+	}
+	config_errors_free(&errs);
+	return rc;
+}
+
+/* The state directory holds the pins; make it (0700) on first start. */
+static int state_dir_ready(const char *dir)
+{
+	struct stat st;
+
+	if (stat(dir, &st) == 0)
+		return S_ISDIR(st.st_mode) ? 0 : ERR_IO;
+	if (mkdir(dir, 0700) == 0)
+		return 0;
+	log_error(&log_global, "state directory %s: %s (set state_dir in [daemon])",
+		  dir, strerror(errno));
+	return ERR_IO;
+}
+
+int engines_load_policy(struct daemon *d)
+{
+	struct policy_set set;
+	struct config_errors errs;
+	int rc = policy_set_load(d->cfg, &set, NULL);
+
+	if (rc)
+		return rc;
+	d->policy = set.policy;
+	d->secrets = set.secrets;
+	rc = state_dir_ready(d->cfg->daemon.state_dir);
+	if (rc)
+		return rc;
+	config_errors_init(&errs);
+	rc = pins_load(d->cfg->daemon.state_dir, &d->pins, &errs);
+	policy_errors_out(&errs, NULL);
+	config_errors_free(&errs);
+	if (rc == 0 && pins_recovered(d->pins))
+		log_warn(&log_global, "pins in %s were damaged; the previous good copy was used",
+			 d->cfg->daemon.state_dir);
+	return rc;
+}
+
+int engines_reload_policy(struct daemon *d, const struct config *fresh, struct evbuffer *err_out)
+{
+	struct policy_set set;
+	int rc = policy_set_load(fresh, &set, err_out);
+
+	if (rc) {
+		log_error(&log_global, "reload refused: peers.policy or secrets have problems");
+		return rc;
+	}
+	policy_free(d->policy);
+	secrets_free(d->secrets);
+	d->policy = set.policy;
+	d->secrets = set.secrets;
+	return 0;
+}
+
+void engines_free_policy(struct daemon *d)
+{
+	policy_free(d->policy);
+	secrets_free(d->secrets);
+	pins_free(d->pins);
+	d->policy = NULL;
+	d->secrets = NULL;
+	d->pins = NULL;
+}
+
+bool engines_policy_hook(void *arg, const struct sockaddr *peer, int major, const char **rule)
+{
+	struct daemon *d = arg;
+	const struct policy_rule *r;
+	static char rule_text[2 * PINS_PEER_MAX + 80];
+
+	/*
+	 * Downgrade protection (DESIGN.md "Versions per peer"): a peer that has
+	 * completed IKEv2 may not come back with IKEv1 until an operator unpins it.
+	 */
+	if (major == 1 && d->pins) {
+		char key[PINS_PEER_MAX];
+
+		if (pins_is_pinned(d->pins, pins_peer_from_sockaddr(peer, key, sizeof(key)))) {
+			snprintf(rule_text, sizeof(rule_text),
+				 "the IKEv2 pin of %s (`dualikectl unpin %s` allows IKEv1 again)", key, key);
+			*rule = rule_text;
+			return false;
+		}
+	}
+	if (!d->policy)
+		return true;
+	r = policy_match(d->policy, peer, NULL);
+	*rule = r ? policy_rule_str(d->policy, r, rule_text, sizeof(rule_text)) : "default";
+	return policy_allows(d->policy, peer, NULL, major);
+}
