@@ -183,8 +183,8 @@ int pins_load(const char *state_dir, struct pins **out, struct config_errors *er
 				 "which may miss the latest ones (check `dualikectl pins`)",
 				 p->n, old_path);
 		p->recovered = true;
-		*out = p;
-		p = NULL;
+		rc = 0;
+		goto done;
 	} else {
 		config_error_add(errs, main_path, 0, "refused, and no good %s to fall back "
 				 "to; fix or remove the file (every peer then loses its pin)",

@@ -40,11 +40,12 @@ struct pin {
 struct pins;
 
 /*
- * Read STATE_DIR/pins. 0: loaded (or no file yet: empty). ERR_PARSE: the
- * pins file is damaged (or missing while pins.old exists), every problem
- * is in errs, and *out holds the pins of pins.old when that file is good
- * (pins_recovered() is then true) or is NULL when nothing could be read.
- * ERR_IO, ERR_NOMEM otherwise.
+ * Read STATE_DIR/pins. 0: loaded, or no file yet (empty), or recovered:
+ * the pins file was damaged (or missing while pins.old exists) and the
+ * pins of a good pins.old were loaded instead; pins_recovered() is then
+ * true and errs says, at FILE:LINE, why the pins file was refused (log it
+ * loudly: the latest pins may be missing). ERR_PARSE: damaged and no good
+ * pins.old, every problem in errs, *out NULL. ERR_IO, ERR_NOMEM otherwise.
  */
 int pins_load(const char *state_dir, struct pins **out, struct config_errors *errs);
 void pins_free(struct pins *p);

@@ -17,14 +17,14 @@
 static char tmpdir[256];
 static char copy[512];
 
-/* Copy a data file into the temporary folder with the given mode. */
-static const char *install(const char *name, mode_t mode)
+/* Copy a file of the source tree into the temporary folder with the given mode. */
+static const char *install_from(const char *folder, const char *name, mode_t mode)
 {
 	char src[1024], buf[4096];
 	FILE *in, *out;
 	size_t n;
 
-	snprintf(src, sizeof(src), "%s/testsuite/unit/src/data/%s", getenv("DUALIKE_SRCDIR"), name);
+	snprintf(src, sizeof(src), "%s/%s/%s", getenv("DUALIKE_SRCDIR"), folder, name);
 	snprintf(copy, sizeof(copy), "%s/%s", tmpdir, name);
 	in = fopen(src, "r");
 	out = fopen(copy, "w");
@@ -36,6 +36,11 @@ static const char *install(const char *name, mode_t mode)
 		fclose(out);
 	chmod(copy, mode);
 	return copy;
+}
+
+static const char *install(const char *name, mode_t mode)
+{
+	return install_from("testsuite/unit/src/data", name, mode);
 }
 
 static bool has_error(const struct config_errors *e, int line, const char *a)
@@ -167,6 +172,17 @@ int main(void)
 	snprintf(tmpdir, sizeof(tmpdir), "%s/secrets_test.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 	if (!mkdtemp(tmpdir))
 		return tap_skip_all("cannot make a temporary folder");
+	{
+		struct secrets *s = NULL;
+		struct config_errors e;
+
+		config_errors_init(&e);
+		tap_eq_int(secrets_load(install_from("etc", "secrets", 0600), &s, &e), 0,
+			   "etc/secrets (the shipped template) loads at mode 0600");
+		tap_eq_int((long long)secrets_count(s), 0, "and holds no secret");
+		secrets_free(s);
+		config_errors_free(&e);
+	}
 	test_modes();
 	test_lookup();
 	test_bad_lines();
