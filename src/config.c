@@ -148,7 +148,7 @@ static int read_conn(struct conf_ctx *ctx, struct config *cfg, const char *sec)
 
 static void read_sections(struct conf_ctx *ctx, struct config *cfg)
 {
-	static const char *const sections[] = { "daemon", "conn NAME" };
+	static const char *const sections[] = { "daemon", "conn" };
 	int n = iniparser_getnsec(ctx->ini);
 	bool have_daemon = false;
 
@@ -165,11 +165,19 @@ static void read_sections(struct conf_ctx *ctx, struct config *cfg)
 		} else if (strncmp(sec, CONN_PREFIX, strlen(CONN_PREFIX)) == 0) {
 			r = read_conn(ctx, cfg, sec);
 		} else {
-			const char *near = conf_closest(sec, sections, 2);
+			/* Suggest from the first word: [con office] -> [conn office]. */
+			char word[32];
+			const char *rest = sec + strcspn(sec, " ");
+			const char *near;
 
-			conf_bad(ctx, NULL, "unknown section [%s]; sections are [daemon] and "
-				 "[conn NAME]%s%s%s", sec, near ? " (did you mean [" : "",
-				 near ? near : "", near ? "]?)" : "");
+			snprintf(word, sizeof(word), "%.*s", (int)(rest - sec), sec);
+			near = conf_closest(word, sections, 2);
+			if (near)
+				conf_bad(ctx, NULL, "unknown section [%s]; did you mean [%s%s]?", sec,
+					 near, near == sections[1] ? rest : "");
+			else
+				conf_bad(ctx, NULL, "unknown section [%s]; sections are [daemon] "
+					 "and [conn NAME]", sec);
 		}
 		if (r == ERR_NOMEM)
 			conf_nomem(ctx);

@@ -259,11 +259,13 @@ static void test_small_errors(void)
 
 	config_errors_init(&e);
 	p = write_tmp("loose.conf", "kernel = none\n[conn x]\nremote = 192.0.2.1\n[conn x]\nauto = add\n"
-		      "[conn bad name!]\nremote = 192.0.2.2\n");
+		      "[conn bad name!]\nremote = 192.0.2.2\n[con office]\n[deamon]\n");
 	tap_eq_int(config_load(p, &cfg, &e), ERR_PARSE, "loose keys, repeated and misnamed sections refused");
 	tap_ok(has_error(&e, 1, "outside any section", NULL), "1: key before any section");
 	tap_ok(has_error(&e, 4, "opened again", "line 2"), "4: section opened twice");
 	tap_ok(has_error(&e, 6, "bad name!", "letters"), "6: a connection name with a space and '!'");
+	tap_ok(has_error(&e, 8, "[con office]", "did you mean [conn office]?"), "8: [con NAME] typo");
+	tap_ok(has_error(&e, 9, "[deamon]", "did you mean [daemon]?"), "9: [deamon] typo");
 	config_errors_free(&e);
 
 	config_errors_init(&e);
