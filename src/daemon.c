@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -84,6 +85,27 @@ static int daemon_listen(struct daemon *d)
 			    d->dispatcher, &d->sockets);
 }
 
+/* The control socket's folder (e.g. /run/dualike) is made 0700 when missing. */
+static int control_dir_ready(const char *path)
+{
+	char dir[256];
+	char *slash;
+	struct stat st;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return 0;
+	*slash = '\0';
+	if (stat(dir, &st) == 0)
+		return 0;
+	if (mkdir(dir, 0700) == 0)
+		return 0;
+	log_error(&log_global, "control socket folder %s: %s (set control_socket in [daemon])",
+		  dir, strerror(errno));
+	return ERR_IO;
+}
+
 static int daemon_send_hook(void *arg, const struct datagram *dg)
 {
 	struct daemon *d = arg;
@@ -148,6 +170,9 @@ int daemon_start(struct daemon *d, const char *config_path)
 	if (rc)
 		goto fail;
 	if (d->cfg->daemon.control_socket) {
+		rc = control_dir_ready(d->cfg->daemon.control_socket);
+		if (rc)
+			goto fail;
 		rc = control_open(d->base, d->cfg->daemon.control_socket,
 				  ctl_group_id(d->cfg->daemon.control_group), ctl_commands, d,
 				  &d->control);

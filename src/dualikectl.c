@@ -17,7 +17,7 @@
 #include "src/control.h"
 
 #ifndef DUALIKE_CONTROL_SOCKET
-#define DUALIKE_CONTROL_SOCKET "/run/dualike/dualiked.ctl"
+#define DUALIKE_CONTROL_SOCKET "/run/dualike/dualiked.sock"
 #endif
 
 /* Long enough for a reload that re-reads every file. */
