@@ -46,7 +46,7 @@ void logger_set(struct logger *lg, const char *fmt, ...)
 void log_msg(const struct logger *lg, enum log_level lvl, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void log_vmsg(const struct logger *lg, enum log_level lvl, const char *fmt,
-	      va_list ap);
+	      va_list ap) __attribute__((format(printf, 3, 0)));
 
 #define log_error(lg, ...) log_msg((lg), LOG_LEVEL_ERROR, __VA_ARGS__)
 #define log_warn(lg, ...) log_msg((lg), LOG_LEVEL_WARN, __VA_ARGS__)
