@@ -19,6 +19,7 @@
 
 #include "common/err.h"
 #include "common/kernel.h"
+#include "common/keylog.h"
 #include "common/log.h"
 #include "src/config.h"
 #include "src/control.h"
@@ -161,6 +162,14 @@ int daemon_start(struct daemon *d, const char *config_path)
 			goto fail;
 		}
 	}
+	if (d->cfg->daemon.keylog) {
+		rc = keylog_open(d->cfg->daemon.keylog, &d->keylog);
+		if (rc) {
+			log_error(&log_global, "keylog folder %s: %s (fix it or remove `keylog` from [daemon])",
+				  d->cfg->daemon.keylog, err_str(rc));
+			goto fail;
+		}
+	}
 	d->dispatcher = dispatch_new(&hooks);
 	if (!d->dispatcher) {
 		rc = ERR_NOMEM;
@@ -221,6 +230,7 @@ void daemon_stop(struct daemon *d)
 		event_free(d->kernel_ev);
 	if (d->kernel)
 		kernel_close(d->kernel);
+	keylog_close(d->keylog);
 	engines_free_policy(d);
 	config_free(d->cfg);
 	if (d->base)

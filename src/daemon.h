@@ -18,6 +18,7 @@ struct event_base;
 struct evbuffer;
 struct ike_sockets;
 struct kernel;
+struct keylog;
 struct policy;
 struct pins;
 struct secrets;
@@ -31,6 +32,7 @@ struct daemon {
 	struct secrets *secrets;
 	struct kernel *kernel;
 	struct event *kernel_ev;
+	struct keylog *keylog;          /* NULL unless [daemon] keylog is set */
 	struct dispatcher *dispatcher;
 	struct ike_sockets *sockets;
 	struct control *control;

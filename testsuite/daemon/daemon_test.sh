@@ -30,6 +30,7 @@ natt_port = $((port + 1))
 kernel = none
 control_socket = $sock
 state_dir = $T/state
+keylog = $T/keys
 log_target = stderr
 log_level = debug
 
@@ -89,6 +90,9 @@ pid=$!
 for _ in $(seq 1 100); do [ -S "$sock" ] && break; sleep 0.05; done
 [ -S "$sock" ]; ok $? "the daemon starts and opens its control socket"
 [ "$(stat -c %a "$sock")" = 600 ]; ok $? "control socket is mode 0600"
+[ "$(stat -c %a "$T/keys/ikev2_decryption_table" 2>/dev/null)" = 600 ] &&
+	[ -f "$T/keys/ikev1_decryption_table" ] && [ -f "$T/keys/esp_sa" ]
+ok $? "the opt-in key log's three Wireshark tables exist, mode 0600"
 "$ctl" -s "$sock" status | grep -q "kernel backend: none"; ok $? "dualikectl status"
 "$ctl" -s "$sock" --json list-conns | grep -q '"name":"modern","version":"ikev2"'; ok $? "list-conns --json"
 
