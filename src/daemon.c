@@ -29,8 +29,7 @@
 #include "src/engines.h"
 #include "src/sockets.h"
 
-/* Write every configuration problem to out, or to the log when out is NULL. */
-static void daemon_report_errors(const struct config_errors *errs, struct evbuffer *out)
+void daemon_report_errors(const struct config_errors *errs, struct evbuffer *out)
 {
 	char line[600];
 

@@ -61,4 +61,8 @@ void daemon_stop(struct daemon *d);
  */
 int daemon_reload(struct daemon *d, struct evbuffer *err_out);
 
+struct config_errors;
+/* Write every configuration problem to out, or to the log when out is NULL. */
+void daemon_report_errors(const struct config_errors *errs, struct evbuffer *out);
+
 #endif

@@ -25,17 +25,6 @@ struct policy_set {
 	struct secrets *secrets;
 };
 
-static void policy_errors_out(const struct config_errors *errs, struct evbuffer *out)
-{
-	char line[600];
-
-	for (size_t i = 0; i < errs->n; i++) {
-		config_error_str(errs, i, line, sizeof(line));
-		if (out)
-			evbuffer_add_printf(out, "%s\n", line);
-		else
-			log_error(&log_global, "%s", line);
-	}
 }
 
 static int policy_set_load(const struct config *cfg, struct policy_set *set, struct evbuffer *out)
@@ -49,7 +38,7 @@ static int policy_set_load(const struct config *cfg, struct policy_set *set, str
 	if (rc == 0)
 		rc = secrets_load(cfg->daemon.secrets, &set->secrets, &errs);
 	if (rc) {
-		policy_errors_out(&errs, out);
+		daemon_report_errors(&errs, out);
 		policy_free(set->policy);
 		set->policy = NULL;
 	}
@@ -86,7 +75,7 @@ int engines_load_policy(struct daemon *d)
 		return rc;
 	config_errors_init(&errs);
 	rc = pins_load(d->cfg->daemon.state_dir, &d->pins, &errs);
-	policy_errors_out(&errs, NULL);
+	daemon_report_errors(&errs, NULL);
 	config_errors_free(&errs);
 	if (rc == 0 && pins_recovered(d->pins))
 		log_warn(&log_global, "pins in %s were damaged; the previous good copy was used",
