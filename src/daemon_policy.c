@@ -25,8 +25,6 @@ struct policy_set {
 	struct secrets *secrets;
 };
 
-}
-
 static int policy_set_load(const struct config *cfg, struct policy_set *set, struct evbuffer *out)
 {
 	struct config_errors errs;
