@@ -1,0 +1,133 @@
+/*
+ * job.h - the crypto job pool: costly work on worker threads, completions
+ * back on the protocol loop (DESIGN.md "The path of a packet" step 4).
+ *
+ * The engines are single-threaded on one libevent loop. A handler that needs
+ * a DH/KE computation submits a job and returns SUSPEND; a worker thread runs
+ * the job's work function; the pool hands the finished job back to the loop
+ * through an eventfd watched by a libevent event, and the loop thread runs
+ * the job's done function, which re-enters the engine. At most
+ * JOB_COMPLETION_BATCH completions run per wake-up, so a burst of finished
+ * jobs never starves packet input.
+ *
+ * Ownership and cancellation. A job belongs to an owner (an SA) that may go
+ * away while the job is queued or running. The owner keeps a handle slot
+ * (struct job *) and passes its address at submit:
+ *   - the pool stores the job in *slot, and sets *slot = NULL on the loop
+ *     thread just before done runs, so a slot is never stale;
+ *   - job_cancel(&slot) (loop thread) marks the job cancelled and clears the
+ *     slot; from then on the pool never touches the owner again: the work is
+ *     skipped if it has not started, and instead of done the pool calls the
+ *     job's discard function, which frees the argument (wiping secrets).
+ * Both the decision (done or discard) and the cancel happen on the loop
+ * thread, so there is no race between an owner's free and its callback.
+ * job_pool_free() discards every job not yet completed (owners alive at that
+ * moment get their slot cleared).
+ *
+ * Threads: job_submit, job_cancel, job_pool_drain and job_pool_free are
+ * called on the loop thread only. This is the only module with locks.
+ */
+#ifndef DUALIKE_COMMON_JOB_H
+#define DUALIKE_COMMON_JOB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/ke.h"
+#include "common/secret.h"
+
+struct event_base;
+struct job;
+struct job_pool;
+
+/* Completions run per loop wake-up before the loop looks at other events. */
+#define JOB_COMPLETION_BATCH 64
+/* Upper bound on configured workers. */
+#define JOB_MAX_WORKERS 256
+
+struct job_ops {
+	/* On a worker thread: compute into arg. Must not touch engine state. */
+	void (*work)(void *arg);
+	/* On the loop thread, when not cancelled: consume the result; owns arg. */
+	void (*done)(void *arg);
+	/* On the loop thread, when cancelled (or at pool shutdown): free arg,
+	 * wiping any key material. May be NULL when arg needs no freeing. */
+	void (*discard)(void *arg);
+};
+
+/*
+ * A pool of `workers` threads (0 = the number of online CPUs) whose
+ * completions run on `base`'s loop. ERR_NOMEM, ERR_IO (eventfd), ERR_INVAL
+ * (more than JOB_MAX_WORKERS), ERR_STATE (a thread could not start).
+ */
+int job_pool_new(struct event_base *base, unsigned workers, struct job_pool **out);
+/* Stop the workers (the job each is running finishes first), discard every
+ * job not yet completed, free the pool. NULL is allowed. */
+void job_pool_free(struct job_pool *pool);
+unsigned job_pool_workers(const struct job_pool *pool);
+/* Jobs submitted whose done/discard has not run yet. */
+size_t job_pool_pending(const struct job_pool *pool);
+
+/*
+ * Queue a job. ops must outlive the job (use a static const table). slot may
+ * be NULL for a job nobody will cancel. ERR_NOMEM leaves nothing queued and
+ * arg untouched (still the caller's).
+ */
+int job_submit(struct job_pool *pool, const struct job_ops *ops, void *arg,
+	       struct job **slot);
+/* Cancel the job in *slot, if any, and clear the slot. Loop thread only. */
+void job_cancel(struct job **slot);
+
+/*
+ * Block until every submitted job has finished and run their done/discard
+ * functions here; returns how many ran. For tests and for stepping two
+ * in-process engines message by message; the daemon never calls it.
+ */
+size_t job_pool_drain(struct job_pool *pool);
+
+/* ---- key exchange jobs (common/ke.h) ---- */
+
+enum job_ke_op {
+	JOB_KE_KEYPAIR, /* ke_keypair_new(group) */
+	JOB_KE_DERIVE,  /* ke_derive(keypair, peer) */
+	JOB_KE_RESPOND, /* ke_respond(group, peer) */
+};
+
+/*
+ * The result a KE job hands to its done callback. The callback OWNS
+ * `keypair` and `shared`: it must keep them (moving them into its SA and
+ * setting the fields to NULL) or free them; whatever it leaves in the struct
+ * is freed (wiped) by the pool after the callback returns, and everything is
+ * when the job is cancelled. `err` is 0 or the ke.h error of the operation.
+ */
+struct job_ke_result {
+	enum job_ke_op op;
+	uint16_t group;
+	int err;
+	struct ke_keypair *keypair; /* KEYPAIR: the new one; DERIVE: the one given, back */
+	struct secret *shared;      /* DERIVE, RESPOND: the shared secret */
+	size_t response_len;        /* RESPOND: KEr (response_len octets) */
+	uint8_t response[KE_MAX_PUBLIC];
+};
+
+typedef void (*job_ke_done_fn)(void *owner, struct job_ke_result *result);
+
+/* Initiator: a fresh keypair for group (KEi). */
+int job_ke_keypair(struct job_pool *pool, uint16_t group, job_ke_done_fn done,
+		   void *owner, struct job **slot);
+/*
+ * Initiator, after KEr: derive the shared secret. The job takes `keypair`
+ * (it must not be used or freed while the job runs) and hands it back in the
+ * result; on ERR_NOMEM from this call the keypair stays the caller's. The
+ * peer's value is copied. ERR_INVAL when peer_len > KE_MAX_PUBLIC.
+ */
+int job_ke_derive(struct job_pool *pool, struct ke_keypair *keypair,
+		  const uint8_t *peer, size_t peer_len, job_ke_done_fn done,
+		  void *owner, struct job **slot);
+/* Responder: KEr and the shared secret from KEi (copied). */
+int job_ke_respond(struct job_pool *pool, uint16_t group, const uint8_t *peer,
+		   size_t peer_len, job_ke_done_fn done, void *owner,
+		   struct job **slot);
+
+#endif
