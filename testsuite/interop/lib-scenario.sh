@@ -1,0 +1,132 @@
+# lib-scenario.sh - reading a scenario file and judging its expectations
+# (sourced by run-scenarios.sh). The format is in README.md beside this file.
+
+declare -A S            # scenario settings
+POLICY=()               # peers.policy lines for dualiked
+EXPECT=()               # "SUBJECT OP VALUE"
+
+scn_keys=" name description skip topology family peer gateway version mode ike esp pfs initiator timeout peer_kernel gateway_kernel libreswan_ike libreswan_esp "
+
+trim() { local v=$1; v=${v#"${v%%[![:space:]]*}"}; echo "${v%"${v##*[![:space:]]}"}"; }
+
+# scn_read FILE : fill S, POLICY, EXPECT; 1 with "FILE:LINE: problem" on stderr
+scn_read() {
+	local f=$1 n=0 line key val bad=0
+	S=([topology]=direct [family]=ipv4 [gateway]=dualiked [version]=ikev2
+		[ike]=aes256-sha256-modp2048 [esp]=aes256gcm16 [pfs]=none
+		[initiator]=peer [timeout]=15)
+	S[name]=$(basename "$f" .scn)
+	POLICY=() EXPECT=()
+	while IFS= read -r line || [ -n "$line" ]; do
+		n=$((n + 1))
+		line=$(trim "${line%%#*}")
+		[ -n "$line" ] || continue
+		case $line in *=*) ;; *)
+			echo "$f:$n: expected 'key = value'" >&2; bad=1; continue ;;
+		esac
+		key=$(trim "${line%%=*}") val=$(trim "${line#*=}")
+		case $key in
+		expect) EXPECT+=("$val") ;;
+		policy) POLICY+=("$val") ;;
+		*)
+			if [[ $scn_keys == *" $key "* ]]; then S[$key]=$val
+			else echo "$f:$n: unknown key '$key'" >&2; bad=1; fi ;;
+		esac
+	done <"$f"
+	[ "${S[initiator]}" = dualiked ] && S[initiator]=gateway
+	[ "${S[version]}" = ikev1 ] && S[mode]=${S[mode]:-main}
+	case ${S[peer]:-} in strongswan|libreswan) ;; *)
+		echo "$f: peer must be strongswan or libreswan" >&2; bad=1 ;; esac
+	case ${S[gateway]} in dualiked|strongswan|libreswan) ;; *)
+		echo "$f: gateway must be dualiked, strongswan or libreswan" >&2; bad=1 ;; esac
+	case ${S[version]} in ikev1|ikev2) ;; *)
+		echo "$f: version must be ikev1 or ikev2" >&2; bad=1 ;; esac
+	case ${S[mode]:-main} in main|aggressive) ;; *)
+		echo "$f: mode must be main or aggressive" >&2; bad=1 ;; esac
+	case ${S[initiator]} in peer|gateway) ;; *)
+		echo "$f: initiator must be peer, gateway or dualiked" >&2; bad=1 ;; esac
+	[[ ${S[timeout]} =~ ^[0-9]+$ ]] || { echo "$f: timeout must be whole seconds" >&2; bad=1; }
+	[ ${#EXPECT[@]} -gt 0 ] || { echo "$f: no expect lines" >&2; bad=1; }
+	return $bad
+}
+
+declare -A scn_cache    # one evaluation round's command outputs
+
+# scn_value SUBJECT : the current value of SUBJECT (see README.md); for
+# ROLE.log subjects the log's path
+scn_value() {
+	local subj=$1 role=${1%%.*} what=${1#*.} kind cmd path len=
+	case $role in
+	dualiked)
+		[ "${S[gateway]}" = dualiked ] || { echo "(no dualiked in this scenario)"; return; }
+		role=gateway ;;
+	peer|gateway) ;;
+	*) echo "(unknown subject $subj)"; return ;;
+	esac
+	kind=${L_KIND[$role]}
+	case $what in
+	ike_state) "${kind}_ike_state" "$role"; return ;;
+	child_state) "${kind}_child_state" "$role"; return ;;
+	log) "${kind}_log" "$role"; return ;;
+	xfrm_sas)   # SAs the XFRM shim answered for this role (Libreswan)
+		grep -cE '^sa op=(NEWSA|UPDSA) ' "${L_DIR[$role]}/xfrm-sa.log" 2>/dev/null || true; return ;;
+	esac
+	if [ "$kind" != dualiked ]; then echo "(unknown subject $subj)"; return; fi
+	cmd=stats path=$what
+	case ${what%%.*} in
+	stats|status|list-sas|list-conns|migration-report|pins)
+		cmd=${what%%.*} path=${what#*.}; [ "$path" = "$what" ] && path= ;;
+	esac
+	case $path in *'#') len=1 path=${path%'#'} ;; esac
+	[ -n "${scn_cache[$cmd]+x}" ] || scn_cache[$cmd]=$(dualiked_json "$role" "$cmd")
+	jq -r --arg p "$path" --arg len "$len" '
+		(if $p == "" then . else getpath($p | split(".") | map(tonumber? // .)) end) as $v
+		| if $len != "" then ($v | length)
+		  elif $v == null then "(none)"
+		  elif ($v | type) == "object" or ($v | type) == "array" then ($v | tojson)
+		  else ($v | tostring) end' <<<"${scn_cache[$cmd]:-null}" 2>/dev/null || echo "(no answer)"
+}
+
+# scn_check "SUBJECT OP VALUE" : 0 if it holds; sets scn_got to what was seen
+scn_check() {
+	local subj op want got
+	read -r subj op want <<<"$1"
+	if [ "${subj##*.}" = log ]; then
+		got=$(scn_value "$subj")
+		scn_got=$(basename "$got")
+		case $op in
+		'~') grep -Eq -- "$want" "$got" 2>/dev/null ;;
+		'!~') [ -f "$got" ] && ! grep -Eq -- "$want" "$got" ;;
+		*) scn_got="(a log takes ~ or !~)"; return 1 ;;
+		esac
+		return
+	fi
+	got=$(scn_value "$subj")
+	scn_got=$got
+	if [[ $got =~ ^-?[0-9]+$ && $want =~ ^-?[0-9]+$ ]]; then
+		case $op in
+		'==') [ "$got" -eq "$want" ] ;; '!=') [ "$got" -ne "$want" ] ;;
+		'>=') [ "$got" -ge "$want" ] ;; '<=') [ "$got" -le "$want" ] ;;
+		'>') [ "$got" -gt "$want" ] ;; '<') [ "$got" -lt "$want" ] ;;
+		*) return 1 ;;
+		esac
+		return
+	fi
+	case $op in
+	'==') [ "$got" = "$want" ] ;;
+	'!=') [ "$got" != "$want" ] ;;
+	'~') [[ $got =~ $want ]] ;;
+	'!~') ! [[ $got =~ $want ]] ;;
+	*) scn_got="$got (operator $op needs numbers)"; return 1 ;;
+	esac
+}
+
+# scn_all_hold : one evaluation round; 0 if every expectation holds
+scn_all_hold() {
+	local e
+	scn_cache=()
+	for e in "${EXPECT[@]}"; do
+		scn_check "$e" || return 1
+	done
+	return 0
+}
