@@ -75,5 +75,10 @@ lab_first_host() {
 	esac
 }
 
-# lab_other ROLE : the other role
-lab_other() { [ "$1" = peer ] && echo gateway || echo peer; }
+# lab_other ROLE : the other role (L_OTHER[ROLE] when set, as in demo.sh)
+declare -A L_OTHER
+lab_other() {
+	if [ -n "${L_OTHER[$1]:-}" ]; then echo "${L_OTHER[$1]}"
+	elif [ "$1" = peer ]; then echo gateway
+	else echo peer; fi
+}
