@@ -58,12 +58,15 @@ struct job_ops {
 
 /*
  * A pool of `workers` threads (0 = the number of online CPUs) whose
- * completions run on `base`'s loop. ERR_NOMEM, ERR_IO (eventfd), ERR_INVAL
- * (more than JOB_MAX_WORKERS), ERR_STATE (a thread could not start).
+ * completions run on `base`'s loop. With base NULL nothing watches the
+ * eventfd and completions run only in job_pool_drain() (tests, exchange
+ * tests, benchmarks). ERR_NOMEM, ERR_IO (eventfd), ERR_INVAL (more than
+ * JOB_MAX_WORKERS), ERR_STATE (a thread could not start).
  */
 int job_pool_new(struct event_base *base, unsigned workers, struct job_pool **out);
 /* Stop the workers (the job each is running finishes first), discard every
- * job not yet completed, free the pool. NULL is allowed. */
+ * job not yet completed, free the pool. NULL is allowed. Loop thread, not
+ * from inside a done or discard function; before event_base_free(base). */
 void job_pool_free(struct job_pool *pool);
 unsigned job_pool_workers(const struct job_pool *pool);
 /* Jobs submitted whose done/discard has not run yet. */

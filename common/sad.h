@@ -100,7 +100,8 @@ void sad_free(struct sad *sad);
 /*
  * Prepare an entry before adding it: zeroes it, gives it the next serial,
  * the creation time, the connection name (cut to SAD_CONN_MAX - 1; NULL is
- * ""), the peer (NULL: none) and its logger context.
+ * ""), the peer (NULL: none) and its logger context. Never on an entry that
+ * is inserted (sad_remove it first).
  */
 void sad_entry_init(struct sad *sad, struct sad_entry *e, uint8_t version,
 		    enum sad_kind kind, const char *conn,
