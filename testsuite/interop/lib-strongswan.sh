@@ -56,7 +56,7 @@ charon {
 			flush_line = yes
 			default = 1
 			ike = 2
-			cfg = 2
+			cfg = 1
 		}
 	}
 }

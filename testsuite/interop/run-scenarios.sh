@@ -76,7 +76,7 @@ lab_diagnose() {
 		f=$("${L_KIND[$r]}_log" "$r" 2>/dev/null) || continue
 		[ -f "$f" ] || continue
 		lab_note "  --- last lines of $r's $(basename "$f")"
-		tail -n 12 "$f" | cut -c1-200 | sed 's/^/#     /'
+		grep -v 'vici client' "$f" | tail -n 12 | cut -c1-200 | sed 's/^/#     /'
 	done
 }
 
@@ -158,7 +158,8 @@ flush() {
 		o=$RUN_ROOT/$(printf %03d $next_print)
 		rc=${done_rc[$next_print]}
 		if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
-			echo "not ok - $(basename "${files[$next_print]}" .scn): did not finish within $limit s" >>"$o.tap"
+			{ echo "not ok - $(basename "${files[$next_print]}" .scn): did not finish within $limit s"
+			  echo "#   run folder: $RUN_ROOT/$(basename "${files[$next_print]}" .scn)"; } >>"$o.tap"
 		fi
 		emit "$o.tap"
 		[ -s "$o.err" ] && sed 's/^/# stderr: /' "$o.err" | head -20
