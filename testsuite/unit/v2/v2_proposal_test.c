@@ -14,9 +14,9 @@
 #include "v2/v2_proposal.h"
 
 /* A local proposal from config tokens (NULL-terminated). */
-static struct v2_local_prop local(uint8_t protocol, bool ke_none, ...)
+static struct v2_local_prop local(int protocol, int ke_none, ...)
 {
-	struct v2_local_prop lp = { .protocol = protocol, .ke_none = ke_none };
+	struct v2_local_prop lp = { .protocol = (uint8_t)protocol, .ke_none = ke_none != 0 };
 	va_list ap;
 	const char *name;
 
@@ -28,14 +28,14 @@ static struct v2_local_prop local(uint8_t protocol, bool ke_none, ...)
 }
 
 /* Add a peer proposal: triples type, id, key bits (-1 = no attribute), ending with 0. */
-static void peer_prop(struct v2_sa *sa, uint8_t protocol, ...)
+static void peer_prop(struct v2_sa *sa, int protocol, ...)
 {
 	struct v2_sa_prop *p;
 	va_list ap;
 	int type;
 	static const uint8_t spi[8] = { 0xaa, 0xbb, 0xcc, 0xdd };
 
-	v2_sa_add_prop(sa, (uint8_t)(sa->n_props + 1), protocol, spi,
+	v2_sa_add_prop(sa, (uint8_t)(sa->n_props + 1), (uint8_t)protocol, spi,
 		       protocol == V2_PROTO_IKE ? 0 : 4, &p);
 	va_start(ap, protocol);
 	while ((type = va_arg(ap, int)) != 0) {
