@@ -148,6 +148,10 @@ static bool frame_udp(uint32_t linktype, struct rd *f, struct pcap_udp *out)
 		rd_skip(f, 14);
 		rd_u16(f, &ethertype);
 		break;
+	case 0:   /* BSD loopback: a 4-byte address family in the writer's byte order, */
+	case 108: /* OpenBSD loopback; then IP, whose version nibble says v4 or v6 */
+		rd_skip(f, 4);
+		/* fall through */
 	case 101: /* raw IP */
 	case 12:
 		if (!rd_peek_u8(f, &vihl))

@@ -5,7 +5,7 @@
  * Reads classic pcap (either byte order, micro/nanosecond) and pcapng
  * (Enhanced and Simple Packet Blocks), gzip-compressed files through
  * `gzip -dc`. Link types: Ethernet (with 802.1Q tags), raw IP, Linux cooked
- * (SLL). IPv4 (non-first fragments skipped) and IPv6 (no extension headers),
+ * (SLL), BSD/OpenBSD loopback. IPv4 (non-first fragments skipped) and IPv6 (no extension headers),
  * then UDP. Every byte is read through the bounds-checked reader.
  */
 #ifndef DUALIKE_TESTSUITE_PCAP_H

@@ -45,6 +45,7 @@ int main(void)
 	check_capture("captures/wireshark/ikev2-decrypt-aes256gcm16.pcap", 6, "0158b8fb90b7623d");
 	check_capture("captures/wireshark/ikev2-decrypt-aes256cbc.pcapng", 4, "191ccd371a7a1f7b");
 	check_capture("captures/wireshark/ikev1-bug-12610.pcapng.gz", 16, "ab3e0f1f8bc3be8e");
+	check_capture("captures/tcpdump/ikev2pI2.pcap", 2, "0001020304050607");
 	tap_ok(pcap_open("captures/no-such-file.pcap") == NULL, "a missing file is NULL, not a crash");
 	return tap_done();
 }
