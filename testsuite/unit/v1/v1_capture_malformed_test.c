@@ -3,7 +3,8 @@
  * (tcpdump's malformed ISAKMP packets, Zeek's bad-length and zero-length
  * messages), and tcpdump's well-formed IKEv1 captures with its decodes
  * (isakmp5-v.out, isakmp4.out). Every datagram goes through header,
- * chain, payload and attribute parsing; the test asserts the named error.
+ * chain, payload and attribute parsing and the message rules; the test
+ * asserts the named error.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include "testsuite/lib/tap.h"
 #include "testsuite/lib/vec.h"
 #include "testsuite/unit/v1/v1_capture_lib.h"
+#include "v1/v1_rules.h"
 
 /* Everything the message layer does with cleartext bytes; 0 or the first error. */
 static int inspect(const struct dg *d, struct v1_msg *m, struct v1_err *e)
@@ -43,7 +45,17 @@ static int inspect(const struct dg *d, struct v1_msg *m, struct v1_err *e)
 			}
 		}
 	}
-	return 0;
+	/* Well-formed payloads still have to fit some message of their exchange. */
+	for (int k = V1_MSG_MM1; k <= V1_MSG_INFO_CLEAR; k++)
+		for (int a = V1_AUTH_CLASS_PSK; a <= V1_AUTH_CLASS_SIG; a++) {
+			const struct v1_rule *row = v1_rules_find((enum v1_msg_kind)k, (enum v1_auth_class)a);
+			struct v1_err re = { 0 };
+
+			if (row && row->exch == m->hdr.exch && v1_rules_check(row, m, &re) == 0)
+				return 0;
+		}
+	return v1_fail(e, ERR_PARSE, V1_N_INVALID_PAYLOAD_TYPE, 0,
+		       "fits no message row of exchange %s", v1_exch_name(m->hdr.exch));
 }
 
 struct expect {
@@ -60,7 +72,8 @@ static void test_malformed(void)
 		{ "captures/zeek-spicy-ipsec/ipsec-ikev1-zero-length.pcap", ERR_PARSE, 0 },
 		{ "captures/tcpdump/malformed/isakmp-delete-segfault.pcap", ERR_PARSE, V1_N_INVALID_MAJOR_VERSION },
 		{ "captures/tcpdump/malformed/isakmp-pointer-loop.pcap", ERR_PARSE, 0 },
-		{ "captures/tcpdump/malformed/isakmp-identification-segfault.pcap", 0, 0 },
+		/* a lone 248-byte FQDN ID: well-formed, but no Main Mode message is just an ID */
+		{ "captures/tcpdump/malformed/isakmp-identification-segfault.pcap", ERR_PARSE, V1_N_INVALID_PAYLOAD_TYPE },
 		{ "captures/tcpdump/malformed/isakmp-ikev1_n_print-oobr.pcap", ERR_PARSE, V1_N_INVALID_MAJOR_VERSION },
 		{ "captures/tcpdump/malformed/isakmp-no-none-np.pcapng", ERR_PARSE, 0 },
 		{ "captures/tcpdump/malformed/isakmp-various-oobr.pcap", ERR_PARSE, 0 },

@@ -84,7 +84,6 @@ int main(void)
 	       "unknown payload 99: INVALID-PAYLOAD-TYPE");
 	base(2);
 	buf[16] = V1_P_TRANSFORM;
-	tap_eq_int(e.notify, V1_N_INVALID_PAYLOAD_TYPE, "(previous)");
 	tap_ok(v1_msg_parse(buf, len, &m, &e) == ERR_PARSE && e.notify == V1_N_INVALID_PAYLOAD_TYPE,
 	       "a Transform at top level: INVALID-PAYLOAD-TYPE");
 	base(2);
@@ -99,11 +98,10 @@ int main(void)
 	/* header fields */
 	base(2);
 	buf[17] = 0x20;
-	tap_eq_int(v1_msg_parse(buf, len, &m, &e) == ERR_PARSE && e.notify == V1_N_INVALID_MAJOR_VERSION, 1,
-		   "major version 2: INVALID-MAJOR-VERSION");
+	tap_ok(v1_msg_parse(buf, len, &m, &e) == ERR_PARSE && e.notify == V1_N_INVALID_MAJOR_VERSION,
+	       "major version 2: INVALID-MAJOR-VERSION");
 	base(2);
 	buf[17] = 0x11;
-	tap_eq_int(e.notify == V1_N_INVALID_MAJOR_VERSION, 1, "(previous)");
 	tap_ok(v1_msg_parse(buf, len, &m, &e) == ERR_PARSE && e.notify == V1_N_INVALID_MINOR_VERSION,
 	       "minor version 1: INVALID-MINOR-VERSION");
 	base(2);
