@@ -21,6 +21,7 @@
 #include "src/ctl_report.h"
 #include "src/daemon.h"
 #include "src/dispatch.h"
+#include "src/engines.h"
 #include "src/json.h"
 
 gid_t ctl_group_id(const char *name)
@@ -68,8 +69,8 @@ static int cmd_status(void *ctx, int argc, char **argv, bool json, struct evbuff
 		json_int(&j, "kernel_policies", kernel_count_policies(d->kernel));
 		json_uint(&j, "reloads", d->reloads);
 		json_object_begin(&j, "engines");
-		json_bool(&j, "ikev1", false);
-		json_bool(&j, "ikev2", false);
+		json_bool(&j, "ikev1", engine_v1_ops.built);
+		json_bool(&j, "ikev2", engine_v2_ops.built);
 		json_object_end(&j);
 		json_object_end(&j);
 		json_finish(&j);
@@ -79,12 +80,13 @@ static int cmd_status(void *ctx, int argc, char **argv, bool json, struct evbuff
 			    "dualiked %s, up %lds, config %s\n"
 			    "kernel backend: %s (%ld SAs, %ld policies)\n"
 			    "connections: %zu, reloads: %llu (%llu refused)\n"
-			    "engines: IKEv1 not built yet, IKEv2 not built yet "
-			    "(messages are routed by version and counted; see `stats`)\n",
+			    "engines: IKEv1 %s, IKEv2 %s\n",
 			    PACKAGE_VERSION, uptime, d->config_path, kernel_name(d->kernel),
 			    kernel_count_sas(d->kernel), kernel_count_policies(d->kernel),
 			    d->cfg->n_conns, (unsigned long long)d->reloads,
-			    (unsigned long long)d->reload_failures);
+			    (unsigned long long)d->reload_failures,
+			    engine_v1_ops.built ? "running" : "not built yet (messages are routed and counted; see `stats`)",
+			    engine_v2_ops.built ? "running" : "not built yet (messages are routed and counted; see `stats`)");
 	return 0;
 }
 
@@ -191,10 +193,18 @@ static int cmd_list_sas(void *ctx, int argc, char **argv, bool json, struct evbu
 		json_init(&j, out);
 		json_object_begin(&j, NULL);
 		json_array_begin(&j, "ike_sas");
+	}
+	for (int v = 1; v <= 2; v++) {
+		const struct engine_ops *e = engines_for(v);
+
+		if (e->list_sas)
+			e->list_sas(d, json ? &j : NULL, out);
+		else if (!json)
+			evbuffer_add_printf(out, "IKEv%d SAs: none (engine not built yet)\n", v);
+	}
+	if (json) {
 		json_array_end(&j);
 		json_array_begin(&j, "child_sas");
-	} else {
-		evbuffer_add_printf(out, "IKE SAs: 0 (no engine built yet)\n");
 	}
 	kernel_list_sas(d->kernel, list_one_sa, &l);
 	if (json) {
@@ -211,6 +221,7 @@ static int cmd_up_down(void *ctx, int argc, char **argv, bool json, struct evbuf
 {
 	struct daemon *d = ctx;
 	const struct conn_config *c = config_find_conn(d->cfg, argv[1]);
+	const struct engine_ops *e;
 
 	(void)argc;
 	(void)json;
@@ -218,10 +229,9 @@ static int cmd_up_down(void *ctx, int argc, char **argv, bool json, struct evbuf
 		evbuffer_add_printf(out, "no connection named '%s' (see `dualikectl list-conns`)\n", argv[1]);
 		return 1;
 	}
-	evbuffer_add_printf(out, "connection %s (%s): cannot %s: this dualiked has no IKE engine "
-			    "built yet\n", c->name, version_name(c->version),
-			    strcmp(argv[0], "up") == 0 ? "initiate" : "delete");
-	return 1;
+	/* version = auto starts with IKEv2 (DESIGN.md "Versions per peer") */
+	e = engines_for(c->version == CONF_VERSION_IKEV1 ? 1 : 2);
+	return strcmp(argv[0], "up") == 0 ? e->up(d, c, out) : e->down(d, c, out);
 }
 
 static int cmd_reload(void *ctx, int argc, char **argv, bool json, struct evbuffer *out)

@@ -18,9 +18,11 @@
 #include <event2/event.h>
 
 #include "common/err.h"
+#include "common/job.h"
 #include "common/kernel.h"
 #include "common/keylog.h"
 #include "common/log.h"
+#include "common/sad.h"
 #include "src/config.h"
 #include "src/control.h"
 #include "src/ctl_cmds.h"
@@ -169,6 +171,11 @@ int daemon_start(struct daemon *d, const char *config_path)
 			goto fail;
 		}
 	}
+	rc = job_pool_new(d->base, 0, &d->jobs);
+	if (rc == 0)
+		rc = sad_new(&d->sad);
+	if (rc)
+		goto fail;
 	d->dispatcher = dispatch_new(&hooks);
 	if (!d->dispatcher) {
 		rc = ERR_NOMEM;
@@ -196,6 +203,14 @@ int daemon_start(struct daemon *d, const char *config_path)
 		goto fail;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	for (int v = 1; v <= 2; v++) {
+		const struct engine_ops *e = engines_for(v);
+
+		if (e->start && (rc = e->start(d)) != 0) {
+			log_error(&log_global, "IKEv%d engine did not start: %s", v, err_str(rc));
+			goto fail;
+		}
+	}
 	log_info(&log_global, "dualiked " PACKAGE_VERSION " started: %zu connection(s), kernel %s",
 		 d->cfg->n_conns, kernel_name(d->kernel));
 	return 0;
@@ -216,6 +231,9 @@ int daemon_run(struct daemon *d)
 
 void daemon_stop(struct daemon *d)
 {
+	for (int v = 1; v <= 2; v++)
+		if (engines_for(v)->stop && d->engine_state[v])
+			engines_for(v)->stop(d);
 	if (d->sig_hup)
 		event_free(d->sig_hup);
 	if (d->sig_term)
@@ -225,6 +243,9 @@ void daemon_stop(struct daemon *d)
 	control_close(d->control);
 	sockets_close(d->sockets);
 	dispatch_free(d->dispatcher);
+	job_pool_free(d->jobs);
+	if (d->sad)
+		sad_free(d->sad);
 	if (d->kernel_ev)
 		event_free(d->kernel_ev);
 	if (d->kernel)
@@ -271,8 +292,15 @@ int daemon_reload(struct daemon *d, struct evbuffer *err_out)
 	for (size_t i = 0; i < d->cfg->n_conns; i++)
 		if (!config_find_conn(fresh, d->cfg->conns[i].name))
 			log_info(&log_global, "reload: connection %s removed", d->cfg->conns[i].name);
-	config_free(d->cfg);
-	d->cfg = fresh;
+	{
+		struct config *old = d->cfg;
+
+		d->cfg = fresh;
+		for (int v = 1; v <= 2; v++)
+			if (engines_for(v)->reloaded)
+				engines_for(v)->reloaded(d, old);
+		config_free(old);
+	}
 	log_set_level(d->cfg->daemon.log_level);
 	d->reloads++;
 	return 0;

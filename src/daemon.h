@@ -17,6 +17,8 @@ struct event;
 struct event_base;
 struct evbuffer;
 struct ike_sockets;
+struct job_pool;
+struct sad;
 struct kernel;
 struct keylog;
 struct policy;
@@ -33,6 +35,9 @@ struct daemon {
 	struct kernel *kernel;
 	struct event *kernel_ev;
 	struct keylog *keylog;          /* NULL unless [daemon] keylog is set */
+	struct job_pool *jobs;          /* DH/KE and signatures run here (common/job.h) */
+	struct sad *sad;                /* every IKE and child SA of both versions */
+	void *engine_state[3];          /* per version, owned by src/engine_v1.c / engine_v2.c */
 	struct dispatcher *dispatcher;
 	struct ike_sockets *sockets;
 	struct control *control;

@@ -1,6 +1,13 @@
 /*
- * engines.h - where the dispatcher hands messages over: the IKEv1 and IKEv2
- * engines' entry points, and the version policy the dispatcher asks first.
+ * engines.h - the seam between the daemon and the two IKE engines.
+ *
+ * Each version's engine is plugged in through one `struct engine_ops`,
+ * defined in src/engine_v1.c and src/engine_v2.c: the glue that turns the
+ * daemon's configuration, sockets, kernel backend, job pool and SAD into
+ * what the engine in v1/ or v2/ needs. The dispatcher hands messages to
+ * engines_v1_input()/engines_v2_input(); dualikectl's up, down and list-sas
+ * go through the same table. The version policy the dispatcher asks first
+ * lives here too (daemon_policy.c).
  */
 #ifndef DUALIKE_SRC_ENGINES_H
 #define DUALIKE_SRC_ENGINES_H
@@ -11,14 +18,41 @@
 #include "src/dispatch.h"
 
 struct config;
+struct conn_config;
 struct daemon;
 struct evbuffer;
+struct json;
+
+struct engine_ops {
+	int version;  /* 1 or 2 */
+	bool built;   /* false: messages are counted and dropped */
+	/* After sockets, kernel, jobs and SAD exist: make engine state, start `auto = start` conns. */
+	int (*start)(struct daemon *d);
+	/* Before the daemon frees its parts: delete SAs (sending Deletes), free engine state. */
+	void (*stop)(struct daemon *d);
+	/* One message the dispatcher routed here (marker stripped); 0 or a negative ERR_*. */
+	int (*input)(struct daemon *d, const struct datagram *dg, const struct ike_header *hdr);
+	/* dualikectl up/down NAME: write what happened to out; 0 or the exit status. */
+	int (*up)(struct daemon *d, const struct conn_config *c, struct evbuffer *out);
+	int (*down)(struct daemon *d, const struct conn_config *c, struct evbuffer *out);
+	/* dualikectl list-sas: this engine's IKE SAs (JSON objects into the open array, or text). */
+	void (*list_sas)(struct daemon *d, struct json *j, struct evbuffer *out);
+	/* After a reload replaced d->cfg: old is the previous configuration (freed afterwards). */
+	void (*reloaded)(struct daemon *d, const struct config *old);
+};
+
+extern const struct engine_ops engine_v1_ops;
+extern const struct engine_ops engine_v2_ops;
+/* The engine for a version (1 or 2), never NULL for those. */
+const struct engine_ops *engines_for(int version);
 
 /* dispatch_engine_fn for each version; arg is the struct daemon. */
 int engines_v1_input(void *arg, const struct datagram *dg, const struct ike_header *hdr);
 int engines_v2_input(void *arg, const struct datagram *dg, const struct ike_header *hdr);
 /* Name of an exchange type of a version, for logs ("IKE_SA_INIT", "Main Mode"). */
 const char *engines_exchange_name(int major, int exchange);
+/* The log line (rate-limited) and refusal of a message for an engine not built yet. */
+int engines_not_built(int major, const struct datagram *dg, const struct ike_header *hdr);
 
 /* dispatch_policy_fn: peers.policy decides; arg is the struct daemon. */
 bool engines_policy_hook(void *arg, const struct sockaddr *peer, int major, const char **rule);
