@@ -2,7 +2,12 @@
 # Everything in $LAB_DIR/ROLE: dualike.conf (the [daemon] section and one
 # connection "lab" made from the scenario), peers.policy (the scenario's
 # policy lines), secrets (mode 0600), run/dualiked.sock, state/, dualiked.log
-# (stderr, log_level debug). kernel = none: this kernel has no ESP.
+# (stderr, log_level debug), keylog/ (the key log: Wireshark's esp_sa,
+# ikev1_ and ikev2_decryption_table, read by keys-match.sh).
+# Kernel (scenario key ROLE_kernel): none (default: `kernel = none`, SAs
+# kept in the daemon) or shim (`kernel = xfrm` with the lab's XFRM shim
+# preloaded: the xfrm backend's SA requests are answered and logged to
+# xfrm-sa.log, its policies go to the namespace's kernel).
 # DUALIKE_BUILDDIR names the build whose src/dualiked and src/dualikectl run.
 
 LAB_BUILD=${DUALIKE_BUILDDIR:-$(cd "$LAB_HOME/../.." && pwd)}
@@ -16,9 +21,14 @@ dualiked_available() {
 dlk_ctl() { local r=$1; shift; timeout 5 "$LAB_BUILD/src/dualikectl" -s "${L_DIR[$r]}/run/dualiked.sock" "$@"; }
 
 dualiked_configure() {
-	local r=$1 o d=${L_DIR[$1]} line remote v1=
+	local r=$1 o d=${L_DIR[$1]} line remote v1= kernel=none
 	o=$(lab_other "$r")
 	mkdir -p "$d/run" "$d/state"
+	case ${S[${r}_kernel]:-none} in
+	none) ;;
+	shim) kernel=xfrm ;;
+	*) echo "${r}_kernel: dualiked takes none or shim" >&2; return 1 ;;
+	esac
 	remote=%any
 	[ "$r" = "${S[initiator]}" ] && remote=${L_SEEN[$o]}
 	if [ "${S[version]}" = ikev1 ]; then
@@ -32,7 +42,8 @@ aggressive_psk_ok = yes"
 listen = ${L_ADDR[$r]}
 ike_port = 500
 natt_port = 4500
-kernel = none
+kernel = $kernel
+keylog = $d/keylog
 control_socket = $d/run/dualiked.sock
 state_dir = $d/state
 log_target = stderr
@@ -66,8 +77,13 @@ EOF
 }
 
 dualiked_start() {
-	local r=$1 d=${L_DIR[$1]}
-	ip netns exec "${L_NS[$r]}" "$LAB_BUILD/src/dualiked" -f -c "$d/dualike.conf" \
+	local r=$1 d=${L_DIR[$1]} preload=
+	if [ "${S[${r}_kernel]:-none}" = shim ]; then
+		preload=$(lab_shim) || return 1
+	fi
+	ip netns exec "${L_NS[$r]}" \
+		env ${preload:+LD_PRELOAD=$preload DUALIKE_XFRM_SHIM_LOG=$d/xfrm-sa.log} \
+		"$LAB_BUILD/src/dualiked" -f -c "$d/dualike.conf" \
 		</dev/null >"$d/dualiked.log" 2>&1 &
 	lab_track "$r-dualiked" $! dualiked
 	lab_wait 10 dlk_ctl "$r" status ||

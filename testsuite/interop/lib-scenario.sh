@@ -57,6 +57,8 @@ declare -A scn_cache    # one evaluation round's command outputs
 scn_value() {
 	local subj=$1 role=${1%%.*} what=${1#*.} kind cmd path len=
 	case $role in
+	keys)   # the key oracle between the gateway and the peer (keys-match.sh)
+		scn_key_oracle "$what"; return ;;
 	dualiked)
 		[ "${S[gateway]}" = dualiked ] || { echo "(no dualiked in this scenario)"; return; }
 		role=gateway ;;
@@ -129,4 +131,68 @@ scn_all_hold() {
 		scn_check "$e" || return 1
 	done
 	return 0
+}
+
+# scn_key_side ROLE : what ROLE installed, as keys-match.sh reads it: the
+# shim's SA log, or dualiked's key log folder; fails with the reason
+scn_key_side() {
+	local r=$1 d=${L_DIR[$1]}
+	case ${L_KIND[$r]}/${S[${r}_kernel]:-} in
+	dualiked/shim|strongswan/netlink|libreswan/shim|libreswan/) echo "$d/xfrm-sa.log" ;;
+	dualiked/*) echo "$d/keylog" ;;
+	*) echo "(no key record for ${L_KIND[$r]} with ${r}_kernel = ${S[${r}_kernel]:-its default}; strongSwan needs netlink)"; return 1 ;;
+	esac
+}
+
+# scn_key_oracle WHAT : keys.match (SA pairs with equal keys), keys.mismatch
+# (mismatched or missing), keys.verdict (the summary line) between the
+# gateway and the peer, from one keys-match.sh run per evaluation round
+scn_key_oracle() {
+	local g p nat= sum
+	if [ -z "${scn_cache[keys]+x}" ]; then
+		g=$(scn_key_side gateway) || { echo "$g"; return; }
+		p=$(scn_key_side peer) || { echo "$p"; return; }
+		[ -e "$g" ] && [ -e "$p" ] || { echo "(no SA recorded yet)"; return; }
+		[ "${S[topology]}" = nat ] && nat=-n
+		scn_cache[keys]=$("$LAB_HOME/keys-match.sh" $nat -a "${L_ADDR[gateway]}" -b "${L_ADDR[peer]}" "$g" "$p" 2>&1)
+		printf '%s\n' "${scn_cache[keys]}" >"$LAB_DIR/keys-match.out"
+	fi
+	sum=$(grep -E '^[0-9]+ SA pairs match, [0-9]+ mismatched$' <<<"${scn_cache[keys]}" | tail -1)
+	case $1 in
+	match) [ -n "$sum" ] && echo "${sum%% *}" || echo "(keys-match.sh: $(tail -1 <<<"${scn_cache[keys]}"))" ;;
+	mismatch) [ -n "$sum" ] && { sum=${sum#*, }; echo "${sum%% *}"; } || echo "(keys-match.sh: $(tail -1 <<<"${scn_cache[keys]}"))" ;;
+	verdict) echo "${sum:-(no verdict)}" ;;
+	*) echo "(unknown subject keys.$1: match, mismatch or verdict)" ;;
+	esac
+}
+
+# scn_key_control : the oracle's negative control on this run's own SAs: a
+# copy of the peer's SA log with one key digit of its first outbound SA
+# flipped must be reported MISMATCH. Prints one TAP line; 1 if it fails.
+scn_key_control() {
+	local g p nat= out copy=$LAB_DIR/keys-control.log
+	g=$(scn_key_side gateway) && p=$(scn_key_side peer) && [ -f "$p" ] || {
+		echo "not ok - ${S[name]}: key oracle negative control: no SA log of the peer"; return 1; }
+	awk '
+	!done && /^sa op=(NEWSA|UPDSA) / && / dir=out / {
+		for (i = 1; i <= NF; i++)
+			if ($i ~ /^(enc|auth|aead)=[^:]+:[0-9a-f]/) {
+				c = index($i, ":") + 1
+				d = substr($i, c, 1) == "0" ? "1" : "0"
+				$i = substr($i, 1, c - 1) d substr($i, c + 1)
+				done = 1
+				break
+			}
+	}
+	{ print }' "$p" >"$copy"
+	[ "${S[topology]}" = nat ] && nat=-n
+	out=$("$LAB_HOME/keys-match.sh" $nat -a "${L_ADDR[gateway]}" -b "${L_ADDR[peer]}" "$g" "$copy" 2>&1)
+	printf '%s\n' "$out" >"$LAB_DIR/keys-control.out"
+	if ! cmp -s "$p" "$copy" && grep -q '^MISMATCH .* differs: ' <<<"$out" &&
+		! "$LAB_HOME/keys-match.sh" $nat -a "${L_ADDR[gateway]}" -b "${L_ADDR[peer]}" "$g" "$copy" >/dev/null 2>&1; then
+		echo "ok - ${S[name]}: key oracle negative control: one flipped key digit is reported (got $(grep -m1 -o '^MISMATCH [^:]*:  [a-z]* differs' <<<"$out"); $(tail -1 <<<"$out"))"
+	else
+		echo "not ok - ${S[name]}: key oracle negative control: one flipped key digit was not reported (got $(tail -1 <<<"$out"))"
+		return 1
+	fi
 }

@@ -60,6 +60,10 @@ run_one() {
 			echo "not ok - ${S[name]}: $e (got $scn_got)"; ok=0
 		fi
 	done
+	# a scenario that judges keys also proves the oracle can fail
+	if [[ " ${EXPECT[*]}" == *" keys."* ]]; then
+		scn_key_control || ok=0
+	fi
 	lab_note "${S[name]}: $((SECONDS - t0)) s, ${S[initiator]} (${L_KIND[${S[initiator]}]}) initiated ${S[version]}${S[mode]:+ ${S[mode]}}, ${S[topology]} ${S[family]}"
 	for r in peer gateway; do
 		lab_note "  $r ${L_KIND[$r]} ${L_ADDR[$r]}: $("${L_KIND[$r]}_states" "$r")"
