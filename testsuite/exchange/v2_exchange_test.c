@@ -1,0 +1,497 @@
+/*
+ * v2_exchange_test.c - two in-process IKEv2 engines (an initiator and a
+ * responder) stepped message by message through a mock transport (a
+ * queue of datagrams), with the `none` kernel backend, a job pool drained
+ * by hand and fixed PSKs: setup, retransmission, INVALID_KE retry,
+ * NO_PROPOSAL_CHOSEN, wrong PSK, TS narrowing, delete from either side,
+ * equal child keys direction by direction, and bad input.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/job.h"
+#include "common/kernel.h"
+#include "common/log.h"
+#include "common/sad.h"
+#include "common/ts.h"
+#include "common/xform.h"
+#include "testsuite/lib/tap.h"
+#include "v2/v2_engine.h"
+#include "v2/v2_names.h"
+#include "v2/v2_proposal.h"
+
+#define QMAX 16
+
+struct packet {
+	uint8_t data[8192];
+	size_t len;
+	int from; /* 0: A (initiator), 1: B (responder) */
+	struct v2_datagram dg;
+};
+
+struct keys_seen {
+	int n;
+	uint32_t spi_in, spi_out;
+	uint8_t in_e[64], in_a[64], out_e[64], out_a[64];
+	size_t e_len, a_len;
+};
+
+struct side {
+	struct v2_engine *eng;
+	struct sad *sad;
+	struct kernel *kernel;
+	struct secret *psk;
+	int index;
+	int established, failed;
+	struct keys_seen keys;
+};
+
+static struct packet queue[QMAX];
+static size_t q_len;
+static struct side sides[2];
+static struct job_pool *pool;
+static struct sockaddr_storage addr[2];
+static bool drop_next[2]; /* drop the next datagram sent by this side */
+
+static int mock_send(void *arg, const struct v2_datagram *dg)
+{
+	struct side *s = arg;
+	struct packet *p;
+
+	if (drop_next[s->index]) {
+		drop_next[s->index] = false;
+		return 0;
+	}
+	if (q_len == QMAX || dg->len > sizeof(queue[0].data))
+		return -1;
+	p = &queue[q_len++];
+	memcpy(p->data, dg->data, dg->len);
+	p->len = dg->len;
+	p->from = s->index;
+	p->dg = *dg;
+	return 0;
+}
+
+static const struct secret *mock_psk(void *arg, const struct v2_conn *c,
+				     const struct v2_conn_id *l, const struct v2_conn_id *r,
+				     const struct sockaddr_storage *la,
+				     const struct sockaddr_storage *ra)
+{
+	(void)c, (void)l, (void)r, (void)la, (void)ra;
+	return ((struct side *)arg)->psk;
+}
+
+static void mock_established(void *arg, const struct v2_sa_info *info)
+{
+	(void)info;
+	((struct side *)arg)->established++;
+}
+
+static void mock_failed(void *arg, const char *conn, const char *why)
+{
+	(void)conn, (void)why;
+	((struct side *)arg)->failed++;
+}
+
+static void mock_child(void *arg, const struct kernel_sa *in, const struct kernel_sa *out)
+{
+	struct keys_seen *k = &((struct side *)arg)->keys;
+
+	k->n++;
+	k->spi_in = in->spi;
+	k->spi_out = out->spi;
+	k->e_len = in->encr_key_len;
+	k->a_len = in->integ_key_len;
+	memcpy(k->in_e, in->encr_key, in->encr_key_len);
+	memcpy(k->out_e, out->encr_key, out->encr_key_len);
+	if (in->integ_key_len) {
+		memcpy(k->in_a, in->integ_key, in->integ_key_len);
+		memcpy(k->out_a, out->integ_key, out->integ_key_len);
+	}
+}
+
+static void prop(struct v2_local_prop *p, uint8_t protocol, const char *tokens)
+{
+	char buf[256], *save = NULL;
+
+	memset(p, 0, sizeof(*p));
+	p->protocol = protocol;
+	p->ke_none = protocol != V2_PROTO_IKE;
+	snprintf(buf, sizeof(buf), "%s", tokens);
+	for (char *t = strtok_r(buf, "-", &save); t; t = strtok_r(NULL, "-", &save)) {
+		const struct xform *x = xform_by_name(t);
+
+		if (!x) {
+			tap_diag("unknown token %s", t);
+			continue;
+		}
+		p->xforms[p->n_xforms++] = x;
+	}
+}
+
+static void conn(struct v2_conn *c, int me, const char *ike, const char *esp,
+		 const char *lts, const char *rts)
+{
+	memset(c, 0, sizeof(*c));
+	snprintf(c->name, sizeof(c->name), "lab");
+	c->local = addr[me];
+	c->remote = me == 1 ? (struct sockaddr_storage){ .ss_family = AF_UNSPEC } : addr[1];
+	c->local_id.type = V2_ID_FQDN;
+	c->local_id.len = strlen(me ? "gw.example.org" : "peer.example.org");
+	memcpy(c->local_id.data, me ? "gw.example.org" : "peer.example.org", c->local_id.len);
+	prop(&c->ike[0], V2_PROTO_IKE, ike);
+	c->n_ike = 1;
+	prop(&c->esp[0], V2_PROTO_ESP, esp);
+	c->n_esp = 1;
+	if (lts) {
+		ts_parse(lts, &c->local_ts[0]);
+		c->n_local_ts = 1;
+	}
+	if (rts) {
+		ts_parse(rts, &c->remote_ts[0]);
+		c->n_remote_ts = 1;
+	}
+	c->child_lifetime_s = 3600;
+}
+
+static void side_setup(int i, const char *ike, const char *esp, const char *lts, const char *rts,
+		       const char *psk)
+{
+	struct side *s = &sides[i];
+	struct v2_engine_params p;
+	struct v2_conn c;
+
+	memset(s, 0, sizeof(*s));
+	s->index = i;
+	sad_new(&s->sad);
+	kernel_open("none", &s->kernel);
+	s->psk = secret_dup(psk, strlen(psk));
+	memset(&p, 0, sizeof(p));
+	p.jobs = pool;
+	p.sad = s->sad;
+	p.kernel = s->kernel;
+	p.retransmit_tries = 3;
+	p.retransmit_timeout_ms = 100;
+	p.hooks = (struct v2_hooks){ .arg = s, .send = mock_send, .psk = mock_psk,
+				     .established = mock_established, .failed = mock_failed,
+				     .child_installed = mock_child };
+	v2_engine_new(&p, &s->eng);
+	conn(&c, i, ike, esp, lts, rts);
+	v2_engine_set_conns(s->eng, &c, 1);
+}
+
+static void side_free(int i)
+{
+	struct side *s = &sides[i];
+
+	v2_engine_free(s->eng);
+	sad_free(s->sad);
+	kernel_close(s->kernel);
+	secret_free(s->psk);
+}
+
+static void pair(const char *ike_a, const char *esp_a, const char *ike_b, const char *esp_b,
+		 const char *psk_b)
+{
+	q_len = 0;
+	side_setup(0, ike_a, esp_a, "10.1.0.0/16", "10.2.0.0/16", "sekrit-psk");
+	side_setup(1, ike_b, esp_b, "10.2.0.0/16", "10.1.0.0/16", psk_b);
+}
+
+static void unpair(void)
+{
+	side_free(0);
+	side_free(1);
+	q_len = 0;
+}
+
+/* Hand the first queued datagram to the other side; the datagram it was. */
+static struct packet *deliver(struct packet *keep)
+{
+	struct packet p;
+	struct v2_datagram dg;
+
+	job_pool_drain(pool);
+	if (!q_len)
+		return NULL;
+	p = queue[0];
+	memmove(queue, queue + 1, (q_len - 1) * sizeof(queue[0]));
+	q_len--;
+	dg = p.dg;
+	dg.data = p.data;
+	dg.len = p.len;
+	dg.local = p.dg.peer;
+	dg.peer = p.dg.local;
+	v2_engine_input(sides[!p.from].eng, &dg);
+	job_pool_drain(pool);
+	if (keep)
+		*keep = p;
+	return keep;
+}
+
+static void run(void)
+{
+	for (int i = 0; i < 20 && (q_len || job_pool_pending(pool)); i++)
+		deliver(NULL);
+}
+
+static void inject(int to, const struct packet *p, const uint8_t *data, size_t len)
+{
+	struct v2_datagram dg = p->dg;
+
+	dg.data = data;
+	dg.len = len;
+	dg.local = p->dg.peer;
+	dg.peer = p->dg.local;
+	v2_engine_input(sides[to].eng, &dg);
+	job_pool_drain(pool);
+}
+
+struct first_sa {
+	struct v2_sa_info info;
+	int n;
+};
+
+static void grab(const struct v2_sa_info *info, void *arg)
+{
+	struct first_sa *f = arg;
+
+	if (f->n++ == 0)
+		f->info = *info;
+}
+
+static struct first_sa sa_of(int i)
+{
+	struct first_sa f = { .n = 0 };
+
+	v2_engine_foreach_sa(sides[i].eng, grab, &f);
+	return f;
+}
+
+static void keys_equal(const char *what)
+{
+	struct keys_seen *a = &sides[0].keys, *b = &sides[1].keys;
+
+	tap_ok(a->n == 1 && b->n == 1, "%s: one child installed on each side", what);
+	tap_ok(a->spi_out == b->spi_in && a->spi_in == b->spi_out, "%s: SPIs pair up", what);
+	tap_eq_bytes(a->out_e, a->e_len, b->in_e, b->e_len, "%s: A->B encryption keys equal", what);
+	tap_eq_bytes(b->out_e, b->e_len, a->in_e, a->e_len, "%s: B->A encryption keys equal", what);
+	tap_eq_bytes(a->out_a, a->a_len, b->in_a, b->a_len, "%s: A->B integrity keys equal", what);
+	tap_eq_bytes(b->out_a, b->a_len, a->in_a, a->a_len, "%s: B->A integrity keys equal", what);
+	tap_ok(memcmp(a->out_e, a->in_e, a->e_len) != 0, "%s: the two directions differ", what);
+}
+
+static void test_setup(void)
+{
+	struct first_sa fa, fb;
+	struct packet auth_req, init_req;
+
+	pair("aes256-sha256-prfsha256-modp2048", "aes256-sha256", "aes256-sha256-prfsha256-modp2048",
+	     "aes256-sha256", "sekrit-psk");
+	tap_eq_int(v2_engine_up(sides[0].eng, "lab"), 0, "up starts");
+	deliver(&init_req);
+	tap_eq_int(v2_engine_count_sas(sides[1].eng), 1, "responder made a half-open SA");
+	deliver(NULL);          /* IKE_SA_INIT response */
+	deliver(&auth_req);     /* IKE_AUTH request */
+	deliver(NULL);          /* IKE_AUTH response */
+	tap_eq_int(sides[0].established, 1, "initiator established");
+	tap_eq_int(sides[1].established, 1, "responder established");
+	fa = sa_of(0);
+	fb = sa_of(1);
+	tap_eq_str(fa.info.state, "ESTABLISHED", "initiator lists ESTABLISHED");
+	tap_eq_str(fb.info.state, "ESTABLISHED", "responder lists ESTABLISHED");
+	tap_eq_bytes(fa.info.spi_r, 8, fb.info.spi_r, 8, "SPIr agree");
+	tap_eq_str(fb.info.peer_id, "peer.example.org", "responder knows the peer's identity");
+	tap_eq_str(fa.info.encr, "ENCR_AES_CBC", "encryption named");
+	keys_equal("aes256-sha256");
+	tap_eq_int(kernel_count_sas(sides[1].kernel), 2, "responder kernel holds two SAs");
+
+	/* replayed and stale messages change nothing */
+	inject(1, &init_req, init_req.data, init_req.len);
+	tap_eq_int((long long)v2_engine_stats(sides[1].eng)->dropped_msgid, 1,
+		   "replayed IKE_SA_INIT (old message ID) dropped");
+	inject(1, &auth_req, auth_req.data, auth_req.len);
+	tap_eq_int((long long)v2_engine_stats(sides[1].eng)->responses_resent, 1,
+		   "replayed IKE_AUTH answered from the response cache");
+	tap_eq_int(q_len, 1, "one cached answer queued");
+	deliver(NULL);
+	tap_eq_int((long long)v2_engine_stats(sides[0].eng)->dropped_msgid, 1,
+		   "initiator drops the unexpected duplicate response");
+	tap_eq_int(sides[0].established + sides[1].established, 2, "still established once each");
+	/* truncated */
+	inject(1, &auth_req, auth_req.data, auth_req.len - 10);
+	tap_eq_int((long long)v2_engine_stats(sides[1].eng)->dropped_malformed, 1,
+		   "truncated message dropped as malformed");
+
+	/* delete from the initiator */
+	tap_eq_int(v2_engine_down(sides[0].eng, "lab"), 1, "down deletes one IKE SA");
+	{
+		struct packet del;
+
+		tap_ok(q_len == 1, "Delete queued");
+		del = queue[0];
+		del.data[del.len - 1] ^= 0x55;
+		inject(1, &del, del.data, del.len);
+		tap_eq_int((long long)v2_engine_stats(sides[1].eng)->dropped_integrity, 1,
+			   "Delete with a bad ICV dropped");
+		tap_eq_int(v2_engine_count_sas(sides[1].eng), 1, "and changes nothing");
+	}
+	deliver(NULL);
+	tap_eq_int(v2_engine_count_sas(sides[1].eng), 0, "responder removed the IKE SA");
+	tap_eq_int(kernel_count_sas(sides[1].kernel), 0, "and its kernel SAs");
+	deliver(NULL);
+	tap_eq_int(v2_engine_count_sas(sides[0].eng), 0, "initiator removed it on the answer");
+	tap_eq_int(kernel_count_sas(sides[0].kernel), 0, "and its kernel SAs");
+	unpair();
+}
+
+static void test_retransmit_and_delete_by_responder(void)
+{
+	pair("aes256gcm16-prfsha256-x25519", "aes256gcm16", "aes256gcm16-prfsha256-x25519",
+	     "aes256gcm16", "sekrit-psk");
+	v2_engine_up(sides[0].eng, "lab");
+	deliver(NULL); /* INIT request */
+	deliver(NULL); /* INIT response */
+	drop_next[1] = true;
+	deliver(NULL); /* IKE_AUTH request; the answer is lost */
+	tap_eq_int(sides[1].established, 1, "responder established");
+	tap_eq_int(sides[0].established, 0, "initiator still waiting");
+	tap_eq_int(v2_engine_fire_timers(sides[0].eng), 1, "retransmission timer fires");
+	tap_eq_int((long long)v2_engine_stats(sides[0].eng)->retransmits, 1, "IKE_AUTH resent");
+	deliver(NULL);
+	tap_eq_int((long long)v2_engine_stats(sides[1].eng)->responses_resent, 1,
+		   "responder answers from its cache");
+	deliver(NULL);
+	tap_eq_int(sides[0].established, 1, "initiator established after the retransmission");
+	keys_equal("aes256gcm16");
+	tap_eq_int(sides[1].keys.a_len, 0, "AEAD: no integrity key");
+
+	tap_eq_int(v2_engine_down(sides[1].eng, "lab"), 1, "responder deletes");
+	run();
+	tap_eq_int(v2_engine_count_sas(sides[0].eng) + v2_engine_count_sas(sides[1].eng), 0,
+		   "both sides removed the IKE SA");
+	unpair();
+}
+
+static void test_give_up(void)
+{
+	pair("aes256-sha256-prfsha256-modp2048", "aes256-sha256", "aes256-sha256-prfsha256-modp2048",
+	     "aes256-sha256", "sekrit-psk");
+	v2_engine_up(sides[0].eng, "lab");
+	job_pool_drain(pool);
+	q_len = 0; /* lost */
+	for (int i = 0; i < 5; i++) {
+		v2_engine_fire_timers(sides[0].eng);
+		q_len = 0;
+	}
+	tap_eq_int((long long)v2_engine_stats(sides[0].eng)->retransmits, 2,
+		   "retransmitted tries-1 times");
+	tap_eq_int(sides[0].failed, 1, "then gave up");
+	tap_eq_int(v2_engine_count_sas(sides[0].eng), 0, "and removed the SA");
+	unpair();
+}
+
+static void test_invalid_ke(void)
+{
+	struct first_sa fa;
+
+	pair("aes256-sha256-prfsha256-modp2048-x25519", "aes256-sha256",
+	     "aes256-sha256-prfsha256-x25519", "aes256-sha256", "sekrit-psk");
+	v2_engine_up(sides[0].eng, "lab");
+	deliver(NULL);
+	tap_eq_int(v2_engine_count_sas(sides[1].eng), 0, "INVALID_KE: responder keeps no state");
+	run();
+	fa = sa_of(0);
+	tap_eq_int(sides[0].established, 1, "initiator retried with the named group");
+	tap_eq_str(fa.info.ke, "Curve25519", "the group the responder asked for");
+	keys_equal("after INVALID_KE");
+	unpair();
+}
+
+static void test_no_proposal(void)
+{
+	pair("aes256-sha256-prfsha256-modp2048", "aes256-sha256", "aes128gcm16-prfsha256-x25519",
+	     "aes256-sha256", "sekrit-psk");
+	v2_engine_up(sides[0].eng, "lab");
+	run();
+	tap_eq_int(v2_engine_count_sas(sides[1].eng), 0, "NO_PROPOSAL_CHOSEN: responder keeps no state");
+	tap_eq_int(sides[0].failed, 1, "initiator fails");
+	tap_eq_int(v2_engine_count_sas(sides[0].eng), 0, "and removes its SA");
+	tap_eq_int((long long)v2_engine_stats(sides[1].eng)->notifies_sent, 1, "one notify sent");
+	unpair();
+}
+
+static void test_wrong_psk(void)
+{
+	pair("aes256-sha256-prfsha256-modp2048", "aes256-sha256", "aes256-sha256-prfsha256-modp2048",
+	     "aes256-sha256", "another-psk");
+	v2_engine_up(sides[0].eng, "lab");
+	run();
+	tap_eq_int(sides[1].failed, 1, "responder refuses the AUTH");
+	tap_eq_int(sides[0].failed, 1, "initiator gets AUTHENTICATION_FAILED");
+	tap_eq_int(v2_engine_count_sas(sides[0].eng) + v2_engine_count_sas(sides[1].eng), 0,
+		   "no SA left on either side");
+	tap_eq_int(kernel_count_sas(sides[1].kernel), 0, "no kernel SA on the responder");
+	unpair();
+}
+
+static void find_out_policy(const struct kernel_policy *pol, void *arg)
+{
+	if (pol->dir == KERNEL_DIR_OUT)
+		*(struct kernel_policy *)arg = *pol;
+}
+
+static void test_narrowing(void)
+{
+	struct v2_conn c;
+	struct kernel_policy pol = { .sel.src_prefix = 0 };
+
+	pair("aes256-sha256-prfsha256-modp2048", "aes256-sha256", "aes256-sha256-prfsha256-modp2048",
+	     "aes256-sha256", "sekrit-psk");
+	conn(&c, 1, "aes256-sha256-prfsha256-modp2048", "aes256-sha256", "10.2.0.0/16",
+	     "10.1.1.0/24");
+	v2_engine_set_conns(sides[1].eng, &c, 1);
+	v2_engine_up(sides[0].eng, "lab");
+	run();
+	tap_eq_int(sides[0].established, 1, "established with narrowed selectors");
+	kernel_list_policies(sides[0].kernel, find_out_policy, &pol);
+	tap_eq_int(pol.sel.src_prefix, 24, "initiator's outbound policy narrowed to /24");
+	tap_eq_int(pol.sel.dst_prefix, 16, "remote side unchanged");
+	unpair();
+
+	pair("aes256-sha256-prfsha256-modp2048", "aes256-sha256", "aes256-sha256-prfsha256-modp2048",
+	     "aes256-sha256", "sekrit-psk");
+	conn(&c, 1, "aes256-sha256-prfsha256-modp2048", "aes256-sha256", "10.9.0.0/16",
+	     "10.1.1.0/24");
+	v2_engine_set_conns(sides[1].eng, &c, 1);
+	v2_engine_up(sides[0].eng, "lab");
+	run();
+	tap_eq_int(sides[0].established, 1, "TS_UNACCEPTABLE: the IKE SA still comes up");
+	tap_eq_int(sides[0].keys.n + sides[1].keys.n, 0, "but no child SA");
+	tap_eq_int(kernel_count_sas(sides[0].kernel), 0, "initiator released its SPI");
+	unpair();
+}
+
+int main(void)
+{
+	struct sockaddr_in *a = (struct sockaddr_in *)&addr[0], *b = (struct sockaddr_in *)&addr[1];
+
+	log_set_level(getenv("V2_TEST_DEBUG") ? LOG_LEVEL_DEBUG : LOG_LEVEL_ERROR);
+	a->sin_family = b->sin_family = AF_INET;
+	a->sin_port = b->sin_port = htons(500);
+	inet_pton(AF_INET, "192.0.2.1", &a->sin_addr);
+	inet_pton(AF_INET, "192.0.2.2", &b->sin_addr);
+	if (job_pool_new(NULL, 2, &pool))
+		return tap_skip_all("no job pool");
+	test_setup();
+	test_retransmit_and_delete_by_responder();
+	test_give_up();
+	test_invalid_ke();
+	test_no_proposal();
+	test_wrong_psk();
+	test_narrowing();
+	job_pool_free(pool);
+	return tap_done();
+}

@@ -1,0 +1,173 @@
+/*
+ * v2_engine.h - the IKEv2 engine (RFC 7296) as its users see it: the
+ * daemon's glue (src/engine_v2.c) and the exchange tests.
+ *
+ * The engine never includes src/: the glue converts its configuration
+ * into struct v2_conn rows and hands over the shared parts (job pool,
+ * SAD, kernel backend, key log, event loop) and a few callbacks (send a
+ * datagram, find a PSK, report an established or failed IKE SA).
+ *
+ * Scope today: IKE_SA_INIT, IKE_AUTH with PSK and the first child SA, and
+ * INFORMATIONAL (Delete, liveness answers), as initiator and responder,
+ * with NAT detection and the move to the NAT-T port (RFC 7296 2.23).
+ * Not yet: CREATE_CHILD_SA (answered NO_ADDITIONAL_SAS), rekeying,
+ * COOKIE, DPD actions, fragmentation.
+ *
+ * Single-threaded: every call on the loop thread (DESIGN.md).
+ */
+#ifndef DUALIKE_V2_ENGINE_H
+#define DUALIKE_V2_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "common/secret.h"
+#include "common/ts.h"
+#include "v2/v2_proposal.h"
+
+#define V2_CONN_NAME_MAX 48
+#define V2_CONN_ID_MAX 255
+#define V2_CONN_MAX_TS 8
+
+/* An identity as configured: the ID payload's type (RFC 7296 3.5) and data; type 0 = none. */
+struct v2_conn_id {
+	uint8_t type;
+	size_t len;
+	uint8_t data[V2_CONN_ID_MAX];
+};
+
+/* One connection, in the engine's own words. */
+struct v2_conn {
+	char name[V2_CONN_NAME_MAX];
+	struct sockaddr_storage local;  /* AF_UNSPEC: any (responder only); port ignored */
+	struct sockaddr_storage remote; /* AF_UNSPEC: any (responder only); port ignored */
+	struct v2_conn_id local_id;     /* none: the local address */
+	struct v2_conn_id remote_id;    /* none: any identity */
+	struct v2_local_prop ike[V2_PROP_MAX_LOCAL];
+	size_t n_ike;
+	struct v2_local_prop esp[V2_PROP_MAX_LOCAL];
+	size_t n_esp;
+	struct ts local_ts[V2_CONN_MAX_TS];  /* none: the local address alone */
+	size_t n_local_ts;
+	struct ts remote_ts[V2_CONN_MAX_TS]; /* none: the remote address alone */
+	size_t n_remote_ts;
+	uint32_t ike_lifetime_s;
+	uint32_t child_lifetime_s;
+	bool childless; /* RFC 6023: no child SA in IKE_AUTH (initiator) */
+	bool transport; /* ask for transport mode (USE_TRANSPORT_MODE) */
+};
+
+/* A datagram in or out: IKE message bytes (no non-ESP marker) and both ends. */
+struct v2_datagram {
+	const uint8_t *data;
+	size_t len;
+	struct sockaddr_storage local; /* with our port */
+	struct sockaddr_storage peer;  /* with the peer's port */
+	bool natt;                     /* on the NAT-T port: the glue adds the marker */
+};
+
+/* What the engine tells its user about an IKE SA (listings, pins). */
+struct v2_sa_info {
+	char conn[V2_CONN_NAME_MAX];
+	uint64_t serial;
+	const char *state;      /* "ESTABLISHED", "CONNECTING", "DELETING" */
+	bool initiator;
+	uint8_t spi_i[8];
+	uint8_t spi_r[8];
+	struct sockaddr_storage local;
+	struct sockaddr_storage peer;
+	bool natt;
+	const char *encr, *integ, *prf, *ke; /* IANA names; integ "NONE" with AEAD */
+	size_t n_children;
+	uint32_t child_spi_in, child_spi_out; /* of the first child, 0: none */
+	char peer_id[128];      /* the peer's identity as text, "" before IKE_AUTH */
+};
+
+struct kernel_sa;
+
+struct v2_hooks {
+	void *arg;
+	/* Send one message; 0 or a negative ERR_*. */
+	int (*send)(void *arg, const struct v2_datagram *dg);
+	/* The PSK between these identities / addresses (peer_id may have type 0). */
+	const struct secret *(*psk)(void *arg, const struct v2_conn *c,
+				    const struct v2_conn_id *local_id,
+				    const struct v2_conn_id *peer_id,
+				    const struct sockaddr_storage *local,
+				    const struct sockaddr_storage *peer);
+	/* An IKE SA (and its first child, if any) is up: pins, counters. May be NULL. */
+	void (*established)(void *arg, const struct v2_sa_info *info);
+	/* A negotiation failed or was given up. May be NULL. */
+	void (*failed)(void *arg, const char *conn, const char *why);
+	/* Tests: both directions of a child SA just installed (keys valid during the call). */
+	void (*child_installed)(void *arg, const struct kernel_sa *in, const struct kernel_sa *out);
+};
+
+struct event_base;
+struct job_pool;
+struct sad;
+struct kernel;
+struct keylog;
+
+struct v2_engine_params {
+	struct event_base *base; /* NULL: timers fire only in v2_engine_fire_timers() */
+	struct job_pool *jobs;
+	struct sad *sad;
+	struct kernel *kernel;
+	struct keylog *keylog;   /* NULL: no key log */
+	unsigned retransmit_tries;      /* sends of a request before giving up (>= 1) */
+	unsigned retransmit_timeout_ms; /* first wait; doubles per try */
+	unsigned half_open_timeout_ms;  /* responder: IKE_AUTH must come within (0: 30 s) */
+	uint16_t ike_port;              /* 0: 500; ours and the peer's */
+	uint16_t natt_port;             /* 0: 4500 */
+	struct v2_hooks hooks;
+};
+
+/* Counters (monotonic). */
+struct v2_engine_stats {
+	uint64_t ike_established;
+	uint64_t ike_failed;
+	uint64_t children_installed;
+	uint64_t retransmits;         /* requests sent again */
+	uint64_t responses_resent;    /* answers from the response cache */
+	uint64_t dropped_malformed;   /* did not parse or broke the payload rules */
+	uint64_t dropped_integrity;   /* ICV / tag did not verify */
+	uint64_t dropped_no_sa;       /* no IKE SA for the SPIs */
+	uint64_t dropped_msgid;       /* stale or unexpected message ID */
+	uint64_t dropped_unexpected;  /* no state table row for the message */
+	uint64_t dropped_busy;        /* arrived while a crypto job ran */
+	uint64_t notifies_sent;       /* error notifies answered */
+	uint64_t deletes_received;
+};
+
+struct v2_engine;
+
+int v2_engine_new(const struct v2_engine_params *p, struct v2_engine **out);
+/* Free everything without sending (after v2_engine_shutdown for a clean stop). */
+void v2_engine_free(struct v2_engine *e);
+/* Replace the connections (copied). SAs being negotiated keep the old rows. */
+int v2_engine_set_conns(struct v2_engine *e, const struct v2_conn *conns, size_t n);
+const struct v2_conn *v2_engine_find_conn(const struct v2_engine *e, const char *name);
+
+/* One IKEv2 message from the network; 0, or a negative ERR_* when dropped. */
+int v2_engine_input(struct v2_engine *e, const struct v2_datagram *dg);
+
+/* Initiate the connection: 0 when the first message is on its way (or the KE job). */
+int v2_engine_up(struct v2_engine *e, const char *conn);
+/* Delete every IKE SA of the connection (sending Delete); how many. */
+size_t v2_engine_down(struct v2_engine *e, const char *conn);
+/* Daemon stop: send Delete for every established IKE SA once, then remove all SAs. */
+void v2_engine_shutdown(struct v2_engine *e);
+
+typedef void (*v2_sa_visit_fn)(const struct v2_sa_info *info, void *arg);
+/* Every IKE SA in creation order. */
+void v2_engine_foreach_sa(const struct v2_engine *e, v2_sa_visit_fn fn, void *arg);
+size_t v2_engine_count_sas(const struct v2_engine *e);
+const struct v2_engine_stats *v2_engine_stats(const struct v2_engine *e);
+
+/* Tests (engines without an event base): fire every armed timer now; how many. */
+size_t v2_engine_fire_timers(struct v2_engine *e);
+
+#endif
