@@ -1,0 +1,466 @@
+/*
+ * v1_exchange_test.c - two in-process IKEv1 engines talking through a
+ * mock transport (a queue), each with its own SAD and `none` kernel, their
+ * KE jobs drained by hand (STYLE.md "Exchange tests"). Every scenario runs
+ * message by message; the installed IPsec keys are compared per direction.
+ */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/err.h"
+#include "common/job.h"
+#include "common/kernel.h"
+#include "common/log.h"
+#include "common/sad.h"
+#include "testsuite/lib/tap.h"
+#include "v1/v1_engine.h"
+
+#define QMAX 64
+
+struct pkt {
+	uint8_t data[8192];
+	size_t len;
+	struct sockaddr_storage from, to;
+	int dst; /* 0: A, 1: B */
+};
+
+struct side {
+	struct v1_engine *eng;
+	struct sad *sad;
+	struct kernel *kernel;
+	struct job_pool *jobs;
+	struct secret *psk;
+	struct sockaddr_storage addr;
+	uint64_t made, failed;
+	int index;
+};
+
+static struct side sides[2];
+static struct pkt queue[QMAX];
+static size_t q_len;
+static int drop_next_from = -1; /* lose the next message this side sends */
+static struct pkt last_sent[2];
+
+static void addr4(struct sockaddr_storage *ss, const char *a, uint16_t port)
+{
+	struct sockaddr_in *in = (struct sockaddr_in *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	in->sin_family = AF_INET;
+	in->sin_port = htons(port);
+	inet_pton(AF_INET, a, &in->sin_addr);
+}
+
+static int mock_send(void *arg, const struct v1_datagram *dg)
+{
+	struct side *s = arg;
+	struct pkt *p;
+
+	if (drop_next_from == s->index) {
+		drop_next_from = -1;
+		return 0;
+	}
+	if (q_len == QMAX || dg->len > sizeof(p->data))
+		return ERR_OVERFLOW;
+	p = &queue[q_len++];
+	memcpy(p->data, dg->data, dg->len);
+	p->len = dg->len;
+	p->from = dg->local;
+	p->to = dg->peer;
+	p->dst = 1 - s->index;
+	last_sent[s->index] = *p;
+	return 0;
+}
+
+static const struct secret *mock_psk(void *arg, const struct v1_conn *c,
+				     const struct sockaddr_storage *l,
+				     const struct sockaddr_storage *p, const struct id *id)
+{
+	(void)c, (void)l, (void)p, (void)id;
+	return ((struct side *)arg)->psk;
+}
+
+static void deliver(const struct pkt *p)
+{
+	struct v1_datagram dg = { .local = p->to, .peer = p->from };
+	size_t skip = 0;
+
+	if (ntohs(((const struct sockaddr_in *)&p->to)->sin_port) == 4500)
+		skip = 4; /* the dispatcher strips the non-ESP marker */
+	dg.data = p->data + skip;
+	dg.len = p->len - skip;
+	v1_engine_input(sides[p->dst].eng, &dg);
+}
+
+/* Run until nothing moves: deliver queued messages, complete jobs. */
+static unsigned pump(void)
+{
+	unsigned steps = 0;
+
+	for (int spin = 0; spin < 200; spin++) {
+		size_t done = job_pool_drain(sides[0].jobs) + job_pool_drain(sides[1].jobs);
+
+		if (q_len) {
+			struct pkt p = queue[0];
+
+			memmove(queue, queue + 1, (q_len - 1) * sizeof(queue[0]));
+			q_len--;
+			deliver(&p);
+			steps++;
+		} else if (!done) {
+			break;
+		}
+	}
+	return steps;
+}
+
+static struct v1_conn *make_conn(const char *encr, bool pfs, bool aggressive, bool aggr_ok,
+				 const char *peer_addr, size_t n_local_ts, int who)
+{
+	struct v1_conn *c = v1_conn_new("lab");
+
+	c->p1[0].encr.x[c->p1[0].encr.n++] = xform_by_name(encr);
+	c->p1[0].hash.x[c->p1[0].hash.n++] = xform_by_name("prfsha256");
+	c->p1[0].group.x[c->p1[0].group.n++] = xform_by_name("modp2048");
+	c->n_p1 = 1;
+	c->esp[0].encr.x[c->esp[0].encr.n++] = xform_by_name("aes128");
+	c->esp[0].integ.x[c->esp[0].integ.n++] = xform_by_name("sha256");
+	c->n_esp = 1;
+	c->pfs = pfs ? xform_by_name("modp2048") : NULL;
+	c->aggressive = aggressive;
+	c->aggressive_ok = aggr_ok;
+	c->local = sides[who].addr;
+	addr4(&c->remote, peer_addr, 500);
+	c->local_ts = calloc(2, sizeof(struct ts));
+	c->remote_ts = calloc(1, sizeof(struct ts));
+	if (who == 0) {
+		ts_parse("10.1.0.0/24", &c->local_ts[0]);
+		ts_parse("10.3.0.0/24", &c->local_ts[1]);
+		c->n_local_ts = n_local_ts;
+		ts_parse("10.2.0.0/24", &c->remote_ts[0]);
+	} else {
+		ts_parse("10.2.0.0/24", &c->local_ts[0]);
+		ts_parse("10.0.0.0/8", &c->remote_ts[0]);
+		c->n_local_ts = 1;
+	}
+	c->n_remote_ts = 1;
+	id_parse(who == 0 ? "a.example.org" : "b.example.org", &c->local_id);
+	id_parse(who == 0 ? "b.example.org" : "a.example.org", &c->remote_id);
+	return c;
+}
+
+struct setup {
+	const char *encr_a, *encr_b;
+	bool pfs, aggressive, aggr_ok, wrong_psk;
+	size_t n_ts;
+};
+
+static void up(const struct setup *s)
+{
+	const char *addr[2] = { "192.0.2.1", "192.0.2.2" };
+
+	q_len = 0;
+	for (int i = 0; i < 2; i++) {
+		struct side *d = &sides[i];
+		struct v1_env env = {
+			.retransmit_tries = 3, .retransmit_timeout_ms = 500,
+			.ike_port = 500, .natt_port = 4500,
+			.send = mock_send, .psk = mock_psk, .arg = d,
+			.sas_made = &d->made, .sas_failed = &d->failed,
+		};
+		struct v1_conn *c;
+
+		memset(d, 0, sizeof(*d));
+		d->index = i;
+		addr4(&d->addr, addr[i], 500);
+		sad_new(&d->sad);
+		kernel_open("none", &d->kernel);
+		job_pool_new(NULL, 1, &d->jobs);
+		d->psk = secret_dup(i == 1 && s->wrong_psk ? "not the same" : "a shared secret", 15);
+		env.sad = d->sad;
+		env.kernel = d->kernel;
+		env.jobs = d->jobs;
+		v1_engine_new(&env, &d->eng);
+		c = make_conn(i ? s->encr_b : s->encr_a, s->pfs, s->aggressive, s->aggr_ok,
+			      addr[1 - i], s->n_ts ? s->n_ts : 1, i);
+		v1_engine_set_conns(d->eng, &c, 1);
+		v1_conn_unref(c);
+	}
+}
+
+static void down(void)
+{
+	for (int i = 0; i < 2; i++) {
+		struct side *d = &sides[i];
+
+		v1_engine_free(d->eng);
+		job_pool_free(d->jobs);
+		kernel_close(d->kernel);
+		sad_free(d->sad);
+		secret_free(d->psk);
+	}
+}
+
+struct state_probe {
+	const char *state;
+	unsigned n, ipsec;
+};
+
+static void probe_sa(const struct v1_sa_info *in, void *arg)
+{
+	struct state_probe *p = arg;
+
+	p->state = in->state;
+	p->n++;
+	p->ipsec += in->ipsec_sas;
+}
+
+static struct state_probe probe(int i)
+{
+	struct state_probe p = { "NONE", 0, 0 };
+
+	v1_engine_foreach_sa(sides[i].eng, probe_sa, &p);
+	return p;
+}
+
+#define MAX_IPSEC 8
+struct ipsec_list {
+	struct v1_ipsec_info v[MAX_IPSEC];
+	uint8_t in[MAX_IPSEC][128], out[MAX_IPSEC][128];
+	size_t n;
+};
+
+static void collect(const struct v1_ipsec_info *in, void *arg)
+{
+	struct ipsec_list *l = arg;
+
+	if (l->n == MAX_IPSEC || in->key_len > 128)
+		return;
+	l->v[l->n] = *in;
+	memcpy(l->in[l->n], in->key_in, in->key_len);
+	memcpy(l->out[l->n], in->key_out, in->key_len);
+	l->n++;
+}
+
+/* Every IPsec SA of A has a partner in B: same SPIs crossed, same keys per direction. */
+static void check_keys(const char *what, size_t want)
+{
+	struct ipsec_list a = { .n = 0 }, b = { .n = 0 };
+	size_t matched = 0;
+
+	v1_engine_foreach_ipsec(sides[0].eng, collect, &a);
+	v1_engine_foreach_ipsec(sides[1].eng, collect, &b);
+	tap_eq_int((long long)a.n, (long long)want, "%s: initiator has %zu IPsec SA pairs", what, want);
+	tap_eq_int((long long)b.n, (long long)want, "%s: responder has %zu IPsec SA pairs", what, want);
+	for (size_t i = 0; i < a.n; i++)
+		for (size_t j = 0; j < b.n; j++)
+			if (a.v[i].spi_in == b.v[j].spi_out && a.v[i].spi_out == b.v[j].spi_in &&
+			    a.v[i].key_len == b.v[j].key_len && a.v[i].key_len > 0 &&
+			    memcmp(a.in[i], b.out[j], a.v[i].key_len) == 0 &&
+			    memcmp(a.out[i], b.in[j], a.v[i].key_len) == 0 &&
+			    memcmp(a.in[i], a.out[i], a.v[i].key_len) != 0)
+				matched++;
+	tap_eq_int((long long)matched, (long long)want,
+		   "%s: keys equal per direction (initiator in = responder out and back)", what);
+}
+
+static void test_main_quick(bool pfs)
+{
+	const char *what = pfs ? "MM+QM with PFS" : "MM+QM without PFS";
+	struct setup s = { "aes128", "aes128", pfs, false, false, false, 1 };
+	char why[200];
+
+	up(&s);
+	tap_eq_int(v1_engine_initiate(sides[0].eng, "lab", why, sizeof(why)), 0, "%s: initiate", what);
+	pump();
+	tap_eq_str(probe(0).state, "ESTABLISHED", "%s: initiator ISAKMP SA established", what);
+	tap_eq_str(probe(1).state, "ESTABLISHED", "%s: responder ISAKMP SA established", what);
+	check_keys(what, 1);
+	tap_eq_int((long long)sides[0].made, 1, "%s: initiator counted one SA made", what);
+	tap_eq_int((long long)kernel_count_sas(sides[1].kernel), 2, "%s: responder kernel has 2 SAs", what);
+	tap_eq_int((long long)kernel_count_policies(sides[1].kernel), 3,
+		   "%s: responder kernel has out/in/fwd policies", what);
+	if (pfs) {
+		struct ipsec_list l = { .n = 0 };
+
+		v1_engine_foreach_ipsec(sides[1].eng, collect, &l);
+		tap_ok(l.n == 1 && l.v[0].pfs, "%s: responder's SA used PFS", what);
+	}
+	down();
+}
+
+static void test_aggressive(bool allowed)
+{
+	const char *what = allowed ? "Aggressive Mode allowed" : "Aggressive Mode refused";
+	struct setup s = { "aes256", "aes256", false, true, allowed, false, 1 };
+	char why[200];
+
+	up(&s);
+	v1_engine_initiate(sides[0].eng, "lab", why, sizeof(why));
+	pump();
+	if (allowed) {
+		tap_eq_str(probe(0).state, "ESTABLISHED", "%s: initiator established", what);
+		tap_eq_str(probe(1).state, "ESTABLISHED", "%s: responder established", what);
+		check_keys(what, 1);
+	} else {
+		tap_eq_int(probe(1).n, 0, "%s: the responder keeps no SA", what);
+		tap_eq_str(probe(0).state, "AM_I1", "%s: the initiator still waits (the notify is unauthenticated)", what);
+		for (int i = 0; i < 4; i++)
+			v1_engine_timeout_all(sides[0].eng), pump();
+		tap_eq_int(probe(0).n, 0, "%s: the initiator gives up after its retransmissions", what);
+		tap_eq_int((long long)sides[0].failed, 1, "%s: counted as failed", what);
+	}
+	down();
+}
+
+static void test_retransmit(void)
+{
+	struct setup s = { "aes128", "aes128", false, false, false, false, 1 };
+	char why[200];
+	const struct v1_counters *cb;
+
+	up(&s);
+	v1_engine_initiate(sides[0].eng, "lab", why, sizeof(why));
+	pump(); /* MM1 -> B; MM2 -> A; MM3 -> B ... all the way */
+	down();
+
+	up(&s);
+	v1_engine_initiate(sides[0].eng, "lab", why, sizeof(why));
+	/* MM1 to B, B answers MM2 */
+	job_pool_drain(sides[0].jobs);
+	struct pkt mm1 = queue[0];
+
+	pump();
+	tap_eq_str(probe(1).state, "ESTABLISHED", "retransmit: baseline established");
+	/* a replay of MM1 now fits no transition and changes nothing */
+	deliver(&mm1);
+	tap_eq_str(probe(1).state, "ESTABLISHED", "retransmit: a stale MM1 changes no state");
+	tap_eq_int(probe(1).n, 1, "retransmit: a stale MM1 makes no new SA (cookies in use)");
+	down();
+
+	/* lose MM4 (B's second message): A retransmits MM3, B answers from its cache */
+	up(&s);
+	v1_engine_initiate(sides[0].eng, "lab", why, sizeof(why));
+	for (int i = 0; i < 3; i++) {
+		job_pool_drain(sides[0].jobs);
+		job_pool_drain(sides[1].jobs);
+		if (q_len) {
+			struct pkt p = queue[0];
+
+			memmove(queue, queue + 1, (q_len - 1) * sizeof(queue[0]));
+			q_len--;
+			if (i == 2)
+				drop_next_from = 1; /* B's answer to MM3 is lost */
+			deliver(&p);
+		}
+	}
+	job_pool_drain(sides[1].jobs);
+	tap_eq_int((long long)q_len, 0, "retransmit: MM4 was lost");
+	tap_eq_str(probe(1).state, "MM_R2", "retransmit: responder sent MM4 (state MM_R2)");
+	tap_eq_str(probe(0).state, "MM_I2", "retransmit: initiator still waits for MM4");
+	tap_ok(v1_engine_timeout_all(sides[0].eng) >= 1, "retransmit: the initiator's timer fires");
+	pump();
+	cb = v1_engine_counters(sides[1].eng);
+	tap_eq_int((long long)cb->duplicates, 1, "retransmit: the responder answered one duplicate from its cache");
+	tap_eq_int((long long)v1_engine_counters(sides[0].eng)->retransmits, 1, "retransmit: one retransmission");
+	tap_eq_str(probe(0).state, "ESTABLISHED", "retransmit: initiator established after the loss");
+	check_keys("retransmit", 1);
+	/* a duplicate of the last QM3 changes nothing */
+	deliver(&last_sent[0]);
+	pump();
+	check_keys("after a duplicate QM3", 1);
+	down();
+}
+
+static void test_wrong_psk(void)
+{
+	struct setup s = { "aes128", "aes128", false, false, false, true, 1 };
+	char why[200];
+
+	up(&s);
+	v1_engine_initiate(sides[0].eng, "lab", why, sizeof(why));
+	pump();
+	tap_eq_str(probe(1).state, "MM_R2", "wrong PSK: the responder never accepts MM5");
+	tap_eq_str(probe(0).state, "MM_I3", "wrong PSK: the initiator never gets MM6");
+	tap_eq_int((long long)kernel_count_sas(sides[1].kernel), 0, "wrong PSK: no kernel SA");
+	tap_ok(v1_engine_counters(sides[1].eng)->dropped >= 1, "wrong PSK: MM5 counted as dropped");
+	down();
+}
+
+static void test_no_proposal(void)
+{
+	struct setup s = { "aes128", "aes256", false, false, false, false, 1 };
+	char why[200];
+
+	up(&s);
+	v1_engine_initiate(sides[0].eng, "lab", why, sizeof(why));
+	pump();
+	tap_eq_int(probe(1).n, 0, "NO_PROPOSAL_CHOSEN: the responder keeps no SA");
+	tap_eq_int((long long)v1_engine_counters(sides[1].eng)->notifies_sent, 1,
+		   "NO_PROPOSAL_CHOSEN: one notify sent");
+	tap_eq_str(probe(0).state, "MM_I1", "NO_PROPOSAL_CHOSEN: the initiator is not moved by it");
+	down();
+}
+
+static void test_two_quick_modes(void)
+{
+	struct setup s = { "aes128", "aes128", true, false, false, false, 2 };
+	char why[200];
+
+	up(&s);
+	v1_engine_initiate(sides[0].eng, "lab", why, sizeof(why));
+	pump();
+	check_keys("two parallel Quick Modes", 2);
+	/* delete from the initiator: the responder removes everything */
+	tap_eq_int(v1_engine_delete_conn(sides[0].eng, "lab"), 1, "delete: one ISAKMP SA deleted");
+	pump();
+	tap_eq_int(probe(1).n, 0, "delete: the responder's ISAKMP SA is gone");
+	tap_eq_int((long long)kernel_count_sas(sides[1].kernel), 0, "delete: the responder's kernel SAs are gone");
+	tap_eq_int((long long)kernel_count_policies(sides[1].kernel), 0, "delete: and its policies");
+	tap_eq_int((long long)v1_engine_counters(sides[1].eng)->deletes_in, 3,
+		   "delete: 2 IPsec + 1 ISAKMP Delete received");
+	down();
+}
+
+static void test_bad_input(void)
+{
+	struct setup s = { "aes128", "aes128", false, false, false, false, 1 };
+	char why[200];
+	uint8_t junk[64];
+
+	up(&s);
+	v1_engine_initiate(sides[0].eng, "lab", why, sizeof(why));
+	pump();
+	memset(junk, 0x41, sizeof(junk));
+	struct v1_datagram dg = { .data = junk, .len = sizeof(junk), .local = sides[1].addr,
+				  .peer = sides[0].addr };
+
+	tap_ok(v1_engine_input(sides[1].eng, &dg) < 0, "bad input: junk is refused");
+	dg.len = 20;
+	tap_ok(v1_engine_input(sides[1].eng, &dg) < 0, "bad input: a truncated header is refused");
+	/* a QM1 replay with one flipped byte: no new Quick Mode */
+	struct pkt p = last_sent[0];
+
+	p.data[p.len - 5] ^= 1;
+	deliver(&p);
+	tap_eq_int(probe(1).ipsec, 1, "bad input: a corrupted message adds no IPsec SA");
+	tap_eq_str(probe(1).state, "ESTABLISHED", "bad input: the ISAKMP SA is untouched");
+	check_keys("bad input", 1);
+	down();
+}
+
+int main(void)
+{
+	log_setup(LOG_TO_STDERR, LOG_LEVEL_ERROR, "v1_exchange_test");
+	test_main_quick(false);
+	test_main_quick(true);
+	test_aggressive(true);
+	test_aggressive(false);
+	test_retransmit();
+	test_wrong_psk();
+	test_no_proposal();
+	test_two_quick_modes();
+	test_bad_input();
+	return tap_done();
+}

@@ -1,0 +1,180 @@
+/*
+ * v1_engine.h - the IKEv1 engine's contract with whoever runs it (the
+ * daemon's glue in src/engine_v1.c, or the exchange tests).
+ *
+ * The engine knows nothing of the daemon: it gets its connections as
+ * struct v1_conn (made by the caller from its configuration), its
+ * surroundings as struct v1_env (SAD, kernel backend, key log, job pool,
+ * event base, a send function and a PSK lookup), and is driven by
+ * v1_engine_input() for every IKEv1 datagram and v1_engine_initiate() /
+ * v1_engine_delete_conn() for the operator.
+ *
+ * Implemented: Main Mode and Aggressive Mode with pre-shared keys
+ * (RFC 2409 5, 5.4), Quick Mode with and without PFS (RFC 2409 5.5),
+ * Informational Delete (RFC 2408 4.8, 3.15; RFC 2409 5.7), NAT-T
+ * (RFC 3947: vendor ID, NAT-D, float to 4500, UDP-encapsulated tunnel),
+ * retransmission by the last sender and cached replies to duplicates.
+ * Not implemented yet: DPD (RFC 3706), rekeying, phase-1 re-authentication.
+ */
+#ifndef DUALIKE_V1_ENGINE_H
+#define DUALIKE_V1_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "common/id.h"
+#include "common/secret.h"
+#include "common/ts.h"
+#include "common/xform.h"
+
+struct event_base;
+struct job_pool;
+struct kernel;
+struct keylog;
+struct sad;
+
+#define V1_CONN_NAME_MAX 48
+#define V1_CONN_MAX_PROPOSALS 8
+#define V1_CONN_MAX_XF 16
+
+struct v1_xf_list {
+	const struct xform *x[V1_CONN_MAX_XF];
+	size_t n;
+};
+
+/* One phase-1 proposal: any encr with any hash with any group. */
+struct v1_conn_p1 {
+	struct v1_xf_list encr, hash, group;
+};
+
+/* One ESP proposal: any encr with any integrity (none for AEAD). */
+struct v1_conn_esp {
+	struct v1_xf_list encr, integ;
+};
+
+/*
+ * A connection as the engine sees it. Made with v1_conn_new(), filled by
+ * the caller, handed to v1_engine_set_conns(); reference counted, since
+ * SAs keep the connection they were made for across a reload.
+ */
+struct v1_conn {
+	char name[V1_CONN_NAME_MAX];
+	unsigned refs;
+	struct sockaddr_storage local;  /* ss_family AF_UNSPEC: any */
+	struct sockaddr_storage remote; /* AF_UNSPEC: any (responder only) */
+	struct id *local_id;            /* NULL: the local address */
+	struct id *remote_id;           /* NULL: any */
+	bool aggressive;                /* initiate Aggressive Mode */
+	bool aggressive_ok;             /* accept Aggressive Mode as responder */
+	struct v1_conn_p1 p1[V1_CONN_MAX_PROPOSALS];
+	size_t n_p1;
+	struct v1_conn_esp esp[V1_CONN_MAX_PROPOSALS];
+	size_t n_esp;
+	const struct xform *pfs;        /* NULL: no PFS */
+	struct ts *local_ts;            /* none: the local address */
+	size_t n_local_ts;
+	struct ts *remote_ts;           /* none: the remote address */
+	size_t n_remote_ts;
+	uint32_t ike_life_s;
+	uint32_t child_life_s;
+};
+
+struct v1_conn *v1_conn_new(const char *name);
+struct v1_conn *v1_conn_ref(struct v1_conn *c);
+/* Drop a reference; the last one frees ids, selectors and the struct. */
+void v1_conn_unref(struct v1_conn *c);
+
+/* A datagram in or out. local carries our address and port (500 or NAT-T). */
+struct v1_datagram {
+	const uint8_t *data;
+	size_t len;
+	struct sockaddr_storage local;
+	struct sockaddr_storage peer;
+};
+
+struct v1_env {
+	struct sad *sad;
+	struct kernel *kernel;
+	struct keylog *keylog;        /* NULL: no key log */
+	struct job_pool *jobs;
+	struct event_base *base;      /* NULL: no timers (tests call v1_engine_timeout_all) */
+	unsigned retransmit_tries;
+	unsigned retransmit_timeout_ms;
+	uint16_t ike_port;            /* our IKE port (500) */
+	uint16_t natt_port;           /* our NAT-T port (4500) */
+	/* Send one datagram (the non-ESP marker is already in data when
+	 * local's port is natt_port). 0 or a negative ERR_*. */
+	int (*send)(void *arg, const struct v1_datagram *dg);
+	/* The PSK between us and a peer for a connection (peer_id may be NULL
+	 * when not known yet: Main Mode hides it until message 5). */
+	const struct secret *(*psk)(void *arg, const struct v1_conn *c,
+				    const struct sockaddr_storage *local,
+				    const struct sockaddr_storage *peer,
+				    const struct id *peer_id);
+	/* Counters the caller wants bumped (may be NULL). */
+	uint64_t *sas_made;
+	uint64_t *sas_failed;
+	void *arg;
+};
+
+struct v1_engine;
+
+int v1_engine_new(const struct v1_env *env, struct v1_engine **out);
+/* Free every SA (kernel SAs removed, nothing sent) and the engine. */
+void v1_engine_free(struct v1_engine *e);
+/* Replace the connection list (references are taken; old ones dropped). */
+int v1_engine_set_conns(struct v1_engine *e, struct v1_conn *const *conns, size_t n);
+
+/* One IKEv1 message (non-ESP marker stripped). 0, or ERR_* when dropped. */
+int v1_engine_input(struct v1_engine *e, const struct v1_datagram *dg);
+
+/* Start Main (or Aggressive) Mode and then Quick Mode for a connection. */
+int v1_engine_initiate(struct v1_engine *e, const char *conn, char *why, size_t why_len);
+/* Delete every SA of a connection, sending Deletes; returns how many ISAKMP SAs. */
+int v1_engine_delete_conn(struct v1_engine *e, const char *conn);
+/* Send Deletes for everything established and remove all SAs (daemon stop). */
+void v1_engine_shutdown(struct v1_engine *e);
+
+/* Tests: every armed retransmission timer fires now. Returns how many. */
+unsigned v1_engine_timeout_all(struct v1_engine *e);
+
+/* What a listing shows of an ISAKMP SA. */
+struct v1_sa_info {
+	const char *conn;
+	const char *state;     /* "ESTABLISHED", "MM_R1", ... */
+	bool established;
+	bool initiator;
+	bool aggressive;
+	bool nat;
+	uint64_t serial;
+	uint8_t cky_i[8], cky_r[8];
+	struct sockaddr_storage peer;
+	const char *encr, *hash, *group; /* registry names, "" before selection */
+	unsigned ipsec_sas;    /* installed IPsec SA pairs */
+};
+typedef void (*v1_sa_visit_fn)(const struct v1_sa_info *info, void *arg);
+void v1_engine_foreach_sa(struct v1_engine *e, v1_sa_visit_fn fn, void *arg);
+
+/* What an installed IPsec SA pair looks like (for tests and listings). */
+struct v1_ipsec_info {
+	const char *conn;
+	uint32_t spi_in, spi_out;
+	const uint8_t *key_in, *key_out; /* KEYMAT per direction (tests only) */
+	size_t key_len;
+	bool pfs;
+};
+typedef void (*v1_ipsec_visit_fn)(const struct v1_ipsec_info *info, void *arg);
+void v1_engine_foreach_ipsec(struct v1_engine *e, v1_ipsec_visit_fn fn, void *arg);
+
+struct v1_counters {
+	uint64_t dropped;       /* messages dropped (malformed, unknown SA, wrong state) */
+	uint64_t duplicates;    /* duplicates answered from the cache */
+	uint64_t retransmits;
+	uint64_t notifies_sent;
+	uint64_t p1_done, p1_failed, qm_done, qm_failed, deletes_in, deletes_out;
+};
+const struct v1_counters *v1_engine_counters(const struct v1_engine *e);
+
+#endif
