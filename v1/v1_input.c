@@ -80,7 +80,7 @@ static int new_responder(struct v1_engine *e, const struct v1_hdr *h, const stru
 		return drop(e, dg, "cookie pair in use");
 	}
 	log_info(&sa->sad.logger, "IKEv1 %s (%zu bytes) from %s[%u]: responding for connection %s",
-		 v1_exch_name(h->exch), dg->len, peer, port_of(&dg->peer), c->name);
+		 h->exch == V1_EXCH_AGGRESSIVE ? "Aggressive Mode" : "Main Mode", dg->len, peer, port_of(&dg->peer), c->name);
 	return 1;
 }
 
