@@ -76,7 +76,9 @@ static const struct secret *find_psk(struct v2_ike_sa *sa, const struct v2_conn_
 
 	if (!h->psk)
 		return NULL;
-	return h->psk(h->arg, sa->conn, mine, &sa->peer_id, &sa->local, &sa->peer);
+	/* before IDr arrives, the initiator names the peer it expects */
+	return h->psk(h->arg, sa->conn, mine, sa->peer_id.type ? &sa->peer_id : &sa->conn->remote_id,
+		      &sa->local, &sa->peer);
 }
 
 /* Verify the peer's AUTH payload over its ID body. */
