@@ -172,7 +172,8 @@ flush() {
 }
 
 if [ -z "$global_skip" ]; then
-	# the XFRM shim for Libreswan peers, built once for all jobs
+	# the XFRM shim (Libreswan, strongSwan with netlink, dualiked with shim),
+	# built once for all jobs
 	LAB_SHIM=$RUN_ROOT/xfrm-shim.so
 	lab_build_shim "$LAB_SHIM" || true
 	export LAB_SHIM
