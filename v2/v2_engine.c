@@ -87,8 +87,12 @@ static bool is_zero(const uint8_t *p, size_t n)
 	return true;
 }
 
-/* A request or response that is not the one we wait for changes nothing (2.3). */
-static bool msgid_acceptable(struct v2_ike_sa *sa, const struct v2_msg *m,
+/*
+ * A request or response that is not the one we wait for changes nothing
+ * (2.3). 1: handle it; 0: a retransmitted request, answered from the
+ * cache; -1: dropped.
+ */
+static int msgid_check(struct v2_ike_sa *sa, const struct v2_msg *m,
 			     const struct v2_datagram *dg)
 {
 	struct v2_engine *e = sa->eng;
@@ -96,15 +100,15 @@ static bool msgid_acceptable(struct v2_ike_sa *sa, const struct v2_msg *m,
 
 	if (v2_msg_is_response(m)) {
 		if (sa->req_outstanding && id == sa->send_msgid)
-			return true;
+			return 1;
 		log_unauth(&sa->sad.logger, LOG_LEVEL_DEBUG,
 			   "response with message ID %u, expected %s%u; dropped", id,
 			   sa->req_outstanding ? "" : "none, last ", sa->send_msgid);
 		e->stats.dropped_msgid++;
-		return false;
+		return -1;
 	}
 	if (id == sa->recv_msgid)
-		return true;
+		return 1;
 	if (sa->have_resp && id + 1 == sa->recv_msgid) {
 		/* a retransmitted request: answer from the cache (2.1) */
 		struct v2_datagram out = *dg;
@@ -115,12 +119,12 @@ static bool msgid_acceptable(struct v2_ike_sa *sa, const struct v2_msg *m,
 			e->p.hooks.send(e->p.hooks.arg, &out);
 		e->stats.responses_resent++;
 		log_debug(&sa->sad.logger, "retransmitted request %u answered from the cache", id);
-		return false;
+		return 0;
 	}
 	log_unauth(&sa->sad.logger, LOG_LEVEL_DEBUG,
 		   "request with message ID %u, expected %u; dropped", id, sa->recv_msgid);
 	e->stats.dropped_msgid++;
-	return false;
+	return -1;
 }
 
 /* A new responder SA for an IKE_SA_INIT request (checked against its rules). */
@@ -248,8 +252,8 @@ int v2_engine_input(struct v2_engine *e, const struct v2_datagram *dg)
 		rc = ERR_STATE;
 		goto out;
 	}
-	if (!new_sa && !msgid_acceptable(sa, m, dg)) {
-		rc = ERR_STATE;
+	if (!new_sa && (rc = msgid_check(sa, m, dg)) != 1) {
+		rc = rc == 0 ? 0 : ERR_STATE;
 		goto out;
 	}
 	ctx->dg = dg;

@@ -286,14 +286,14 @@ static void keys_equal(const char *what)
 static void test_setup(void)
 {
 	struct first_sa fa, fb;
-	struct packet auth_req, init_req;
+	struct packet auth_req, init_req, init_resp;
 
 	pair("aes256-sha256-prfsha256-modp2048", "aes256-sha256", "aes256-sha256-prfsha256-modp2048",
 	     "aes256-sha256", "sekrit-psk");
 	tap_eq_int(v2_engine_up(sides[0].eng, "lab"), 0, "up starts");
 	deliver(&init_req);
 	tap_eq_int(v2_engine_count_sas(sides[1].eng), 1, "responder made a half-open SA");
-	deliver(NULL);          /* IKE_SA_INIT response */
+	deliver(&init_resp);    /* IKE_SA_INIT response */
 	deliver(&auth_req);     /* IKE_AUTH request */
 	deliver(NULL);          /* IKE_AUTH response */
 	tap_eq_int(sides[0].established, 1, "initiator established");
@@ -320,6 +320,21 @@ static void test_setup(void)
 	tap_eq_int((long long)v2_engine_stats(sides[0].eng)->dropped_msgid, 1,
 		   "initiator drops the unexpected duplicate response");
 	tap_eq_int(sides[0].established + sides[1].established, 2, "still established once each");
+	/* the responder's own IKE_SA_INIT answer sent back to it: no SA is its */
+	inject(1, &init_resp, init_resp.data, init_resp.len);
+	tap_eq_int((long long)v2_engine_stats(sides[1].eng)->dropped_no_sa, 1,
+		   "a response to the responder finds no SA: dropped");
+	/* an IKE_SA_INIT request whose message ID is not 0 makes no SA */
+	{
+		struct packet odd = init_req;
+
+		odd.data[0] ^= 0x01; /* another SPIi */
+		odd.data[23] = 1;    /* message ID 1 */
+		inject(1, &odd, odd.data, odd.len);
+		tap_eq_int((long long)v2_engine_stats(sides[1].eng)->dropped_no_sa, 2,
+			   "IKE_SA_INIT with message ID 1 dropped");
+		tap_eq_int(v2_engine_count_sas(sides[1].eng), 1, "no SA made for it");
+	}
 	/* truncated */
 	inject(1, &auth_req, auth_req.data, auth_req.len - 10);
 	tap_eq_int((long long)v2_engine_stats(sides[1].eng)->dropped_malformed, 1,
