@@ -177,7 +177,8 @@ static void up(const struct setup *s)
 		sad_new(&d->sad);
 		kernel_open("none", &d->kernel);
 		job_pool_new(NULL, 1, &d->jobs);
-		d->psk = secret_dup(i == 1 && s->wrong_psk ? "not the same" : "a shared secret", 15);
+		d->psk = secret_dup(i == 1 && s->wrong_psk ? "not the same PSK" : "a shared secret",
+				    i == 1 && s->wrong_psk ? 16 : 15);
 		env.sad = d->sad;
 		env.kernel = d->kernel;
 		env.jobs = d->jobs;
