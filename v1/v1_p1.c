@@ -385,9 +385,17 @@ void v1_p1_established(struct v1_isakmp_sa *sa)
 	char id[ID_STR_MAX] = "?";
 
 	sa->p1_last = sa->iv;
-	/* the DH values are no longer needed */
+	/* the DH values and phase-1 inputs are no longer needed: keep an SA small */
 	ke_keypair_free(sa->kp);
 	sa->kp = NULL;
+	secret_free(sa->gxy);
+	sa->gxy = NULL;
+	free(sa->gxi);
+	free(sa->gxr);
+	free(sa->sai_b);
+	free(sa->peer_id_b);
+	sa->gxi = sa->gxr = sa->sai_b = sa->peer_id_b = NULL;
+	sa->gxi_len = sa->gxr_len = sa->sai_len = sa->peer_id_len = 0;
 	e->counters.p1_done++;
 	if (e->env.sas_made)
 		(*e->env.sas_made)++;

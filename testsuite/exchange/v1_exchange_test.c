@@ -440,6 +440,32 @@ static void test_bad_input(void)
 	tap_ok(v1_engine_input(sides[1].eng, &dg) < 0, "bad input: junk is refused");
 	dg.len = 20;
 	tap_ok(v1_engine_input(sides[1].eng, &dg) < 0, "bad input: a truncated header is refused");
+	/* a known SA's cookies with an exchange type we do not run (Transaction) */
+	struct pkt t = last_sent[0];
+	uint64_t dropped = v1_engine_counters(sides[1].eng)->dropped;
+
+	t.data[18] = 6;
+	deliver(&t);
+	tap_ok(v1_engine_counters(sides[1].eng)->dropped > dropped, "bad input: an unknown exchange type is dropped and counted");
+	/* a Main Mode message to an established SA fits no transition */
+	t = last_sent[0];
+	t.data[18] = 2;
+	t.data[20] = t.data[21] = t.data[22] = t.data[23] = 0;
+	deliver(&t);
+	tap_eq_str(probe(1).state, "ESTABLISHED", "bad input: a message for the wrong state changes nothing");
+	/* a first message carrying an IKEv2 payload type (SK, 46) makes no SA */
+	{
+		static const uint8_t v2pl[] = {
+			1, 2, 3, 4, 5, 6, 7, 8, 0, 0, 0, 0, 0, 0, 0, 0,
+			46, 0x10, 2, 0, 0, 0, 0, 0, 0, 0, 0, 36,
+			0, 0, 0, 8, 0, 0, 0, 0,
+		};
+		struct v1_datagram d2 = { .data = v2pl, .len = sizeof(v2pl), .local = sides[1].addr,
+					  .peer = sides[0].addr };
+
+		tap_ok(v1_engine_input(sides[1].eng, &d2) < 0, "bad input: an IKEv2 payload in IKEv1 is refused");
+		tap_eq_int(probe(1).n, 1, "bad input: and leaves no half-made SA");
+	}
 	/* a QM1 replay with one flipped byte: no new Quick Mode */
 	struct pkt p = last_sent[0];
 
