@@ -16,6 +16,7 @@
 #include "common/err.h"
 #include "common/kernel.h"
 #include "common/log.h"
+#include "common/sad.h"
 #include "src/config.h"
 #include "src/ctl_cmds.h"
 #include "src/ctl_report.h"
@@ -181,6 +182,40 @@ static void list_one_sa(const struct kernel_sa_info *sa, void *arg)
 	}
 }
 
+/* Child SAs of both versions, from the SAD: what the engines negotiated and installed. */
+static void list_child_sas(struct daemon *d, struct json *j, struct evbuffer *out)
+{
+	for (struct sad_entry *e = d->sad ? sad_first(d->sad) : NULL; e; e = sad_next(e)) {
+		char peer[64];
+
+		if (e->kind != SAD_KIND_CHILD)
+			continue;
+		sockaddr_str(&e->peer.sa, peer, sizeof(peer));
+		if (j) {
+			char in[12], o[12];
+
+			snprintf(in, sizeof(in), "%08x", e->spi_in);
+			snprintf(o, sizeof(o), "%08x", e->spi_out);
+			json_object_begin(j, NULL);
+			json_string(j, "connection", e->conn);
+			json_string(j, "state", "INSTALLED");
+			json_uint(j, "version", e->version);
+			json_uint(j, "serial", e->serial);
+			json_uint(j, "ike_serial", e->ike_serial);
+			json_string(j, "protocol", e->proto == 51 ? "ah" : "esp");
+			json_string(j, "spi_in", in);
+			json_string(j, "spi_out", o);
+			json_string(j, "peer", peer);
+			json_object_end(j);
+		} else {
+			evbuffer_add_printf(out, "IKEv%u child #%llu %s %s in %08x out %08x peer %s (IKE SA #%llu)\n",
+					    e->version, (unsigned long long)e->serial, e->conn,
+					    e->proto == 51 ? "ah" : "esp", e->spi_in, e->spi_out, peer,
+					    (unsigned long long)e->ike_serial);
+		}
+	}
+}
+
 static int cmd_list_sas(void *ctx, int argc, char **argv, bool json, struct evbuffer *out)
 {
 	struct daemon *d = ctx;
@@ -205,6 +240,11 @@ static int cmd_list_sas(void *ctx, int argc, char **argv, bool json, struct evbu
 	if (json) {
 		json_array_end(&j);
 		json_array_begin(&j, "child_sas");
+	}
+	list_child_sas(d, json ? &j : NULL, out);
+	if (json) {
+		json_array_end(&j);
+		json_array_begin(&j, "kernel_sas");
 	}
 	kernel_list_sas(d->kernel, list_one_sa, &l);
 	if (json) {
