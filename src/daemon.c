@@ -108,6 +108,19 @@ static int control_dir_ready(const char *path)
 	return ERR_IO;
 }
 
+int daemon_send(struct daemon *d, int major, const struct datagram *dg)
+{
+	int rc;
+
+	if (!d->sockets)
+		return ERR_STATE;
+	rc = sockets_send(d->sockets, dg);
+	if (rc == 0 && d->dispatcher)
+		dispatch_count_out(d->dispatcher, major);
+	return rc;
+}
+
+/* The dispatcher's own replies (INVALID_MAJOR_VERSION); it counts them itself. */
 static int daemon_send_hook(void *arg, const struct datagram *dg)
 {
 	struct daemon *d = arg;

@@ -66,6 +66,10 @@ void daemon_stop(struct daemon *d);
  */
 int daemon_reload(struct daemon *d, struct evbuffer *err_out);
 
+struct datagram;
+/* Send a datagram of IKE version `major` (counted per version in `stats`). */
+int daemon_send(struct daemon *d, int major, const struct datagram *dg);
+
 struct config_errors;
 /* Write every configuration problem to out, or to the log when out is NULL. */
 void daemon_report_errors(const struct config_errors *errs, struct evbuffer *out);

@@ -55,6 +55,14 @@ const struct dispatch_counters *dispatch_counters(const struct dispatcher *d)
 	return &d->counters;
 }
 
+void dispatch_count_out(struct dispatcher *d, int major)
+{
+	if (major == 1)
+		d->counters.out_v1++;
+	else if (major == 2)
+		d->counters.out_v2++;
+}
+
 const char *sockaddr_str(const struct sockaddr *sa, char *buf, size_t len)
 {
 	char a[INET6_ADDRSTRLEN];

@@ -92,6 +92,8 @@ void dispatch_free(struct dispatcher *d);
  */
 int dispatch_datagram(struct dispatcher *d, const struct datagram *dg);
 const struct dispatch_counters *dispatch_counters(const struct dispatcher *d);
+/* Count one datagram an engine sent (packets out per version in `stats`). */
+void dispatch_count_out(struct dispatcher *d, int major);
 const char *dispatch_drop_name(enum dispatch_drop reason);
 /* Read the fixed header; false when too short. */
 bool ike_header_read(const uint8_t *p, size_t len, struct ike_header *hdr);

@@ -154,7 +154,7 @@ static int glue_send(void *arg, const struct v1_datagram *dg)
 		ntohs(((const struct sockaddr_in *)&dg->local)->sin_port);
 
 	out.natt_port = port == d->cfg->daemon.natt_port;
-	return d->sockets ? sockets_send(d->sockets, &out) : ERR_STATE;
+	return daemon_send(d, 1, &out);
 }
 
 static const struct secret *glue_psk(void *arg, const struct v1_conn *c,

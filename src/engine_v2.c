@@ -187,7 +187,7 @@ static int glue_send(void *arg, const struct v2_datagram *v)
 		dg.data = v->data;
 		dg.len = v->len;
 	}
-	rc = sockets_send(g->d->sockets, &dg);
+	rc = daemon_send(g->d, 2, &dg);
 	free(buf);
 	return rc;
 }

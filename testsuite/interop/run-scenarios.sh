@@ -194,7 +194,7 @@ for ((i = 0; i < ${#files[@]}; i++)); do
 		done_rc[$i]=0
 	else
 		while [ ${#job_of[@]} -ge "$jobs_max" ]; do reap; done
-		timeout -k 5 "$limit" "$0" --one "$f" "$RUN_ROOT" "dlk-$$-$i" >"$out.tap" 2>"$out.err" &
+		timeout -k 5 "$limit" "$here/$(basename "$0")" --one "$f" "$RUN_ROOT" "dlk-$$-$i" >"$out.tap" 2>"$out.err" &
 		job_of[$i]=$!
 	fi
 	flush
