@@ -92,7 +92,10 @@ fi
 
 # --- the main part -------------------------------------------------------------
 cd "$here" || exit 1
-files=("$@")
+files=()
+for f in "$@"; do  # absolute, so every job finds it whatever its folder
+	case "$f" in /*) files+=("$f") ;; *) files+=("$PWD/$f") ;; esac
+done
 [ ${#files[@]} -gt 0 ] || files=("$here"/scenarios/*.scn)
 jobs_max=${DUALIKE_INTEROP_JOBS:-2}
 limit=${DUALIKE_INTEROP_LIMIT:-60}
