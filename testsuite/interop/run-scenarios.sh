@@ -15,6 +15,7 @@
 # when namespaces cannot be made, or when its peers are not installed
 # (testsuite/interop/install-peers.sh installs them).
 set -u
+caller_dir=$PWD
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 . "$here/lib-scenario.sh"
@@ -94,7 +95,7 @@ fi
 cd "$here" || exit 1
 files=()
 for f in "$@"; do  # absolute, so every job finds it whatever its folder
-	case "$f" in /*) files+=("$f") ;; *) files+=("$PWD/$f") ;; esac
+	case "$f" in /*) files+=("$f") ;; *) files+=("$caller_dir/$f") ;; esac
 done
 [ ${#files[@]} -gt 0 ] || files=("$here"/scenarios/*.scn)
 jobs_max=${DUALIKE_INTEROP_JOBS:-2}
