@@ -131,3 +131,23 @@ bool conf_prefix_match(const struct conf_addr *net, uint8_t prefix,
 	conf_addr_mask(&masked, prefix);
 	return conf_addr_equal(&masked, net);
 }
+
+bool conf_addr_to_sockaddr(const struct conf_addr *a, struct sockaddr_storage *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (a->family == AF_INET) {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)out;
+
+		s4->sin_family = AF_INET;
+		memcpy(&s4->sin_addr, a->bytes, 4);
+		return true;
+	}
+	if (a->family == AF_INET6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)out;
+
+		s6->sin6_family = AF_INET6;
+		memcpy(&s6->sin6_addr, a->bytes, 16);
+		return true;
+	}
+	return false;
+}

@@ -32,6 +32,8 @@ unsigned conf_addr_bits(const struct conf_addr *a);
  * From a socket address; an IPv4-mapped IPv6 address (::ffff:a.b.c.d, as
  * a dual-stack socket reports IPv4 peers) becomes the IPv4 address.
  */
+/* The address as a sockaddr (port 0); false for AF_UNSPEC (%any). */
+bool conf_addr_to_sockaddr(const struct conf_addr *a, struct sockaddr_storage *out);
 bool conf_addr_from_sockaddr(const struct sockaddr *sa, struct conf_addr *out);
 
 /*

@@ -269,8 +269,9 @@ static int cmd_up_down(void *ctx, int argc, char **argv, bool json, struct evbuf
 		evbuffer_add_printf(out, "no connection named '%s' (see `dualikectl list-conns`)\n", argv[1]);
 		return 1;
 	}
-	/* version = auto starts with IKEv2 (DESIGN.md "Versions per peer") */
-	e = engines_for(c->version == CONF_VERSION_IKEV1 ? 1 : 2);
+	/* version = auto starts with IKEv2 unless this peer fell back before (DESIGN.md) */
+	e = engines_for(strcmp(argv[0], "up") == 0 ? daemon_auto_version(d, c) :
+			c->version == CONF_VERSION_IKEV1 ? 1 : 2);
 	return strcmp(argv[0], "up") == 0 ? e->up(d, c, out) : e->down(d, c, out);
 }
 

@@ -76,16 +76,6 @@ static void report_proposals(struct peer_report *r, const struct conf_proposals 
 			report_alg(r, ps->v[p].xforms[x].xf, where);
 }
 
-static void sockaddr_from_conf(const struct conf_addr *a, struct sockaddr_storage *ss)
-{
-	memset(ss, 0, sizeof(*ss));
-	ss->ss_family = (sa_family_t)a->family;
-	if (a->family == AF_INET)
-		memcpy(&((struct sockaddr_in *)ss)->sin_addr, a->bytes, 4);
-	else if (a->family == AF_INET6)
-		memcpy(&((struct sockaddr_in6 *)ss)->sin6_addr, a->bytes, 16);
-}
-
 static void report_conn(const struct daemon *d, const struct conn_config *c, struct peer_report *r)
 {
 	memset(r, 0, sizeof(*r));
@@ -98,7 +88,7 @@ static void report_conn(const struct daemon *d, const struct conn_config *c, str
 		const struct policy_rule *rule;
 		char key[PINS_PEER_MAX];
 
-		sockaddr_from_conf(&c->remote, &ss);
+		conf_addr_to_sockaddr(&c->remote, &ss);
 		rule = d->policy ? policy_match(d->policy, (struct sockaddr *)&ss, NULL) : NULL;
 		if (rule) {
 			policy_rule_str(d->policy, rule, r->policy, sizeof(r->policy));

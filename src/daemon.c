@@ -30,6 +30,7 @@
 #include "src/dispatch.h"
 #include "src/engines.h"
 #include "src/sockets.h"
+#include "src/version_auto.h"
 
 void daemon_report_errors(const struct config_errors *errs, struct evbuffer *out)
 {
@@ -184,7 +185,8 @@ int daemon_start(struct daemon *d, const char *config_path)
 			goto fail;
 		}
 	}
-	rc = job_pool_new(d->base, 0, &d->jobs);
+	d->vauto = version_auto_new();
+	rc = d->vauto ? job_pool_new(d->base, 0, &d->jobs) : ERR_NOMEM;
 	if (rc == 0)
 		rc = sad_new(&d->sad);
 	if (rc)
@@ -265,6 +267,7 @@ void daemon_stop(struct daemon *d)
 		kernel_close(d->kernel);
 	keylog_close(d->keylog);
 	engines_free_policy(d);
+	version_auto_free(d->vauto);
 	config_free(d->cfg);
 	if (d->base)
 		event_base_free(d->base);

@@ -24,6 +24,7 @@ struct keylog;
 struct policy;
 struct pins;
 struct secrets;
+struct version_auto;
 
 struct daemon {
 	struct event_base *base;
@@ -37,6 +38,7 @@ struct daemon {
 	struct keylog *keylog;          /* NULL unless [daemon] keylog is set */
 	struct job_pool *jobs;          /* DH/KE and signatures run here (common/job.h) */
 	struct sad *sad;                /* every IKE and child SA of both versions */
+	struct version_auto *vauto;     /* version = auto: remembered fallbacks */
 	void *engine_state[3];          /* per version, owned by src/engine_v1.c / engine_v2.c */
 	struct dispatcher *dispatcher;
 	struct ike_sockets *sockets;
@@ -65,6 +67,15 @@ void daemon_stop(struct daemon *d);
  * one stays. Returns 0 or ERR_PARSE.
  */
 int daemon_reload(struct daemon *d, struct evbuffer *err_out);
+
+struct conn_config;
+/*
+ * version = auto (DESIGN.md "Versions per peer"): the version to initiate
+ * a connection with now (1 or 2; 0 = refused, with the reason logged).
+ */
+int daemon_auto_version(struct daemon *d, const struct conn_config *c);
+/* The IKEv2 attempt of an auto connection ended: fall back to IKEv1 if the rules allow. */
+void daemon_auto_v2_outcome(struct daemon *d, const char *conn, bool established, bool never_answered);
 
 struct datagram;
 /* Send a datagram of IKE version `major` (counted per version in `stats`). */

@@ -224,6 +224,7 @@ static void glue_established(void *arg, const struct v2_sa_info *info)
 	struct config_errors errs;
 
 	g->d->sas_made[2]++;
+	daemon_auto_v2_outcome(g->d, info->conn, true, false);
 	if (!g->d->pins)
 		return;
 	/* downgrade protection: this peer has completed IKEv2 (DESIGN.md) */
@@ -234,13 +235,13 @@ static void glue_established(void *arg, const struct v2_sa_info *info)
 	config_errors_free(&errs);
 }
 
-static void glue_failed(void *arg, const char *conn, const char *why)
+static void glue_failed(void *arg, const char *conn, const char *why, bool never_answered)
 {
 	struct v2_glue *g = arg;
 
-	(void)conn;
 	(void)why;
 	g->d->sas_failed[2]++;
+	daemon_auto_v2_outcome(g->d, conn, false, never_answered);
 }
 
 /* ---- engine_ops ---- */

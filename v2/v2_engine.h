@@ -99,8 +99,12 @@ struct v2_hooks {
 				    const struct sockaddr_storage *peer);
 	/* An IKE SA (and its first child, if any) is up: pins, counters. May be NULL. */
 	void (*established)(void *arg, const struct v2_sa_info *info);
-	/* A negotiation failed or was given up. May be NULL. */
-	void (*failed)(void *arg, const char *conn, const char *why);
+	/*
+	 * A negotiation failed or was given up. never_answered: we initiated and
+	 * no IKE_SA_INIT response ever came (what `version = auto` falls back
+	 * on). May be NULL.
+	 */
+	void (*failed)(void *arg, const char *conn, const char *why, bool never_answered);
 	/* Tests: both directions of a child SA just installed (keys valid during the call). */
 	void (*child_installed)(void *arg, const struct kernel_sa *in, const struct kernel_sa *out);
 };

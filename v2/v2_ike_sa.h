@@ -144,6 +144,7 @@ struct v2_ctx {
 	uint8_t notify_data[8];
 	size_t notify_data_len;
 	const char *why;                /* for FAIL_* log lines */
+	bool no_answer;                 /* FAIL_*: retransmissions went unanswered */
 };
 
 struct v2_engine {

@@ -44,11 +44,12 @@ void v2_timer_cancel(struct v2_ike_sa *sa)
 		evtimer_del(sa->timer);
 }
 
-static void give_up(struct v2_ike_sa *sa, const char *why)
+static void give_up(struct v2_ike_sa *sa, const char *why, bool no_answer)
 {
 	struct v2_ctx ctx = { 0 };
 
 	ctx.why = why;
+	ctx.no_answer = no_answer;
 	v2_timer_cancel(sa);
 	if (sa->state == V2S_DELETING || sa->state == V2S_ESTABLISHED) {
 		log_info(&sa->sad.logger, "%s; IKE SA removed", why);
@@ -67,7 +68,7 @@ void v2_timer_fire(struct v2_ike_sa *sa)
 		return;
 	sa->timer_armed = false;
 	if (sa->timer_kind == V2T_HALF_OPEN) {
-		give_up(sa, "no IKE_AUTH request came for the half-open IKE SA");
+		give_up(sa, "no IKE_AUTH request came for the half-open IKE SA", false);
 		return;
 	}
 	if (sa->timer_kind != V2T_RETRANSMIT || !sa->req_outstanding)
@@ -75,7 +76,7 @@ void v2_timer_fire(struct v2_ike_sa *sa)
 	if (sa->req_tries >= e->p.retransmit_tries) {
 		log_warn(&sa->sad.logger, "no answer to request %u after %u tries; giving up",
 			 sa->send_msgid, sa->req_tries);
-		give_up(sa, "peer did not answer (retransmissions exhausted)");
+		give_up(sa, "peer did not answer (retransmissions exhausted)", true);
 		return;
 	}
 	/* exponential backoff: the first wait, doubled per try (2.4) */

@@ -145,7 +145,8 @@ static void fail(struct v2_ike_sa *sa, const struct v2_ctx *ctx)
 		e->stats.ike_failed++;
 		log_warn(&sa->sad.logger, "IKE SA failed in %s: %s", v2_state_name(sa->state), why);
 		if (e->p.hooks.failed)
-			e->p.hooks.failed(e->p.hooks.arg, sa->conn->name, why);
+			e->p.hooks.failed(e->p.hooks.arg, sa->conn->name, why,
+					  sa->state == V2S_I_INIT_SENT && ctx->no_answer);
 	} else {
 		log_info(&sa->sad.logger, "IKE SA deleted: %s", why);
 	}

@@ -59,6 +59,10 @@ stat_of() { "$ctl" -s "$sock" --json stats | grep -o "\"$1\":{[^}]*}" | grep -o 
 wait_stat() { # wait_stat GROUP KEY VALUE: bounded to 2 s
 	for _ in $(seq 1 40); do [ "$(stat_of "$1" "$2")" = "$3" ] && return 0; sleep 0.05; done; return 1
 }
+wait_stat_ge() { # wait_stat_ge GROUP KEY VALUE: at least VALUE, bounded to 3 s
+	local v
+	for _ in $(seq 1 60); do v=$(stat_of "$1" "$2"); [ "${v:-0}" -ge "$3" ] && return 0; sleep 0.05; done; return 1
+}
 
 write_conf ""
 printf '127.0.0.1 ikev2\ndefault any\n' > "$T/peers.policy"
@@ -129,6 +133,39 @@ out=$("$ctl" -s "$sock" reload 2>&1); rc=$?
 "$ctl" -s "$sock" up nosuch >/dev/null 2>&1; [ $? = 1 ]; ok $? "up of an unknown connection fails with status 1"
 "$ctl" -s "$sock" nonsense >/dev/null 2>&1; [ $? = 2 ]; ok $? "an unknown command gives status 2"
 
+kill -TERM "$pid"; wait "$pid"; rc=$?; pid=
+[ $rc = 0 ]; ok $? "SIGTERM stops the daemon cleanly"
+[ ! -e "$sock" ]; ok $? "the control socket is removed"
+
+# version = auto towards a peer that never answers IKEv2: fall back to IKEv1
+# (DESIGN.md "Versions per peer"); 127.0.0.9 has no IKE daemon.
+cat > "$T/auto.conf" <<CONF
+[daemon]
+listen = 127.0.0.1
+ike_port = $port
+natt_port = $((port + 1))
+kernel = none
+control_socket = $sock
+state_dir = $T/state-auto
+log_target = stderr
+retransmit_tries = 2
+retransmit_timeout = 100ms
+
+[conn silent]
+version = auto
+local = 127.0.0.1
+remote = 127.0.0.9
+auth = psk
+ike = aes256-sha256-modp2048
+esp = aes256-sha256
+CONF
+"$dualiked" -f -c "$T/auto.conf" 2>"$T/auto.log" &
+pid=$!
+for _ in $(seq 1 100); do [ -S "$sock" ] && break; sleep 0.05; done
+"$ctl" -s "$sock" up silent | grep -q "IKEv2"; ok $? "up of a version = auto connection initiates IKEv2"
+wait_stat_ge packets_out ikev1 1; ok $? "IKE_SA_INIT never answered: IKEv1 Main Mode goes out instead"
+grep -q "never answered; fall back to IKEv1" "$T/auto.log"; ok $? "... and the log says why"
+wait_stat_ge packets_out ikev2 2; ok $? "IKEv2 was tried first (initial send + 1 retransmission)"
 kill -TERM "$pid"; wait "$pid"; rc=$?; pid=
 [ $rc = 0 ]; ok $? "SIGTERM stops the daemon cleanly"
 [ ! -e "$sock" ]; ok $? "the control socket is removed"

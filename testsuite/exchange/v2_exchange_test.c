@@ -44,7 +44,7 @@ struct side {
 	struct kernel *kernel;
 	struct secret *psk;
 	int index;
-	int established, failed;
+	int established, failed, never_answered;
 	struct keys_seen keys;
 };
 
@@ -89,9 +89,10 @@ static void mock_established(void *arg, const struct v2_sa_info *info)
 	((struct side *)arg)->established++;
 }
 
-static void mock_failed(void *arg, const char *conn, const char *why)
+static void mock_failed(void *arg, const char *conn, const char *why, bool never_answered)
 {
 	(void)conn, (void)why;
+	((struct side *)arg)->never_answered += never_answered;
 	((struct side *)arg)->failed++;
 }
 
@@ -404,6 +405,7 @@ static void test_give_up(void)
 	tap_eq_int((long long)v2_engine_stats(sides[0].eng)->retransmits, 2,
 		   "retransmitted tries-1 times");
 	tap_eq_int(sides[0].failed, 1, "then gave up");
+	tap_eq_int(sides[0].never_answered, 1, "... reporting that IKE_SA_INIT was never answered (version = auto falls back on it)");
 	tap_eq_int(v2_engine_count_sas(sides[0].eng), 0, "and removed the SA");
 	unpair();
 }
