@@ -59,6 +59,31 @@ static void daemon_on_signal(evutil_socket_t sig, short what, void *arg)
 	event_base_loopbreak(d->base);
 }
 
+/*
+ * Kernel events. ACQUIRE (a packet hit a trap policy) and EXPIRE (an SA's
+ * soft or hard limit) are logged here; starting negotiations for `auto =
+ * route` and rekeying on EXPIRE belong to the engines' lifetime handling.
+ */
+static void daemon_on_acquire(const struct kernel_acquire *acq, void *arg)
+{
+	char src[64], dst[64];
+
+	(void)arg;
+	log_info(&log_global, "kernel ACQUIRE: reqid %u, %s -> %s", acq->reqid,
+		 kernel_addr_str(&acq->src, src, sizeof(src)),
+		 kernel_addr_str(&acq->dst, dst, sizeof(dst)));
+}
+
+static void daemon_on_expire(const struct kernel_expire *exp, void *arg)
+{
+	char dst[64];
+
+	(void)arg;
+	log_info(&log_global, "kernel %s EXPIRE: SPI %08x to %s (reqid %u)",
+		 exp->hard ? "hard" : "soft", exp->spi,
+		 kernel_addr_str(&exp->dst, dst, sizeof(dst)), exp->reqid);
+}
+
 static void daemon_on_kernel(evutil_socket_t fd, short what, void *arg)
 {
 	struct daemon *d = arg;
@@ -168,6 +193,14 @@ int daemon_start(struct daemon *d, const char *config_path)
 		log_error(&log_global, "kernel backend: %s (set `kernel = none` in [daemon] to run without one)",
 			  err_str(rc));
 		goto fail;
+	}
+	{
+		static const struct kernel_events events = {
+			.acquire = daemon_on_acquire,
+			.expire = daemon_on_expire,
+		};
+
+		kernel_set_events(d->kernel, &events, d);
 	}
 	fd = kernel_event_fd(d->kernel);
 	if (fd >= 0) {
