@@ -1,0 +1,274 @@
+/*
+ * v2_pair.c - see v2_pair.h.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/err.h"
+#include "common/job.h"
+#include "common/kernel.h"
+#include "common/sad.h"
+#include "common/ts.h"
+#include "common/xform.h"
+#include "testsuite/regress/v2_pair.h"
+#include "v2/v2_ike_sa.h"
+#include "v2/v2_names.h"
+
+static uint64_t spi_counter;
+
+/* Deterministic, non-zero SPIs: the fuzzer's inputs replay exactly. */
+static void fixed_random(void *buf, size_t len)
+{
+	uint8_t *b = buf;
+
+	spi_counter++;
+	for (size_t i = 0; i < len; i++)
+		b[i] = (uint8_t)(spi_counter >> (8 * (i % 8))) ^ (uint8_t)(0x5a + i);
+}
+
+static int pair_send(void *arg, const struct v2_datagram *dg)
+{
+	struct v2p_side *s = arg;
+	struct v2_pair *p = s->pair;
+	struct v2p_pkt *k;
+
+	p->sent[s->index]++;
+	if (p->q_len == V2P_QMAX || dg->len > V2P_PKT_MAX)
+		return 0; /* lost on the wire */
+	k = &p->q[p->q_len++];
+	memcpy(k->data, dg->data, dg->len);
+	k->len = dg->len;
+	k->from = s->index;
+	k->dg = *dg;
+	return 0;
+}
+
+static const struct secret *pair_psk(void *arg, const struct v2_conn *c,
+				     const struct v2_conn_id *l, const struct v2_conn_id *r,
+				     const struct sockaddr_storage *la,
+				     const struct sockaddr_storage *ra)
+{
+	(void)c, (void)l, (void)r, (void)la, (void)ra;
+	return ((struct v2p_side *)arg)->psk;
+}
+
+static void pair_established(void *arg, const struct v2_sa_info *info)
+{
+	(void)info;
+	((struct v2p_side *)arg)->established++;
+}
+
+static void pair_failed(void *arg, const char *conn, const char *why, bool never_answered)
+{
+	(void)conn, (void)why, (void)never_answered;
+	((struct v2p_side *)arg)->failed++;
+}
+
+static void prop(struct v2_local_prop *lp, uint8_t protocol, const char *tokens)
+{
+	char buf[256], *save = NULL;
+
+	memset(lp, 0, sizeof(*lp));
+	lp->protocol = protocol;
+	lp->ke_none = protocol != V2_PROTO_IKE;
+	snprintf(buf, sizeof(buf), "%s", tokens);
+	for (char *t = strtok_r(buf, "-", &save); t; t = strtok_r(NULL, "-", &save)) {
+		const struct xform *x = xform_by_name(t);
+
+		if (x && lp->n_xforms < V2_PROP_MAX_XFORMS)
+			lp->xforms[lp->n_xforms++] = x;
+	}
+}
+
+static int side_open(struct v2_pair *p, int i, const char *ike, const char *esp)
+{
+	static const char *const ids[2] = { "peer.example.org", "gw.example.org" };
+	static const char *const lts[2] = { "10.1.0.0/16", "10.2.0.0/16" };
+	struct v2p_side *s = &p->s[i];
+	struct v2_engine_params ep;
+	struct v2_conn c;
+
+	s->pair = p;
+	s->index = i;
+	if (sad_new(&s->sad) < 0 || kernel_open("none", &s->kernel) < 0)
+		return ERR_NOMEM;
+	sad_set_random(s->sad, fixed_random);
+	s->psk = secret_dup("regress-psk", 11);
+	memset(&ep, 0, sizeof(ep));
+	ep.jobs = p->pool;
+	ep.sad = s->sad;
+	ep.kernel = s->kernel;
+	ep.retransmit_tries = 2;
+	ep.retransmit_timeout_ms = 100;
+	ep.hooks = (struct v2_hooks){ .arg = s, .send = pair_send, .psk = pair_psk,
+				      .established = pair_established, .failed = pair_failed };
+	if (!s->psk || v2_engine_new(&ep, &s->eng) < 0)
+		return ERR_NOMEM;
+	memset(&c, 0, sizeof(c));
+	snprintf(c.name, sizeof(c.name), "lab");
+	c.local = p->addr[i];
+	c.remote = i ? (struct sockaddr_storage){ .ss_family = AF_UNSPEC } : p->addr[1];
+	c.local_id.type = V2_ID_FQDN;
+	c.local_id.len = strlen(ids[i]);
+	memcpy(c.local_id.data, ids[i], c.local_id.len);
+	prop(&c.ike[0], V2_PROTO_IKE, ike);
+	c.n_ike = 1;
+	prop(&c.esp[0], V2_PROTO_ESP, esp);
+	c.n_esp = 1;
+	ts_parse(lts[i], &c.local_ts[0]);
+	c.n_local_ts = 1;
+	ts_parse(lts[!i], &c.remote_ts[0]);
+	c.n_remote_ts = 1;
+	c.child_lifetime_s = 3600;
+	return v2_engine_set_conns(s->eng, &c, 1);
+}
+
+int v2p_open(struct v2_pair *p, struct job_pool *pool, const char *ike, const char *esp)
+{
+	struct sockaddr_in *a = (struct sockaddr_in *)&p->addr[0];
+	struct sockaddr_in *b = (struct sockaddr_in *)&p->addr[1];
+	int err;
+
+	memset(p, 0, sizeof(*p));
+	p->pool = pool;
+	a->sin_family = b->sin_family = AF_INET;
+	a->sin_port = b->sin_port = htons(500);
+	a->sin_addr.s_addr = htonl(0xc0000201);
+	b->sin_addr.s_addr = htonl(0xc0000202);
+	err = side_open(p, 0, ike, esp);
+	if (!err)
+		err = side_open(p, 1, ike, esp);
+	return err;
+}
+
+void v2p_close(struct v2_pair *p)
+{
+	job_pool_drain(p->pool);
+	for (int i = 0; i < 2; i++) {
+		struct v2p_side *s = &p->s[i];
+
+		v2_engine_free(s->eng);
+		if (s->sad)
+			sad_free(s->sad);
+		if (s->kernel)
+			kernel_close(s->kernel);
+		secret_free(s->psk);
+		s->eng = NULL;
+		s->sad = NULL;
+		s->kernel = NULL;
+		s->psk = NULL;
+	}
+	job_pool_drain(p->pool);
+	p->q_len = 0;
+}
+
+bool v2p_deliver(struct v2_pair *p)
+{
+	static struct v2p_pkt k;
+	struct v2_datagram dg;
+
+	job_pool_drain(p->pool);
+	if (!p->q_len)
+		return false;
+	k = p->q[0];
+	memmove(p->q, p->q + 1, (p->q_len - 1) * sizeof(p->q[0]));
+	p->q_len--;
+	dg = k.dg;
+	dg.data = k.data;
+	dg.len = k.len;
+	dg.local = k.dg.peer;
+	dg.peer = k.dg.local;
+	v2_engine_input(p->s[!k.from].eng, &dg);
+	job_pool_drain(p->pool);
+	return true;
+}
+
+void v2p_run(struct v2_pair *p)
+{
+	for (int i = 0; i < 32 && (p->q_len || job_pool_pending(p->pool)); i++)
+		v2p_deliver(p);
+}
+
+int v2p_establish(struct v2_pair *p)
+{
+	if (v2_engine_up(p->s[0].eng, "lab") < 0)
+		return ERR_STATE;
+	v2p_run(p);
+	return p->s[0].established == 1 && p->s[1].established == 1 ? 0 : ERR_STATE;
+}
+
+int v2p_inject(struct v2_pair *p, int to, const uint8_t *data, size_t len)
+{
+	struct v2_datagram dg;
+	int err;
+
+	memset(&dg, 0, sizeof(dg));
+	dg.data = data;
+	dg.len = len;
+	dg.local = p->addr[to];
+	dg.peer = p->addr[!to];
+	err = v2_engine_input(p->s[to].eng, &dg);
+	job_pool_drain(p->pool);
+	return err;
+}
+
+static struct v2_ike_sa *first_sa(struct v2_pair *p, int i)
+{
+	return p->s[i].eng ? p->s[i].eng->first : NULL;
+}
+
+bool v2p_spis(struct v2_pair *p, int i, uint8_t spi_i[8], uint8_t spi_r[8])
+{
+	struct v2_ike_sa *sa = first_sa(p, i);
+	static const uint8_t zero[8];
+
+	if (!sa)
+		return false;
+	memcpy(spi_i, sa->sad.spi_i, 8);
+	memcpy(spi_r, sa->sad.spi_r, 8);
+	if (!memcmp(spi_r, zero, 8))
+		memcpy(spi_r, sa->spi_r_pending, 8);
+	return true;
+}
+
+const char *v2p_state(struct v2_pair *p, int i)
+{
+	struct v2_ike_sa *sa = first_sa(p, i);
+
+	return sa ? v2_state_name(sa->state) : "NONE";
+}
+
+uint32_t v2p_msgid(struct v2_pair *p, int to, bool response)
+{
+	struct v2_ike_sa *sa = first_sa(p, to);
+
+	if (!sa)
+		return 0;
+	return response ? sa->send_msgid : sa->recv_msgid;
+}
+
+int v2p_seal(struct v2_pair *p, int to, uint8_t exchange, bool response, uint32_t msgid,
+	     uint8_t first_inner, const uint8_t *inner, size_t inner_len, uint8_t *out,
+	     size_t cap, size_t *out_len)
+{
+	struct v2_ike_sa *sa = first_sa(p, to);
+	struct v2_sk_keys k;
+	struct v2_header h;
+	struct v2_msg_out mo;
+	int err;
+
+	if (!sa || !sa->have_keys)
+		return ERR_STATE;
+	v2_ike_sa_sk_keys(sa, false, &k); /* what the peer seals with */
+	memset(&h, 0, sizeof(h));
+	v2p_spis(p, to, h.spi_i, h.spi_r);
+	h.version = 0x20;
+	h.exchange = exchange;
+	h.flags = (sa->initiator ? 0 : V2_FLAG_INITIATOR) | (response ? V2_FLAG_RESPONSE : 0);
+	h.message_id = msgid;
+	err = v2_msg_out_init(&mo, out, cap, &h);
+	if (!err)
+		err = v2_sk_seal(&mo, &k, NULL, first_inner, inner, inner_len, out_len);
+	return err;
+}
