@@ -116,6 +116,12 @@ static struct v1_conn *conv_conn(const struct conn_config *cc)
 		c->ike_life_s = cc->ike_lifetime_s;
 	if (cc->child_lifetime_s)
 		c->child_life_s = cc->child_lifetime_s;
+	c->rekey_margin_s = cc->rekey_margin_s;
+	c->dpd_delay_s = cc->dpd_delay_s;
+	c->dpd_timeout_s = cc->dpd_timeout_s;
+	c->dpd_action = cc->dpd_action == CONF_DPD_RESTART ? V1_DPD_RESTART :
+			cc->dpd_action == CONF_DPD_HOLD ? V1_DPD_HOLD : V1_DPD_CLEAR;
+	/* dualike.conf has no key for transport mode yet: c->transport stays false */
 	return c;
 }
 

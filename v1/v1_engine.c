@@ -20,6 +20,7 @@ struct v1_conn *v1_conn_new(const char *name)
 	c->refs = 1;
 	c->ike_life_s = 28800;
 	c->child_life_s = 3600;
+	c->rekey_margin_s = 540;
 	return c;
 }
 
@@ -126,12 +127,40 @@ static void set_port(struct sockaddr_storage *ss, uint16_t port)
 		((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
 }
 
+int v1_initiate_conn(struct v1_engine *e, struct v1_conn *c, bool start_qm, uint64_t replaces,
+		     struct v1_isakmp_sa **out)
+{
+	struct sockaddr_storage local = c->local, peer = c->remote;
+	struct v1_isakmp_sa *sa;
+	uint8_t cky[8], zero[8] = { 0 };
+	int rc;
+
+	set_port(&local, e->env.ike_port ? e->env.ike_port : 500);
+	set_port(&peer, 500);
+	rc = sad_new_ike_spi(e->env.sad, 1, cky);
+	if (rc < 0)
+		return rc;
+	sa = v1_isakmp_sa_new(e, c, true, &local, &peer);
+	if (!sa)
+		return ERR_NOMEM;
+	sa->aggressive = c->aggressive;
+	sa->start_qm = start_qm;
+	sa->replaces = replaces;
+	rc = sad_add_ike(e->env.sad, &sa->sad, cky, zero, true);
+	if (rc == 0)
+		rc = c->aggressive ? v1_aggr_start(sa) : v1_main_start(sa);
+	if (rc < 0) {
+		v1_isakmp_sa_free(sa);
+		return rc;
+	}
+	*out = sa;
+	return 0;
+}
+
 int v1_engine_initiate(struct v1_engine *e, const char *name, char *why, size_t why_len)
 {
 	struct v1_conn *c = v1_conn_by_name(e, name);
-	struct sockaddr_storage local, peer;
 	struct v1_isakmp_sa *sa;
-	uint8_t cky[8], zero[8] = { 0 };
 	int rc;
 
 	if (!c) {
@@ -142,26 +171,9 @@ int v1_engine_initiate(struct v1_engine *e, const char *name, char *why, size_t 
 		snprintf(why, why_len, "connection %s: set `local` and `remote` to initiate", name);
 		return ERR_INVAL;
 	}
-	local = c->local;
-	peer = c->remote;
-	set_port(&local, e->env.ike_port ? e->env.ike_port : 500);
-	set_port(&peer, 500);
-	rc = sad_new_ike_spi(e->env.sad, 1, cky);
-	if (rc < 0) {
-		snprintf(why, why_len, "no cookie: %s", err_str(rc));
-		return rc;
-	}
-	sa = v1_isakmp_sa_new(e, c, true, &local, &peer);
-	if (!sa)
-		return ERR_NOMEM;
-	sa->aggressive = c->aggressive;
-	sa->start_qm = true;
-	rc = sad_add_ike(e->env.sad, &sa->sad, cky, zero, true);
-	if (rc == 0)
-		rc = c->aggressive ? v1_aggr_start(sa) : v1_main_start(sa);
+	rc = v1_initiate_conn(e, c, true, 0, &sa);
 	if (rc < 0) {
 		snprintf(why, why_len, "connection %s: could not start: %s", name, err_str(rc));
-		v1_isakmp_sa_free(sa);
 		return rc;
 	}
 	snprintf(why, why_len, "connection %s: IKEv1 %s initiated (#%llu)", name,
@@ -244,6 +256,9 @@ void v1_engine_foreach_ipsec(struct v1_engine *e, v1_ipsec_visit_fn fn, void *ar
 				.key_out = qm->key_out->bytes,
 				.key_len = qm->key_in->len,
 				.pfs = qm->pfs,
+				.life_seconds = qm->choice.life_seconds,
+				.transport = qm->choice.attrs.encap == V1_ENCAP_TRANSPORT ||
+					     qm->choice.attrs.encap == V1_ENCAP_UDP_TRANSPORT,
 			};
 			fn(&in, arg);
 		}

@@ -14,7 +14,8 @@
  * Informational Delete (RFC 2408 4.8, 3.15; RFC 2409 5.7), NAT-T
  * (RFC 3947: vendor ID, NAT-D, float to 4500, UDP-encapsulated tunnel),
  * retransmission by the last sender and cached replies to duplicates.
- * Not implemented yet: DPD (RFC 3706), rekeying, phase-1 re-authentication.
+ * DPD (RFC 3706, v1_dpd.c), lifetimes with Quick Mode rekey and phase-1
+ * re-authentication (v1_rekey.c), INITIAL-CONTACT, transport mode.
  */
 #ifndef DUALIKE_V1_ENGINE_H
 #define DUALIKE_V1_ENGINE_H
@@ -54,6 +55,13 @@ struct v1_conn_esp {
 	struct v1_xf_list encr, integ;
 };
 
+/* What to do when DPD declares the peer dead (RFC 3706 leaves it local). */
+enum v1_dpd_action {
+	V1_DPD_CLEAR,   /* delete the SAs */
+	V1_DPD_HOLD,    /* no trap policies in this engine: logged, then as clear */
+	V1_DPD_RESTART, /* delete, then Main Mode + Quick Mode again */
+};
+
 /*
  * A connection as the engine sees it. Made with v1_conn_new(), filled by
  * the caller, handed to v1_engine_set_conns(); reference counted, since
@@ -79,6 +87,11 @@ struct v1_conn {
 	size_t n_remote_ts;
 	uint32_t ike_life_s;
 	uint32_t child_life_s;
+	uint32_t rekey_margin_s;        /* 0: never rekey, expire */
+	uint32_t dpd_delay_s;           /* 0: no DPD */
+	uint32_t dpd_timeout_s;
+	enum v1_dpd_action dpd_action;
+	bool transport;                 /* ask for / accept transport mode */
 };
 
 struct v1_conn *v1_conn_new(const char *name);
@@ -140,6 +153,14 @@ void v1_engine_shutdown(struct v1_engine *e);
 /* Tests: every armed retransmission timer fires now. Returns how many. */
 unsigned v1_engine_timeout_all(struct v1_engine *e);
 
+/*
+ * Tests: fire every armed DPD timer (each fire is one dpd_delay, or the
+ * shorter dpd_timeout, gone by) or lifetime timer (the next rekey,
+ * re-authentication or expiry of each SA) now. Returns how many fired.
+ */
+enum v1_timer_kind { V1_TIMER_DPD, V1_TIMER_ISAKMP_LIFE, V1_TIMER_IPSEC_LIFE };
+unsigned v1_engine_fire_timers(struct v1_engine *e, enum v1_timer_kind kind);
+
 /* What a listing shows of an ISAKMP SA. */
 struct v1_sa_info {
 	const char *conn;
@@ -164,6 +185,8 @@ struct v1_ipsec_info {
 	const uint8_t *key_in, *key_out; /* KEYMAT per direction (tests only) */
 	size_t key_len;
 	bool pfs;
+	uint64_t life_seconds;           /* negotiated (after RESPONDER-LIFETIME) */
+	bool transport;
 };
 typedef void (*v1_ipsec_visit_fn)(const struct v1_ipsec_info *info, void *arg);
 void v1_engine_foreach_ipsec(struct v1_engine *e, v1_ipsec_visit_fn fn, void *arg);
@@ -174,6 +197,8 @@ struct v1_counters {
 	uint64_t retransmits;
 	uint64_t notifies_sent;
 	uint64_t p1_done, p1_failed, qm_done, qm_failed, deletes_in, deletes_out;
+	uint64_t dpd_sent, dpd_acked, dpd_dead;   /* R-U-THERE out, ACKs in, peers declared dead */
+	uint64_t rekeys, reauths, expired;        /* Quick Mode rekeys, phase-1 re-auths, expiries */
 };
 const struct v1_counters *v1_engine_counters(const struct v1_engine *e);
 

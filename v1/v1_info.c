@@ -111,6 +111,18 @@ int v1_info_send_delete_isakmp(struct v1_isakmp_sa *sa)
 	return send_protected(sa, body_delete, &d);
 }
 
+int v1_info_send_dpd(struct v1_isakmp_sa *sa, uint16_t type, uint32_t seq)
+{
+	uint8_t ck[16], data[4] = { (uint8_t)(seq >> 24), (uint8_t)(seq >> 16), (uint8_t)(seq >> 8),
+				    (uint8_t)seq };
+	struct v1_notify n = { .doi = V1_DOI_IPSEC, .protocol = V1_PROTO_ISAKMP, .type = type,
+			       .spi = ck, .spi_size = 16, .data = data, .data_len = 4 };
+
+	memcpy(ck, sa->sad.spi_i, 8);
+	memcpy(ck + 8, sa->sad.spi_r, 8);
+	return send_protected(sa, body_notify, &n);
+}
+
 void v1_info_notify_clear(struct v1_engine *e, const struct v1_datagram *dg,
 			  const struct v1_hdr *hin, uint16_t type)
 {
@@ -174,7 +186,7 @@ static void on_delete(struct v1_isakmp_sa *sa, const struct v1_payload *pl, bool
 	}
 }
 
-static void on_notify(struct v1_isakmp_sa *sa, const struct v1_payload *pl)
+static void on_notify(struct v1_isakmp_sa *sa, const struct v1_payload *pl, bool *initial_contact)
 {
 	struct v1_notify n;
 
@@ -188,7 +200,51 @@ static void on_notify(struct v1_isakmp_sa *sa, const struct v1_payload *pl)
 		send_protected(sa, body_notify, &ack);
 		return;
 	}
+	if (n.type == V1_N_R_U_THERE_ACK && n.data_len == 4) {
+		v1_dpd_ack(sa, (uint32_t)n.data[0] << 24 | (uint32_t)n.data[1] << 16 |
+			       (uint32_t)n.data[2] << 8 | n.data[3]);
+		return;
+	}
+	if (n.type == V1_N_CONNECTED) {
+		/* RFC 2408 3.1: the peer set the commit bit; we installed at QM2/QM3 already */
+		log_info(&sa->sad.logger, "peer says CONNECTED (commit bit): IPsec SA in use");
+		return;
+	}
+	if (n.type == V1_N_INITIAL_CONTACT)
+		*initial_contact = true;
 	log_info(&sa->sad.logger, "peer says %s", v1_notify_name(n.type));
+}
+
+struct stale {
+	struct v1_isakmp_sa *keep;
+	struct v1_isakmp_sa *v[64];
+	size_t n;
+};
+
+static bool collect_stale(struct sad_entry *s, void *arg)
+{
+	struct stale *st = arg;
+
+	if (s->version == 1 && s->kind == SAD_KIND_IKE && st->n < 64) {
+		struct v1_isakmp_sa *o = SAD_CONTAINER(s, struct v1_isakmp_sa, sad);
+
+		if (o != st->keep && kernel_addr_equal(&o->peer, &st->keep->peer))
+			st->v[st->n++] = o;
+	}
+	return true;
+}
+
+/* RFC 2407 4.6.3.3: the peer has no other SA with us (it rebooted): drop ours. */
+static void initial_contact(struct v1_isakmp_sa *sa)
+{
+	struct stale st = { .keep = sa, .n = 0 };
+
+	sad_foreach_peer(sa->eng->env.sad, &sa->peer, collect_stale, &st);
+	for (size_t i = 0; i < st.n; i++) {
+		log_info(&st.v[i]->sad.logger, "INITIAL-CONTACT on #%llu: the peer forgot this SA; removed",
+			 (unsigned long long)sa->sad.serial);
+		v1_isakmp_sa_free(st.v[i]);
+	}
 }
 
 void v1_info_input(struct v1_engine *e, struct v1_isakmp_sa *sa, const struct v1_datagram *dg,
@@ -201,7 +257,7 @@ void v1_info_input(struct v1_engine *e, struct v1_isakmp_sa *sa, const struct v1
 	uint8_t want[PRF_MAX_OUT];
 	const uint8_t *after;
 	size_t after_len, hl;
-	bool gone = false;
+	bool gone = false, ic = false;
 
 	if (!(h->flags & V1_FLAG_ENCRYPTION)) {
 		if (v1_msg_parse(dg->data, dg->len, &m, &err) == 0) {
@@ -236,12 +292,18 @@ void v1_info_input(struct v1_engine *e, struct v1_isakmp_sa *sa, const struct v1
 			   err.text[0] ? err.text : "HASH(1) does not verify");
 		return;
 	}
+	sa->heard = true;
 	for (unsigned i = 0; i < m.n; i++) {
 		if (m.pl[i].type == V1_P_D)
 			on_delete(sa, &m.pl[i], &gone);
 		else if (m.pl[i].type == V1_P_N)
-			on_notify(sa, &m.pl[i]);
+			on_notify(sa, &m.pl[i], &ic);
 	}
-	if (gone)
+	if (ic && !gone)
+		initial_contact(sa);
+	if (gone) {
+		/* RFC 2409: IPsec SAs outlive the ISAKMP SA; a re-authenticated one takes them */
+		v1_isakmp_sa_adopt(sa);
 		v1_isakmp_sa_free(sa);
+	}
 }

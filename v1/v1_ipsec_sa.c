@@ -52,6 +52,28 @@ struct v1_ipsec_sa *v1_ipsec_sa_find(struct v1_isakmp_sa *sa, uint32_t msg_id)
 	return NULL;
 }
 
+/*
+ * Another installed pair for the same traffic (a rekey, or the pair a
+ * rekey replaces): by selectors when sel is given, else by reqid. The
+ * pairs share a reqid, so the policies stay while one of them lives.
+ */
+static const struct v1_ipsec_sa *sibling(const struct v1_ipsec_sa *qm, const struct kernel_selector *sel)
+{
+	struct v1_engine *e = qm->isakmp->eng;
+
+	for (struct sad_entry *s = sad_first(e->env.sad); s; s = sad_next(s)) {
+		if (s->version != 1 || s->kind != SAD_KIND_IKE)
+			continue;
+		const struct v1_isakmp_sa *sa = SAD_CONTAINER(s, struct v1_isakmp_sa, sad);
+
+		for (const struct v1_ipsec_sa *o = sa->qms; o; o = o->next)
+			if (o != qm && o->installed &&
+			    (sel ? kernel_selector_equal(&o->sel_out, sel) : o->reqid == qm->reqid))
+				return o;
+	}
+	return NULL;
+}
+
 static void uninstall(struct v1_ipsec_sa *qm)
 {
 	struct v1_isakmp_sa *sa = qm->isakmp;
@@ -59,6 +81,11 @@ static void uninstall(struct v1_ipsec_sa *qm)
 
 	kernel_del_sa(k, &sa->local, qm->spi_in, KERNEL_PROTO_ESP);
 	kernel_del_sa(k, &sa->peer, qm->spi_out, KERNEL_PROTO_ESP);
+	if (sibling(qm, NULL)) {
+		log_info(&sa->sad.logger, "IPsec SA pair %08x/%08x removed (policies kept for its successor)",
+			 qm->spi_in, qm->spi_out);
+		return;
+	}
 	kernel_del_policy(k, &qm->sel_out, KERNEL_DIR_OUT);
 	kernel_del_policy(k, &qm->sel_in, KERNEL_DIR_IN);
 	kernel_del_policy(k, &qm->sel_in, KERNEL_DIR_FWD);
@@ -75,6 +102,7 @@ void v1_ipsec_sa_free(struct v1_ipsec_sa *qm)
 			break;
 		}
 	job_cancel(&qm->job);
+	v1_timer_free(&qm->life);
 	if (qm->installed)
 		uninstall(qm);
 	else if (qm->spi_in)
@@ -106,6 +134,14 @@ static int keymat(struct v1_ipsec_sa *qm, uint32_t spi, size_t len, struct secre
 	return v1_keymat(&sa->ks, &in, len, out);
 }
 
+static bool transport(const struct v1_ipsec_sa *qm)
+{
+	uint16_t m = qm->choice.attrs.encap;
+
+	return m == V1_ENCAP_TRANSPORT || m == V1_ENCAP_UDP_TRANSPORT ||
+	       m == V1_ENCAP_UDP_TRANSPORT_DRAFT;
+}
+
 static void fill_sa(struct v1_ipsec_sa *qm, struct kernel_sa *k, bool inbound, const struct secret *key)
 {
 	struct v1_isakmp_sa *sa = qm->isakmp;
@@ -117,7 +153,7 @@ static void fill_sa(struct v1_ipsec_sa *qm, struct kernel_sa *k, bool inbound, c
 	k->spi = inbound ? qm->spi_in : qm->spi_out;
 	k->src = inbound ? sa->peer : sa->local;
 	k->dst = inbound ? sa->local : sa->peer;
-	k->mode = KERNEL_MODE_TUNNEL;
+	k->mode = transport(qm) ? KERNEL_MODE_TRANSPORT : KERNEL_MODE_TUNNEL;
 	k->reqid = qm->reqid;
 	k->encr_id = e->v2_id;
 	k->encr_key = key->bytes;
@@ -146,7 +182,6 @@ int v1_ipsec_sa_install(struct v1_ipsec_sa *qm)
 
 	qm->udp_encap = sa->nat_local || sa->nat_peer;
 	qm->pfs = qm->gqm != NULL;
-	qm->reqid = ++eng->next_reqid;
 	rc = keymat(qm, qm->spi_in, len, &qm->key_in);
 	if (rc == 0)
 		rc = keymat(qm, qm->spi_out, len, &qm->key_out);
@@ -158,6 +193,12 @@ int v1_ipsec_sa_install(struct v1_ipsec_sa *qm)
 		log_error(&sa->sad.logger, "Quick Mode %08x: keys or selectors: %s", qm->msg_id,
 			  err_str(rc));
 		return rc;
+	}
+	if (!qm->reqid) {
+		/* a rekey the peer started looks like any Quick Mode: same traffic, same reqid */
+		const struct v1_ipsec_sa *o = sibling(qm, &qm->sel_out);
+
+		qm->reqid = o ? o->reqid : ++eng->next_reqid;
 	}
 	fill_sa(qm, &in, true, qm->key_in);
 	fill_sa(qm, &out, false, qm->key_out);
@@ -174,7 +215,7 @@ int v1_ipsec_sa_install(struct v1_ipsec_sa *qm)
 	}
 	memset(&pol, 0, sizeof(pol));
 	pol.proto = KERNEL_PROTO_ESP;
-	pol.mode = KERNEL_MODE_TUNNEL;
+	pol.mode = transport(qm) ? KERNEL_MODE_TRANSPORT : KERNEL_MODE_TUNNEL;
 	pol.reqid = qm->reqid;
 	pol.sel = qm->sel_out;
 	pol.dir = KERNEL_DIR_OUT;

@@ -46,6 +46,8 @@ void v1_isakmp_sa_free(struct v1_isakmp_sa *sa)
 	while (sa->qms)
 		v1_ipsec_sa_free(sa->qms);
 	job_cancel(&sa->job);
+	v1_timer_free(&sa->dpd);
+	v1_timer_free(&sa->life);
 	sad_remove(sa->eng->env.sad, &sa->sad);
 	v1_xmit_free(&sa->x);
 	free(sa->sai_b);

@@ -379,6 +379,32 @@ bool v1_p1_copy_nonce(const struct v1_msg *m, uint8_t *dst, size_t *len)
 
 /* ---- done ---- */
 
+struct peer_probe {
+	const struct v1_isakmp_sa *self;
+	bool other;
+};
+
+static bool other_sa(struct sad_entry *s, void *arg)
+{
+	struct peer_probe *p = arg;
+
+	if (s != &p->self->sad && s->version == 1 && s->kind == SAD_KIND_IKE &&
+	    SAD_CONTAINER(s, struct v1_isakmp_sa, sad)->state == V1S_ESTABLISHED) {
+		p->other = true;
+		return false;
+	}
+	return true;
+}
+
+/* No other established ISAKMP SA with this peer (INITIAL-CONTACT once per peer). */
+static bool first_with_peer(const struct v1_isakmp_sa *sa)
+{
+	struct peer_probe p = { .self = sa, .other = false };
+
+	sad_foreach_peer(sa->eng->env.sad, &sa->peer, other_sa, &p);
+	return !p.other;
+}
+
 void v1_p1_established(struct v1_isakmp_sa *sa)
 {
 	struct v1_engine *e = sa->eng;
@@ -410,6 +436,14 @@ void v1_p1_established(struct v1_isakmp_sa *sa)
 		log_warn(&sa->sad.logger, "Aggressive Mode with a pre-shared key: HASH_R went out "
 			 "in clear and allows an offline dictionary attack on the PSK; move this "
 			 "peer to Main Mode or IKEv2");
+	v1_life_isakmp_start(sa);
+	v1_dpd_start(sa);
+	if (sa->replaces) {
+		v1_reauth_done(sa);
+	} else if (sa->initiator && first_with_peer(sa)) {
+		/* RFC 2407 4.6.3.3: we hold no other SA with this peer; it may drop stale ones */
+		v1_info_send_notify(sa, V1_N_INITIAL_CONTACT, V1_PROTO_ISAKMP, NULL, 0);
+	}
 	if (sa->initiator && sa->start_qm) {
 		sa->start_qm = false;
 		v1_quick_start_all(sa);

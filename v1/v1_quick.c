@@ -34,9 +34,14 @@ static void ke_done(void *owner, struct job_ke_result *r)
 	v1_resume_ke(qm->isakmp, qm, r);
 }
 
+/* RFC 2407 4.5, RFC 3947 5.2: the encapsulation mode we offer. */
 static uint16_t encap_mode(const struct v1_isakmp_sa *sa)
 {
-	return sa->nat_local || sa->nat_peer ? V1_ENCAP_UDP_TUNNEL : V1_ENCAP_TUNNEL;
+	bool udp = sa->nat_local || sa->nat_peer;
+
+	if (sa->conn->transport)
+		return udp ? V1_ENCAP_UDP_TRANSPORT : V1_ENCAP_TRANSPORT;
+	return udp ? V1_ENCAP_UDP_TUNNEL : V1_ENCAP_TUNNEL;
 }
 
 static size_t qm_policies(const struct v1_isakmp_sa *sa, struct v1_qm_policy *out,
@@ -50,7 +55,7 @@ static size_t qm_policies(const struct v1_isakmp_sa *sa, struct v1_qm_policy *ou
 			.encr = c->esp[p].encr.x, .n_encr = c->esp[p].encr.n,
 			.integ = c->esp[p].integ.x, .n_integ = c->esp[p].integ.n,
 			.group = pfs, .n_group = *pfs ? 1 : 0,
-			.encap = V1_ENCAP_TUNNEL,
+			.encap = c->transport ? V1_ENCAP_TRANSPORT : V1_ENCAP_TUNNEL,
 			.udp_encap = sa->nat_local || sa->nat_peer,
 			.life_seconds = c->child_life_s,
 		};
@@ -498,7 +503,8 @@ static enum v1_verdict qm_r3(struct v1_step *st)
 	return V1V_OK;
 }
 
-int v1_quick_start(struct v1_isakmp_sa *sa, const struct ts *local, const struct ts *remote)
+static int start(struct v1_isakmp_sa *sa, const struct ts *local, const struct ts *remote,
+		 const struct v1_ipsec_sa *old)
 {
 	struct v1_ipsec_sa *qm;
 	uint32_t msg_id;
@@ -512,10 +518,25 @@ int v1_quick_start(struct v1_isakmp_sa *sa, const struct ts *local, const struct
 		return ERR_NOMEM;
 	qm->ts_local = *local;
 	qm->ts_remote = *remote;
+	if (old) {
+		/* same selectors, same reqid: the kernel's policies stay and pick the newer SA */
+		qm->rekey_of = old->spi_in;
+		qm->reqid = old->reqid;
+	}
 	struct v1_step st = { .eng = sa->eng, .sa = sa, .qm = qm };
 
 	v1_run(&st, row, false);
 	return 0;
+}
+
+int v1_quick_start(struct v1_isakmp_sa *sa, const struct ts *local, const struct ts *remote)
+{
+	return start(sa, local, remote, NULL);
+}
+
+int v1_quick_rekey(struct v1_ipsec_sa *old)
+{
+	return start(old->isakmp, &old->ts_local, &old->ts_remote, old);
 }
 
 void v1_quick_start_all(struct v1_isakmp_sa *sa)

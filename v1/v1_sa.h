@@ -68,6 +68,16 @@ struct v1_xmit {
 	bool have_last_in;
 };
 
+/* A timer that works with an event base, or is fired by hand in tests. */
+struct v1_timer {
+	struct event *ev;
+	bool armed;
+	uint32_t secs;          /* what it was armed for */
+};
+
+/* What an SA's lifetime timer does when it fires next (v1_rekey.c). */
+enum v1_life_next { V1_LIFE_NONE, V1_LIFE_REKEY, V1_LIFE_EXPIRE };
+
 struct v1_engine;
 struct v1_ipsec_sa;
 
@@ -109,6 +119,16 @@ struct v1_isakmp_sa {
 	const struct v1_row *pending;   /* the suspended step */
 	struct v1_ipsec_sa *qms;        /* Quick Modes and IPsec SAs of this SA */
 	bool start_qm;                  /* initiator: start Quick Mode once established */
+	/* DPD, RFC 3706 (v1_dpd.c) */
+	struct v1_timer dpd;
+	bool heard;                     /* an authenticated message came since the last check */
+	bool dpd_waiting;               /* an R-U-THERE is out */
+	uint32_t dpd_seq;               /* the last sequence number sent */
+	uint32_t dpd_waited_s;
+	/* lifetime (v1_rekey.c) */
+	struct v1_timer life;
+	enum v1_life_next life_next;
+	uint64_t replaces;              /* re-authentication: serial of the SA it replaces */
 };
 
 struct v1_ipsec_sa {
@@ -140,6 +160,11 @@ struct v1_ipsec_sa {
 	bool installed;
 	bool in_sad;
 	struct kernel_selector sel_out, sel_in;
+	/* lifetime (v1_rekey.c) */
+	struct v1_timer life;
+	enum v1_life_next life_next;
+	uint32_t rekey_of;              /* spi_in of the pair this Quick Mode replaces */
+	bool rekeying;                  /* a replacement is under way */
 };
 
 /* What a handler sees. */
@@ -257,9 +282,43 @@ int v1_info_send_notify(struct v1_isakmp_sa *sa, uint16_t type, uint8_t protocol
 			const uint8_t *spi, size_t spi_len);
 int v1_info_send_delete_ipsec(struct v1_ipsec_sa *qm);
 int v1_info_send_delete_isakmp(struct v1_isakmp_sa *sa);
+/* R-U-THERE (RFC 3706 5): the cookies as SPI, the sequence number as data. */
+int v1_info_send_dpd(struct v1_isakmp_sa *sa, uint16_t type, uint32_t seq);
 /* Answer a message that has no usable SA with a cleartext notify. */
 void v1_info_notify_clear(struct v1_engine *e, const struct v1_datagram *dg,
 			  const struct v1_hdr *h, uint16_t type);
+
+/* ---- v1_timer.c ---- */
+void v1_timer_arm(struct v1_engine *e, struct v1_timer *t, uint32_t secs,
+		  void (*fire)(int, short, void *), void *arg);
+void v1_timer_stop(struct v1_timer *t);
+void v1_timer_free(struct v1_timer *t);
+
+/* ---- v1_dpd.c ---- */
+/* Phase 1 done: start DPD when configured and the peer sent the DPD vendor ID. */
+void v1_dpd_start(struct v1_isakmp_sa *sa);
+void v1_dpd_fire(int fd, short what, void *arg);
+/* An R-U-THERE-ACK with this sequence number arrived (authenticated). */
+void v1_dpd_ack(struct v1_isakmp_sa *sa, uint32_t seq);
+
+/* ---- v1_rekey.c ---- */
+void v1_life_isakmp_start(struct v1_isakmp_sa *sa);
+void v1_life_ipsec_start(struct v1_ipsec_sa *qm);
+/* A Quick Mode finished: arm its lifetime; a rekey deletes the pair it replaces. */
+void v1_life_ipsec_done(struct v1_ipsec_sa *qm);
+void v1_life_isakmp_fire(int fd, short what, void *arg);
+void v1_life_ipsec_fire(int fd, short what, void *arg);
+/* A new ISAKMP SA is up: if it re-authenticates an old one, take over its IPsec SAs. */
+void v1_reauth_done(struct v1_isakmp_sa *sa);
+/* Move the installed IPsec SAs of old to the newest other established ISAKMP SA of
+ * the same connection and peer (RFC 2409: IPsec SAs outlive their ISAKMP SA).
+ * Returns how many moved. */
+unsigned v1_isakmp_sa_adopt(struct v1_isakmp_sa *old);
+/* Start an ISAKMP SA for a connection as initiator. */
+int v1_initiate_conn(struct v1_engine *e, struct v1_conn *c, bool start_qm, uint64_t replaces,
+		     struct v1_isakmp_sa **out);
+/* Rekey an IPsec SA pair: a new Quick Mode for the same selectors. */
+int v1_quick_rekey(struct v1_ipsec_sa *old);
 
 /* ---- v1_retransmit.c ---- */
 /* Remember a sent message; expect_reply arms the timer. */

@@ -150,10 +150,14 @@ void v1_complete(struct v1_step *st, const struct v1_row *row, enum v1_verdict v
 			v1_xmit_stop(qm ? &qm->x : &sa->x);
 		log_debug(&sa->sad.logger, "%s: %s -> %s", row->what,
 			  v1_state_name(qm ? qm->state : sa->state), v1_state_name(row->to));
+		if (st->dg && sa->state != V1S_NONE)
+			sa->heard = true; /* RFC 3706 5.1: a peer that just spoke is alive */
 		if (qm) {
 			qm->state = row->to;
-			if (row->to == V1S_QM_DONE)
+			if (row->to == V1S_QM_DONE) {
 				st->eng->counters.qm_done++;
+				v1_life_ipsec_done(qm);
+			}
 		} else {
 			sa->state = row->to;
 			if (row->to == V1S_ESTABLISHED)

@@ -40,6 +40,7 @@ static struct side sides[2];
 static struct pkt queue[QMAX];
 static size_t q_len;
 static int drop_next_from = -1; /* lose the next message this side sends */
+static bool vanished[2];         /* this side's messages all vanish (a dead peer) */
 static struct pkt last_sent[2];
 
 static void addr4(struct sockaddr_storage *ss, const char *a, uint16_t port)
@@ -57,6 +58,8 @@ static int mock_send(void *arg, const struct v1_datagram *dg)
 	struct side *s = arg;
 	struct pkt *p;
 
+	if (vanished[s->index])
+		return 0;
 	if (drop_next_from == s->index) {
 		drop_next_from = -1;
 		return 0;
@@ -154,6 +157,10 @@ struct setup {
 	const char *encr_a, *encr_b;
 	bool pfs, aggressive, aggr_ok, wrong_psk;
 	size_t n_ts;
+	uint32_t dpd_delay_a;          /* 0: no DPD on A */
+	enum v1_dpd_action dpd_action_a;
+	uint32_t child_life_b;         /* 0: the default */
+	bool no_rekey_a;               /* rekey_margin 0 on A */
 };
 
 static void up(const struct setup *s)
@@ -161,6 +168,7 @@ static void up(const struct setup *s)
 	const char *addr[2] = { "192.0.2.1", "192.0.2.2" };
 
 	q_len = 0;
+	vanished[0] = vanished[1] = false;
 	for (int i = 0; i < 2; i++) {
 		struct side *d = &sides[i];
 		struct v1_env env = {
@@ -185,6 +193,15 @@ static void up(const struct setup *s)
 		v1_engine_new(&env, &d->eng);
 		c = make_conn(i ? s->encr_b : s->encr_a, s->pfs, s->aggressive, s->aggr_ok,
 			      addr[1 - i], s->n_ts ? s->n_ts : 1, i);
+		if (i == 0) {
+			c->dpd_delay_s = s->dpd_delay_a;
+			c->dpd_timeout_s = 90;
+			c->dpd_action = s->dpd_action_a;
+			if (s->no_rekey_a)
+				c->rekey_margin_s = 0;
+		} else if (s->child_life_b) {
+			c->child_life_s = s->child_life_b;
+		}
 		v1_engine_set_conns(d->eng, &c, 1);
 		v1_conn_unref(c);
 	}
@@ -269,7 +286,7 @@ static void check_keys(const char *what, size_t want)
 static void test_main_quick(bool pfs)
 {
 	const char *what = pfs ? "MM+QM with PFS" : "MM+QM without PFS";
-	struct setup s = { "aes128", "aes128", pfs, false, false, false, 1 };
+	struct setup s = { "aes128", "aes128", pfs, false, false, false, 1, 0, V1_DPD_CLEAR, 0, false };
 	char why[200];
 
 	up(&s);
@@ -294,7 +311,7 @@ static void test_main_quick(bool pfs)
 static void test_aggressive(bool allowed)
 {
 	const char *what = allowed ? "Aggressive Mode allowed" : "Aggressive Mode refused";
-	struct setup s = { "aes256", "aes256", false, true, allowed, false, 1 };
+	struct setup s = { "aes256", "aes256", false, true, allowed, false, 1, 0, V1_DPD_CLEAR, 0, false };
 	char why[200];
 
 	up(&s);
@@ -317,7 +334,7 @@ static void test_aggressive(bool allowed)
 
 static void test_retransmit(void)
 {
-	struct setup s = { "aes128", "aes128", false, false, false, false, 1 };
+	struct setup s = { "aes128", "aes128", false, false, false, false, 1, 0, V1_DPD_CLEAR, 0, false };
 	char why[200];
 	const struct v1_counters *cb;
 
@@ -376,7 +393,7 @@ static void test_retransmit(void)
 
 static void test_wrong_psk(void)
 {
-	struct setup s = { "aes128", "aes128", false, false, false, true, 1 };
+	struct setup s = { "aes128", "aes128", false, false, false, true, 1, 0, V1_DPD_CLEAR, 0, false };
 	char why[200];
 
 	up(&s);
@@ -391,7 +408,7 @@ static void test_wrong_psk(void)
 
 static void test_no_proposal(void)
 {
-	struct setup s = { "aes128", "aes256", false, false, false, false, 1 };
+	struct setup s = { "aes128", "aes256", false, false, false, false, 1, 0, V1_DPD_CLEAR, 0, false };
 	char why[200];
 
 	up(&s);
@@ -406,7 +423,7 @@ static void test_no_proposal(void)
 
 static void test_two_quick_modes(void)
 {
-	struct setup s = { "aes128", "aes128", true, false, false, false, 2 };
+	struct setup s = { "aes128", "aes128", true, false, false, false, 2, 0, V1_DPD_CLEAR, 0, false };
 	char why[200];
 
 	up(&s);
@@ -426,7 +443,7 @@ static void test_two_quick_modes(void)
 
 static void test_bad_input(void)
 {
-	struct setup s = { "aes128", "aes128", false, false, false, false, 1 };
+	struct setup s = { "aes128", "aes128", false, false, false, false, 1, 0, V1_DPD_CLEAR, 0, false };
 	char why[200];
 	uint8_t junk[64];
 
@@ -477,6 +494,176 @@ static void test_bad_input(void)
 	down();
 }
 
+/* RFC 3706: an idle peer is asked R-U-THERE and answers with the same sequence number. */
+static void test_dpd_alive(void)
+{
+	struct setup s = { "aes128", "aes128", false, false, false, false, 1, 30, V1_DPD_CLEAR, 0, false };
+	const struct v1_counters *ca, *cb;
+	char why[256];
+
+	up(&s);
+	v1_engine_initiate(sides[0].eng, "lab", why, sizeof(why));
+	pump();
+	ca = v1_engine_counters(sides[0].eng);
+	cb = v1_engine_counters(sides[1].eng);
+	tap_eq_int(v1_engine_fire_timers(sides[1].eng, V1_TIMER_DPD), 0,
+		   "DPD: the side without dpd_delay never asks");
+	tap_eq_int(v1_engine_fire_timers(sides[0].eng, V1_TIMER_DPD), 1, "DPD: A's timer is armed");
+	tap_eq_int((long long)ca->dpd_sent, 0, "DPD: no R-U-THERE while the peer was heard from");
+	v1_engine_fire_timers(sides[0].eng, V1_TIMER_DPD);
+	tap_eq_int((long long)ca->dpd_sent, 1, "DPD: an idle peer is asked R-U-THERE");
+	pump();
+	tap_eq_int((long long)ca->dpd_acked, 1, "DPD: the R-U-THERE-ACK matches the sequence number");
+	tap_eq_int((long long)cb->dropped, 0, "DPD: the responder drops nothing");
+	for (int i = 0; i < 6; i++) {
+		v1_engine_fire_timers(sides[0].eng, V1_TIMER_DPD);
+		pump();
+	}
+	tap_eq_int((long long)ca->dpd_dead, 0, "DPD: a peer that answers is never declared dead");
+	tap_eq_str(probe(0).state, "ESTABLISHED", "DPD: the ISAKMP SA stays");
+	down();
+}
+
+/* A vanished peer: R-U-THERE until dpd_timeout (90s, delay 30s), then the action. */
+static void test_dpd_dead(enum v1_dpd_action action, const char *what)
+{
+	struct setup s = { "aes128", "aes128", false, false, false, false, 1, 30, action, 0, false };
+	const struct v1_counters *ca;
+	char why[256];
+	int fires = 0;
+
+	up(&s);
+	v1_engine_initiate(sides[0].eng, "lab", why, sizeof(why));
+	pump();
+	ca = v1_engine_counters(sides[0].eng);
+	tap_eq_int(probe(0).ipsec, 1, "DPD %s: tunnel up", what);
+	vanished[1] = true;
+	while (ca->dpd_dead == 0 && fires < 10) {
+		v1_engine_fire_timers(sides[0].eng, V1_TIMER_DPD);
+		pump();
+		fires++;
+	}
+	tap_eq_int((long long)ca->dpd_dead, 1, "DPD %s: the peer is declared dead", what);
+	tap_eq_int((long long)ca->dpd_sent, 3, "DPD %s: three R-U-THERE (at 0, 30, 60s of silence), dead at 90s", what);
+	tap_eq_int(fires, 5, "DPD %s: dead at the fifth check (one heard, four unanswered)", what);
+	tap_eq_int((long long)kernel_count_sas(sides[0].kernel), 0, "DPD %s: the kernel SAs are gone", what);
+	if (action != V1_DPD_RESTART) {
+		tap_eq_int(probe(0).n, 0, "DPD %s: no ISAKMP SA left", what);
+		down();
+		return;
+	}
+	tap_eq_int(probe(0).n, 1, "DPD restart: a new ISAKMP SA is started");
+	tap_eq_str(probe(0).state, "MM_I1", "DPD restart: Main Mode again");
+	vanished[1] = false;
+	q_len = 0;
+	v1_engine_timeout_all(sides[0].eng); /* the retransmission reaches the peer now */
+	pump();
+	tap_eq_str(probe(0).state, "ESTABLISHED", "DPD restart: re-established");
+	tap_eq_int(probe(1).n, 1, "DPD restart: INITIAL-CONTACT made the peer drop its stale SA");
+	check_keys("DPD restart", 1);
+	down();
+}
+
+static void ipsec_snapshot(int side, struct ipsec_list *l)
+{
+	memset(l, 0, sizeof(*l));
+	v1_engine_foreach_ipsec(sides[side].eng, collect, l);
+}
+
+/* Quick Mode rekey with PFS: new keys, equal on both sides, the old pair deleted. */
+static void test_rekey(void)
+{
+	struct setup s = { "aes128", "aes128", true, false, false, false, 1, 0, V1_DPD_CLEAR, 0, false };
+	struct ipsec_list before, after;
+	char why[256];
+
+	up(&s);
+	v1_engine_initiate(sides[0].eng, "lab", why, sizeof(why));
+	pump();
+	ipsec_snapshot(0, &before);
+	tap_eq_int(v1_engine_fire_timers(sides[0].eng, V1_TIMER_IPSEC_LIFE), 1,
+		   "rekey: the initiator's soft lifetime fires");
+	pump();
+	ipsec_snapshot(0, &after);
+	check_keys("rekey", 1);
+	tap_ok(after.n == 1 && before.n == 1 && after.v[0].spi_in != before.v[0].spi_in &&
+	       after.v[0].spi_out != before.v[0].spi_out, "rekey: new SPIs both ways");
+	tap_ok(after.n == 1 && memcmp(after.in[0], before.in[0], after.v[0].key_len) != 0 &&
+	       memcmp(after.out[0], before.out[0], after.v[0].key_len) != 0, "rekey: new keys both ways");
+	tap_ok(after.n == 1 && after.v[0].pfs, "rekey: the new Quick Mode used PFS (fresh KE)");
+	tap_eq_int((long long)v1_engine_counters(sides[0].eng)->rekeys, 1, "rekey: counted");
+	tap_eq_int((long long)v1_engine_counters(sides[1].eng)->deletes_in, 1,
+		   "rekey: the peer got a Delete for the old pair");
+	tap_eq_int((long long)kernel_count_sas(sides[1].kernel), 2, "rekey: the peer's kernel holds the new pair only");
+	tap_eq_int((long long)kernel_count_policies(sides[1].kernel), 3, "rekey: the peer's policies stay");
+	tap_eq_int((long long)kernel_count_policies(sides[0].kernel), 3, "rekey: ours too");
+	down();
+}
+
+/* Phase-1 re-authentication: a new ISAKMP SA, the IPsec SAs untouched. */
+static void test_reauth(void)
+{
+	struct setup s = { "aes128", "aes128", false, false, false, false, 1, 0, V1_DPD_CLEAR, 0, false };
+	struct ipsec_list before, after;
+	char why[256];
+
+	up(&s);
+	v1_engine_initiate(sides[0].eng, "lab", why, sizeof(why));
+	pump();
+	ipsec_snapshot(0, &before);
+	tap_eq_int(v1_engine_fire_timers(sides[0].eng, V1_TIMER_ISAKMP_LIFE), 1,
+		   "reauth: the ISAKMP SA's soft lifetime fires");
+	pump();
+	ipsec_snapshot(0, &after);
+	tap_eq_int((long long)v1_engine_counters(sides[0].eng)->reauths, 1, "reauth: counted");
+	tap_eq_int(probe(0).n, 1, "reauth: one ISAKMP SA on A (the old one deleted)");
+	tap_eq_int(probe(1).n, 1, "reauth: one ISAKMP SA on B");
+	tap_eq_int(probe(1).ipsec, 1, "reauth: B's IPsec SA moved to the new ISAKMP SA");
+	tap_ok(after.n == 1 && before.n == 1 && after.v[0].spi_in == before.v[0].spi_in,
+	       "reauth: the same IPsec SA pair lives on");
+	tap_eq_int((long long)kernel_count_sas(sides[1].kernel), 2, "reauth: B's kernel SAs untouched");
+	tap_eq_int((long long)v1_engine_counters(sides[0].eng)->qm_done, 1, "reauth: no new Quick Mode");
+	v1_engine_fire_timers(sides[0].eng, V1_TIMER_IPSEC_LIFE);
+	pump();
+	check_keys("rekey after reauth", 1);
+	down();
+}
+
+/* RESPONDER-LIFETIME: B allows 600s of the 3600s offered; both use 600s. */
+static void test_responder_lifetime(void)
+{
+	struct setup s = { "aes128", "aes128", false, false, false, false, 1, 0, V1_DPD_CLEAR, 600, false };
+	struct ipsec_list a, b;
+	char why[256];
+
+	up(&s);
+	v1_engine_initiate(sides[0].eng, "lab", why, sizeof(why));
+	pump();
+	ipsec_snapshot(0, &a);
+	ipsec_snapshot(1, &b);
+	tap_ok(a.n == 1 && a.v[0].life_seconds == 600, "RESPONDER-LIFETIME: the initiator takes 600s");
+	tap_ok(b.n == 1 && b.v[0].life_seconds == 600, "RESPONDER-LIFETIME: the responder uses 600s");
+	down();
+}
+
+/* No rekey_margin: the end of life deletes, with a Delete to the peer. */
+static void test_expiry(void)
+{
+	struct setup s = { "aes128", "aes128", false, false, false, false, 1, 0, V1_DPD_CLEAR, 0, true };
+	char why[256];
+
+	up(&s);
+	v1_engine_initiate(sides[0].eng, "lab", why, sizeof(why));
+	pump();
+	tap_eq_int(v1_engine_fire_timers(sides[0].eng, V1_TIMER_IPSEC_LIFE), 1, "expiry: the hard lifetime fires");
+	pump();
+	tap_eq_int(probe(0).ipsec, 0, "expiry: A's IPsec SA is gone");
+	tap_eq_int(probe(1).ipsec, 0, "expiry: B got the Delete");
+	tap_eq_int((long long)v1_engine_counters(sides[0].eng)->expired, 1, "expiry: counted");
+	tap_eq_int((long long)kernel_count_sas(sides[1].kernel), 0, "expiry: B's kernel SAs are gone");
+	down();
+}
+
 int main(void)
 {
 	log_setup(LOG_TO_STDERR, LOG_LEVEL_ERROR, "v1_exchange_test");
@@ -489,5 +676,13 @@ int main(void)
 	test_no_proposal();
 	test_two_quick_modes();
 	test_bad_input();
+	test_dpd_alive();
+	test_dpd_dead(V1_DPD_CLEAR, "clear");
+	test_dpd_dead(V1_DPD_HOLD, "hold");
+	test_dpd_dead(V1_DPD_RESTART, "restart");
+	test_rekey();
+	test_reauth();
+	test_responder_lifetime();
+	test_expiry();
 	return tap_done();
 }
