@@ -157,18 +157,29 @@ static int install_policies(struct v2_ike_sa *sa, struct v2_child_sa *c)
 	return rc;
 }
 
+static struct v2_child_sa *twin_of(struct v2_ike_sa *sa, const struct v2_child_sa *c)
+{
+	for (struct v2_child_sa *o = sa->children; o; o = o->next)
+		if (o != c && o->installed && kernel_selector_equal(&o->sel_out, &c->sel_out) &&
+		    kernel_selector_equal(&o->sel_in, &c->sel_in))
+			return o;
+	return NULL;
+}
+
 /* KEYMAT, kernel SAs and policies; on success the child is in sa->children. */
-static int install(struct v2_ike_sa *sa, const struct v2_chosen *ch, uint32_t spi_in,
-		   uint32_t spi_out, const struct ts *ts_local, const struct ts *ts_remote,
-		   bool transport)
+int v2_child_install(struct v2_ike_sa *sa, const struct v2_child_args *a,
+		     struct v2_child_sa **made)
 {
 	struct v2_engine *e = sa->eng;
+	const struct v2_chosen *ch = a->ch;
 	struct v2_child_sa *c = calloc(1, sizeof(*c));
 	size_t e_len = ch->encr->key_bits / 8u + ch->encr->salt_size;
 	size_t a_len = ch->integ ? integ_key_len((enum integ_alg)ch->integ->v2_id) : 0;
 	struct secret *km = NULL;
 	struct kernel_sa in, out;
 	const uint8_t *ir, *ri;
+	uint32_t spi_in = a->spi_in, spi_out = a->spi_out;
+	struct v2_child_sa *twin;
 	int rc;
 
 	if (!c)
@@ -176,37 +187,42 @@ static int install(struct v2_ike_sa *sa, const struct v2_chosen *ch, uint32_t sp
 	c->encr = ch->encr;
 	c->integ = ch->integ;
 	c->esn = ch->esn;
-	c->mode = transport ? KERNEL_MODE_TRANSPORT : KERNEL_MODE_TUNNEL;
+	c->mode = a->transport ? KERNEL_MODE_TRANSPORT : KERNEL_MODE_TUNNEL;
 	c->encap = sa->nat_local || sa->nat_peer;
 	c->local = sa->local;
 	c->peer = sa->peer;
+	c->ts_local = *a->ts_local;
+	c->ts_remote = *a->ts_remote;
 	sad_entry_init(e->p.sad, &c->sad, 2, SAD_KIND_CHILD, sa->conn->name, &sa->peer);
-	c->reqid = (uint32_t)c->sad.serial;
-	rc = ts_to_kernel_selector(ts_local, ts_remote, &c->sel_out);
+	/* a rekeyed child keeps its reqid, so the policies stay as they are (2.8) */
+	c->reqid = a->replaces ? a->replaces->reqid : (uint32_t)c->sad.serial;
+	rc = ts_to_kernel_selector(a->ts_local, a->ts_remote, &c->sel_out);
 	if (rc == 0)
-		rc = ts_to_kernel_selector(ts_remote, ts_local, &c->sel_in);
+		rc = ts_to_kernel_selector(a->ts_remote, a->ts_local, &c->sel_in);
 	if (rc) {
 		log_warn(&sa->sad.logger, "child SA selectors cannot be given to the kernel: %s",
 			 err_str(rc));
 		goto out;
 	}
-	rc = v2_child_keymat((enum prf_alg)sa->ike.prf->v2_id, sa->keys.sk_d, NULL, 0, sa->ni,
-			     sa->ni_len, sa->nr, sa->nr_len, 2 * (e_len + a_len), &km);
+	rc = v2_child_keymat((enum prf_alg)sa->ike.prf->v2_id, sa->keys.sk_d, a->gir, a->gir_len,
+			     a->ni, a->ni_len, a->nr, a->nr_len, 2 * (e_len + a_len), &km);
 	if (rc)
 		goto out;
 	ir = km->bytes;              /* initiator to responder: encr | integ */
 	ri = km->bytes + e_len + a_len;
 	c->sad.spi_in = spi_in;
 	c->sad.spi_out = spi_out;
-	/* our inbound traffic is the peer's outbound */
-	fill_sa(&in, sa, c, true, sa->initiator ? ri : ir, (sa->initiator ? ri : ir) + e_len, e_len,
-		a_len);
-	fill_sa(&out, sa, c, false, sa->initiator ? ir : ri, (sa->initiator ? ir : ri) + e_len,
+	/* our inbound traffic is the peer's outbound; "initiator" is this exchange's (2.17) */
+	fill_sa(&in, sa, c, true, a->we_initiated ? ri : ir, (a->we_initiated ? ri : ir) + e_len,
+		e_len, a_len);
+	fill_sa(&out, sa, c, false, a->we_initiated ? ir : ri, (a->we_initiated ? ir : ri) + e_len,
 		e_len, a_len);
 	rc = kernel_update_sa(e->p.kernel, &in);
 	if (rc == 0)
 		rc = kernel_add_sa(e->p.kernel, &out);
-	if (rc == 0)
+	/* a child with the selectors of one we hold shares its policies (the kernel keeps one) */
+	twin = a->replaces ? a->replaces : twin_of(sa, c);
+	if (rc == 0 && !twin)
 		rc = install_policies(sa, c);
 	if (rc == 0) {
 		keylog_esp(e->p.keylog, &in);
@@ -224,13 +240,23 @@ static int install(struct v2_ike_sa *sa, const struct v2_chosen *ch, uint32_t sp
 	if (rc)
 		goto out;
 	c->installed = true;
+	if (a->replaces) {
+		/* the policies now belong to the new child */
+		c->owns_policies = a->replaces->owns_policies;
+		a->replaces->owns_policies = false;
+	} else {
+		c->owns_policies = !twin;
+	}
 	c->next = sa->children;
 	sa->children = c;
+	v2_child_schedule_rekey(sa, c);
 	e->stats.children_installed++;
-	log_info(&sa->sad.logger, "child SA installed: ESP %08x in, %08x out, %s%s%s, %s%s",
+	log_info(&sa->sad.logger, "child SA installed: ESP %08x in, %08x out, %s%s%s, %s%s%s",
 		 spi_in, spi_out, c->encr->iana_v2, c->integ ? "/" : "",
 		 c->integ ? c->integ->iana_v2 : "", kernel_mode_str(c->mode),
-		 c->encap ? ", UDP-encapsulated" : "");
+		 c->encap ? ", UDP-encapsulated" : "", a->gir ? ", PFS" : "");
+	if (made)
+		*made = c;
 	c = NULL;
 out:
 	secret_free(km);
@@ -242,43 +268,61 @@ out:
 	return rc;
 }
 
-static uint32_t spi_from(const struct v2_chosen *ch)
+static int install(struct v2_ike_sa *sa, const struct v2_chosen *ch, uint32_t spi_in,
+		   uint32_t spi_out, const struct ts *ts_local, const struct ts *ts_remote,
+		   bool transport)
+{
+	struct v2_child_args a = {
+		.ch = ch, .spi_in = spi_in, .spi_out = spi_out, .ts_local = ts_local,
+		.ts_remote = ts_remote, .transport = transport, .ni = sa->ni, .ni_len = sa->ni_len,
+		.nr = sa->nr, .nr_len = sa->nr_len, .we_initiated = sa->initiator,
+	};
+
+	return v2_child_install(sa, &a, NULL);
+}
+
+uint32_t v2_child_spi_of(const struct v2_chosen *ch)
 {
 	return (uint32_t)ch->spi[0] << 24 | (uint32_t)ch->spi[1] << 16 | (uint32_t)ch->spi[2] << 8 |
 	       ch->spi[3];
 }
 
-int v2_child_respond(struct v2_ike_sa *sa, const struct v2_msg *m, struct v2_chain *chain,
-		     uint16_t *notify)
+void v2_child_spi_be(uint32_t spi, uint8_t be[4])
 {
-	const struct v2_conn *c = sa->conn;
+	be[0] = (uint8_t)(spi >> 24);
+	be[1] = (uint8_t)(spi >> 16);
+	be[2] = (uint8_t)(spi >> 8);
+	be[3] = (uint8_t)spi;
+}
+
+int v2_child_select(struct v2_ike_sa *sa, const struct v2_msg *m,
+		    const struct v2_local_prop *props, size_t n_props, uint16_t ke_group,
+		    struct v2_child_sel *sel, uint16_t *notify)
+{
 	struct v2_sa *peer = malloc(sizeof(*peer));
 	struct v2_ts_list *tsi = malloc(sizeof(*tsi)), *tsr = malloc(sizeof(*tsr));
 	struct ts pi[V2_TS_MAX], pr[V2_TS_MAX], cfg[V2_CONN_MAX_TS], ni[V2_TS_MAX], nr[V2_TS_MAX];
 	size_t n_pi, n_pr, n_ni = 0, n_nr = 0;
-	struct v2_chosen ch;
-	bool transport = v2_has_notify(m, V2_N_USE_TRANSPORT_MODE);
-	uint32_t spi_in;
-	uint8_t spi_be[4];
-	struct v2_sa ans;
 	int rc = ERR_NOMEM;
 
 	*notify = 0;
+	memset(sel, 0, sizeof(*sel));
 	if (!peer || !tsi || !tsr)
 		goto out;
+	rc = 0;
 	if (v2_parse_sa(v2_msg_find(m, V2_PT_SA)->body, peer) ||
 	    v2_parse_ts(v2_msg_find(m, V2_PT_TSI)->body, tsi) ||
 	    v2_parse_ts(v2_msg_find(m, V2_PT_TSR)->body, tsr)) {
 		*notify = V2_N_INVALID_SYNTAX;
-		rc = 0;
 		goto out;
 	}
-	rc = 0;
-	if (v2_proposal_select(peer, V2_PROTO_ESP, c->esp, c->n_esp, 0, &ch) || ch.spi_size != 4) {
+	sel->transport = v2_has_notify(m, V2_N_USE_TRANSPORT_MODE);
+	if (v2_proposal_select(peer, V2_PROTO_ESP, props, n_props, ke_group, &sel->ch) ||
+	    sel->ch.spi_size != 4) {
 		char *text = malloc(4096);
 
 		if (text) {
-			v2_proposal_mismatch_text(peer, c->esp, c->n_esp, text, 4096);
+			v2_proposal_mismatch_text(peer, props, n_props, text, 4096);
 			log_warn(&sa->sad.logger, "no ESP proposal of the peer is acceptable:\n%s", text);
 			free(text);
 		}
@@ -289,31 +333,16 @@ int v2_child_respond(struct v2_ike_sa *sa, const struct v2_msg *m, struct v2_cha
 	n_pi = list_from_v2(tsi, pi, V2_TS_MAX);
 	n_pr = list_from_v2(tsr, pr, V2_TS_MAX);
 	if (ts_narrow(pi, n_pi, cfg, conn_ts(sa, false, cfg), ni, V2_TS_MAX, &n_ni) ||
-	    ts_narrow(pr, n_pr, cfg, conn_ts(sa, true, cfg), nr, V2_TS_MAX, &n_nr)) {
+	    ts_narrow(pr, n_pr, cfg, conn_ts(sa, true, cfg), nr, V2_TS_MAX, &n_nr) || !n_ni ||
+	    !n_nr) {
 		log_warn(&sa->sad.logger, "traffic selectors of the peer are outside the connection's");
 		*notify = V2_N_TS_UNACCEPTABLE;
 		goto out;
 	}
-	if (kernel_alloc_spi(sa->eng->p.kernel, &sa->peer, &sa->local, KERNEL_PROTO_ESP, &spi_in) ||
-	    install(sa, &ch, spi_in, spi_from(&ch), &nr[0], &ni[0], transport)) {
-		*notify = V2_N_NO_PROPOSAL_CHOSEN;
-		goto out;
-	}
-	spi_be[0] = (uint8_t)(spi_in >> 24);
-	spi_be[1] = (uint8_t)(spi_in >> 16);
-	spi_be[2] = (uint8_t)(spi_in >> 8);
-	spi_be[3] = (uint8_t)spi_in;
-	list_to_v2(ni, n_ni, tsi);
-	list_to_v2(nr, n_nr, tsr);
-	rc = v2_proposal_answer(&ch, spi_be, 4, &ans);
-	if (rc == 0 && transport)
-		rc = v2_put_notify(chain, V2_PROTO_NONE, NULL, 0, V2_N_USE_TRANSPORT_MODE, NULL, 0);
-	if (rc == 0)
-		rc = v2_put_sa(chain, &ans);
-	if (rc == 0)
-		rc = v2_put_ts(chain, V2_PT_TSI, tsi);
-	if (rc == 0)
-		rc = v2_put_ts(chain, V2_PT_TSR, tsr);
+	list_to_v2(ni, n_ni, &sel->tsi);
+	list_to_v2(nr, n_nr, &sel->tsr);
+	sel->ts_local = nr[0];
+	sel->ts_remote = ni[0];
 out:
 	free(peer);
 	free(tsi);
@@ -321,27 +350,81 @@ out:
 	return rc;
 }
 
-int v2_child_accept(struct v2_ike_sa *sa, const struct v2_msg *m)
+int v2_child_answer_sa(const struct v2_child_sel *sel, uint32_t spi_in, struct v2_chain *chain)
+{
+	uint8_t spi_be[4];
+	struct v2_sa ans;
+	int rc;
+
+	v2_child_spi_be(spi_in, spi_be);
+	rc = v2_proposal_answer(&sel->ch, spi_be, 4, &ans);
+	if (rc == 0 && sel->transport)
+		rc = v2_put_notify(chain, V2_PROTO_NONE, NULL, 0, V2_N_USE_TRANSPORT_MODE, NULL, 0);
+	if (rc == 0)
+		rc = v2_put_sa(chain, &ans);
+	return rc;
+}
+
+int v2_child_answer_ts(const struct v2_child_sel *sel, struct v2_chain *chain)
+{
+	int rc = v2_put_ts(chain, V2_PT_TSI, &sel->tsi);
+
+	return rc ? rc : v2_put_ts(chain, V2_PT_TSR, &sel->tsr);
+}
+
+int v2_child_answer(const struct v2_child_sel *sel, uint32_t spi_in, struct v2_chain *chain)
+{
+	int rc = v2_child_answer_sa(sel, spi_in, chain);
+
+	return rc ? rc : v2_child_answer_ts(sel, chain);
+}
+
+int v2_child_respond(struct v2_ike_sa *sa, const struct v2_msg *m, struct v2_chain *chain,
+		     uint16_t *notify)
 {
 	const struct v2_conn *c = sa->conn;
+	struct v2_child_sel *sel = malloc(sizeof(*sel));
+	uint32_t spi_in;
+	int rc;
+
+	if (!sel)
+		return ERR_NOMEM;
+	rc = v2_child_select(sa, m, c->esp, c->n_esp, 0, sel, notify);
+	if (rc || *notify)
+		goto out;
+	if (kernel_alloc_spi(sa->eng->p.kernel, &sa->peer, &sa->local, KERNEL_PROTO_ESP, &spi_in) ||
+	    install(sa, &sel->ch, spi_in, v2_child_spi_of(&sel->ch), &sel->ts_local,
+		    &sel->ts_remote, sel->transport)) {
+		*notify = V2_N_NO_PROPOSAL_CHOSEN;
+		goto out;
+	}
+	rc = v2_child_answer(sel, spi_in, chain);
+out:
+	free(sel);
+	return rc;
+}
+
+int v2_child_check_answer(struct v2_ike_sa *sa, const struct v2_msg *m,
+			  const struct v2_local_prop *props, size_t n_props, bool want_transport,
+			  struct v2_child_sel *sel)
+{
 	struct v2_sa *ans = malloc(sizeof(*ans));
 	struct v2_ts_list *tsi = malloc(sizeof(*tsi)), *tsr = malloc(sizeof(*tsr));
 	struct ts gi[V2_TS_MAX], gr[V2_TS_MAX], cfg[V2_CONN_MAX_TS];
 	size_t n_gi, n_gr;
-	struct v2_chosen ch;
-	bool transport;
 	int rc = ERR_NOMEM;
 
+	memset(sel, 0, sizeof(*sel));
 	if (!ans || !tsi || !tsr)
 		goto out;
 	rc = ERR_PARSE;
-	if (!v2_msg_find(m, V2_PT_TSI) || !v2_msg_find(m, V2_PT_TSR) ||
+	if (!v2_msg_find(m, V2_PT_SA) || !v2_msg_find(m, V2_PT_TSI) || !v2_msg_find(m, V2_PT_TSR) ||
 	    v2_parse_sa(v2_msg_find(m, V2_PT_SA)->body, ans) ||
 	    v2_parse_ts(v2_msg_find(m, V2_PT_TSI)->body, tsi) ||
 	    v2_parse_ts(v2_msg_find(m, V2_PT_TSR)->body, tsr))
 		goto out;
-	rc = v2_proposal_accept_answer(ans, V2_PROTO_ESP, c->esp, c->n_esp, &ch);
-	if (rc || ch.spi_size != 4) {
+	rc = v2_proposal_accept_answer(ans, V2_PROTO_ESP, props, n_props, &sel->ch);
+	if (rc || sel->ch.spi_size != 4) {
 		log_warn(&sa->sad.logger, "the peer chose an ESP proposal we did not offer");
 		rc = rc ? rc : ERR_PARSE;
 		goto out;
@@ -354,14 +437,31 @@ int v2_child_accept(struct v2_ike_sa *sa, const struct v2_msg *m)
 		rc = ERR_PARSE;
 		goto out;
 	}
-	transport = c->transport && v2_has_notify(m, V2_N_USE_TRANSPORT_MODE);
-	rc = install(sa, &ch, sa->child_spi_offered, spi_from(&ch), &gi[0], &gr[0], transport);
+	sel->ts_local = gi[0];
+	sel->ts_remote = gr[0];
+	sel->transport = want_transport && v2_has_notify(m, V2_N_USE_TRANSPORT_MODE);
+	rc = 0;
 out:
-	if (rc)
-		kernel_del_sa(sa->eng->p.kernel, &sa->local, sa->child_spi_offered, KERNEL_PROTO_ESP);
 	free(ans);
 	free(tsi);
 	free(tsr);
+	return rc;
+}
+
+int v2_child_accept(struct v2_ike_sa *sa, const struct v2_msg *m)
+{
+	const struct v2_conn *c = sa->conn;
+	struct v2_child_sel *sel = malloc(sizeof(*sel));
+	int rc = ERR_NOMEM;
+
+	if (sel)
+		rc = v2_child_check_answer(sa, m, c->esp, c->n_esp, c->transport, sel);
+	if (rc == 0)
+		rc = install(sa, &sel->ch, sa->child_spi_offered, v2_child_spi_of(&sel->ch),
+			     &sel->ts_local, &sel->ts_remote, sel->transport);
+	if (rc)
+		kernel_del_sa(sa->eng->p.kernel, &sa->local, sa->child_spi_offered, KERNEL_PROTO_ESP);
+	free(sel);
 	return rc;
 }
 
@@ -378,11 +478,22 @@ void v2_child_free(struct v2_ike_sa *sa, struct v2_child_sa *c)
 	}
 	if (sa->child_pending == c)
 		sa->child_pending = NULL;
+	if (c->installed && c->owns_policies) {
+		struct v2_child_sa *twin = twin_of(sa, c);
+
+		if (twin) {
+			/* another child still uses the same policies: it owns them now */
+			twin->owns_policies = true;
+			c->owns_policies = false;
+		}
+	}
 	if (c->installed) {
-		kernel_del_policy(k, &c->sel_out, KERNEL_DIR_OUT);
-		kernel_del_policy(k, &c->sel_in, KERNEL_DIR_IN);
-		if (c->mode == KERNEL_MODE_TUNNEL)
-			kernel_del_policy(k, &c->sel_in, KERNEL_DIR_FWD);
+		if (c->owns_policies) {
+			kernel_del_policy(k, &c->sel_out, KERNEL_DIR_OUT);
+			kernel_del_policy(k, &c->sel_in, KERNEL_DIR_IN);
+			if (c->mode == KERNEL_MODE_TUNNEL)
+				kernel_del_policy(k, &c->sel_in, KERNEL_DIR_FWD);
+		}
 		kernel_del_sa(k, &c->local, c->sad.spi_in, KERNEL_PROTO_ESP);
 		kernel_del_sa(k, &c->peer, c->sad.spi_out, KERNEL_PROTO_ESP);
 		log_info(&sa->sad.logger, "child SA %08x/%08x removed", c->sad.spi_in, c->sad.spi_out);
@@ -395,6 +506,29 @@ struct v2_child_sa *v2_child_by_spi_out(struct v2_ike_sa *sa, uint32_t spi_out)
 {
 	for (struct v2_child_sa *c = sa->children; c; c = c->next)
 		if (c->sad.spi_out == spi_out)
+			return c;
+	return NULL;
+}
+
+void v2_child_offer_ts(const struct v2_ike_sa *sa, const struct v2_child_sa *like,
+		       struct v2_ts_list *tsi, struct v2_ts_list *tsr)
+{
+	struct ts ts[V2_CONN_MAX_TS];
+
+	if (like) {
+		/* a rekey keeps the selectors the child was agreed with (2.8) */
+		list_to_v2(&like->ts_local, 1, tsi);
+		list_to_v2(&like->ts_remote, 1, tsr);
+		return;
+	}
+	list_to_v2(ts, conn_ts(sa, true, ts), tsi);
+	list_to_v2(ts, conn_ts(sa, false, ts), tsr);
+}
+
+struct v2_child_sa *v2_child_by_spi_in(struct v2_ike_sa *sa, uint32_t spi_in)
+{
+	for (struct v2_child_sa *c = sa->children; c; c = c->next)
+		if (c->sad.spi_in == spi_in)
 			return c;
 	return NULL;
 }

@@ -269,6 +269,9 @@ int v2_engine_input(struct v2_engine *e, const struct v2_datagram *dg)
 		if (rc)
 			goto out;
 		follow_peer(sa, dg);
+		/* authentic: the peer is alive (2.4) */
+		sa->last_heard_ms = v2_now_ms();
+		sa->dpd_sent_ms = 0;
 	}
 	if (!new_sa && v2_rules_check(m, why, sizeof(why))) {
 		e->stats.dropped_malformed++;

@@ -55,6 +55,11 @@ struct v2_conn {
 	size_t n_remote_ts;
 	uint32_t ike_lifetime_s;
 	uint32_t child_lifetime_s;
+	uint32_t rekey_margin_s;        /* rekey this long before a lifetime ends (0: a tenth) */
+	const struct xform *pfs;        /* KE group for CREATE_CHILD_SA (PFS), NULL: none */
+	uint32_t dpd_delay_s;           /* liveness check after this much silence, 0: none */
+	uint32_t dpd_timeout_s;         /* then dead after this long without an answer */
+	enum v2_dpd_action { V2_DPD_CLEAR, V2_DPD_HOLD, V2_DPD_RESTART } dpd_action;
 	bool childless; /* RFC 6023: no child SA in IKE_AUTH (initiator) */
 	bool transport; /* ask for transport mode (USE_TRANSPORT_MODE) */
 };
@@ -126,6 +131,7 @@ struct v2_engine_params {
 	unsigned half_open_timeout_ms;  /* responder: IKE_AUTH must come within (0: 30 s) */
 	uint16_t ike_port;              /* 0: 500; ours and the peer's */
 	uint16_t natt_port;             /* 0: 4500 */
+	unsigned cookie_threshold;      /* half-open IKE SAs before COOKIEs are asked (0: never) */
 	struct v2_hooks hooks;
 };
 
@@ -144,6 +150,11 @@ struct v2_engine_stats {
 	uint64_t dropped_busy;        /* arrived while a crypto job ran */
 	uint64_t notifies_sent;       /* error notifies answered */
 	uint64_t deletes_received;
+	uint64_t children_rekeyed;    /* child SAs replaced by a rekey (either end started it) */
+	uint64_t ike_rekeyed;         /* IKE SAs replaced by a rekey */
+	uint64_t cookies_sent;        /* IKE_SA_INIT answered with a COOKIE request */
+	uint64_t cookies_bad;         /* IKE_SA_INIT with a wrong or stale COOKIE */
+	uint64_t dpd_dead;            /* peers declared dead by the liveness check */
 };
 
 struct v2_engine;
@@ -170,6 +181,25 @@ typedef void (*v2_sa_visit_fn)(const struct v2_sa_info *info, void *arg);
 void v2_engine_foreach_sa(const struct v2_engine *e, v2_sa_visit_fn fn, void *arg);
 size_t v2_engine_count_sas(const struct v2_engine *e);
 const struct v2_engine_stats *v2_engine_stats(const struct v2_engine *e);
+
+/*
+ * CREATE_CHILD_SA on the connection's first established IKE SA (RFC 7296
+ * 1.3): a new child, a rekey of its first child (PFS with the connection's
+ * `pfs`), a rekey of the IKE SA. 0 when the request (or its KE job) is on
+ * its way; ERR_STATE while another exchange is out; ERR_NOTFOUND: no SA.
+ * Lifetimes start them on their own (v2_maint.c); these force them.
+ */
+int v2_engine_create_child(struct v2_engine *e, const char *conn);
+int v2_engine_rekey_child(struct v2_engine *e, const char *conn);
+int v2_engine_rekey_ike(struct v2_engine *e, const char *conn);
+/* Send a liveness check now (an empty INFORMATIONAL, 2.4); now_ms as for housekeep. */
+int v2_engine_liveness(struct v2_engine *e, const char *conn, uint64_t now_ms);
+/*
+ * Run rekey and DPD deadlines against now_ms (the CLOCK_MONOTONIC clock of
+ * v2_now_ms(); tests pass a later one). The event loop does this by itself.
+ */
+size_t v2_engine_housekeep(struct v2_engine *e, uint64_t now_ms);
+uint64_t v2_now_ms(void);
 
 /* Tests (engines without an event base): fire every armed timer now; how many. */
 size_t v2_engine_fire_timers(struct v2_engine *e);

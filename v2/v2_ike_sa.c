@@ -56,6 +56,10 @@ void v2_ike_sa_free(struct v2_ike_sa *sa)
 	v2_timer_cancel(sa);
 	if (sa->timer)
 		event_free(sa->timer);
+	if (sa->maint)
+		event_free(sa->maint);
+	v2_ccsa_clear(sa, &sa->ci);
+	v2_ccsa_clear(sa, &sa->cr);
 	job_cancel(&sa->job);
 	sad_remove(e->p.sad, &sa->sad);
 	ke_keypair_free(sa->keypair);

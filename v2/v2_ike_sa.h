@@ -66,7 +66,34 @@ struct v2_child_sa {
 	struct sockaddr_storage local, peer;
 	struct kernel_selector sel_out; /* local -> remote */
 	struct kernel_selector sel_in;  /* remote -> local */
+	struct ts ts_local, ts_remote;  /* as agreed (a rekey offers them again) */
 	bool installed;                 /* SAs and policies in the kernel */
+	bool owns_policies;             /* a rekeyed child hands them to its successor */
+	bool rekeying;                  /* our rekey of it is out */
+	uint64_t rekey_at_ms;           /* lifetime minus margin, with jitter; 0: never */
+	/* 2.8.1: the peer rekeyed it while ours was out: the lowest nonce of its exchange */
+	bool peer_rekeyed;
+	uint8_t peer_low_nonce[V2_NONCE_MAX];
+	size_t peer_low_nonce_len;
+};
+
+/* What one CREATE_CHILD_SA (ours or the peer's) needs across a KE job (RFC 7296 1.3). */
+enum v2_ccsa_kind { V2X_NONE, V2X_NEW_CHILD, V2X_REKEY_CHILD, V2X_REKEY_IKE };
+
+struct v2_ccsa {
+	enum v2_ccsa_kind kind;
+	uint16_t group;                 /* KE group, 0: none */
+	struct ke_keypair *keypair;     /* ours, as the exchange's initiator */
+	struct secret *gir;
+	uint8_t ke_reply[KE_MAX_PUBLIC];/* as responder: KEr */
+	size_t ke_reply_len;
+	uint8_t ni[V2_NONCE_MAX], nr[V2_NONCE_MAX];
+	size_t ni_len, nr_len;
+	uint32_t old_spi_in;            /* REKEY_CHILD: our inbound SPI of the old child */
+	uint32_t spi_in, spi_out;       /* the new child's */
+	uint8_t new_spi_i[8], new_spi_r[8]; /* REKEY_IKE */
+	struct v2_chosen ike;           /* REKEY_IKE: chosen transforms */
+	struct v2_child_sel *sel;       /* the child's agreed proposal and selectors */
 };
 
 struct v2_engine;
@@ -126,6 +153,14 @@ struct v2_ike_sa {
 	bool timer_armed;
 	enum { V2T_NONE, V2T_RETRANSMIT, V2T_HALF_OPEN } timer_kind;
 
+	/* CREATE_CHILD_SA: ours out (ci) and the peer's being answered (cr) */
+	struct v2_ccsa ci, cr;
+	uint64_t rekey_at_ms;           /* IKE SA rekey time, 0: never */
+	uint64_t last_heard_ms;         /* last authentic message from the peer (DPD) */
+	uint64_t dpd_sent_ms;           /* our liveness check went out, 0: none */
+	struct event *maint;            /* housekeeping: rekeys and DPD */
+	bool rekeyed;                   /* replaced by a rekeyed IKE SA; only deleting */
+
 	struct v2_child_sa *children;
 	uint32_t child_spi_offered;     /* initiator: our SPI in the IKE_AUTH offer */
 	struct v2_child_sa *child_pending; /* initiator: the child of IKE_AUTH */
@@ -141,7 +176,7 @@ struct v2_ctx {
 	uint8_t out[V2_MSG_MAX];
 	size_t out_len;
 	uint16_t notify;                /* REPLY_NOTIFY / FAIL_NOTIFY */
-	uint8_t notify_data[8];
+	uint8_t notify_data[64];
 	size_t notify_data_len;
 	const char *why;                /* for FAIL_* log lines */
 	bool no_answer;                 /* FAIL_*: retransmissions went unanswered */
@@ -231,6 +266,46 @@ int v2_auth_psk_compute(const struct v2_ike_sa *sa, bool of_initiator, const str
 			const uint8_t *id_body, size_t id_len, uint8_t *out, size_t *out_len);
 
 /* ---- v2_child.c ---- */
+/* A child's agreed proposal and selectors (responder: narrowed; initiator: answered). */
+struct v2_child_sel {
+	struct v2_chosen ch;
+	struct v2_ts_list tsi, tsr;     /* responder: what to answer */
+	struct ts ts_local, ts_remote;  /* what to install */
+	bool transport;
+};
+struct v2_child_args {
+	const struct v2_chosen *ch;
+	uint32_t spi_in, spi_out;
+	const struct ts *ts_local, *ts_remote;
+	bool transport;
+	const uint8_t *gir;             /* PFS: g^ir (new), else NULL */
+	size_t gir_len;
+	const uint8_t *ni, *nr;         /* the exchange's nonces */
+	size_t ni_len, nr_len;
+	bool we_initiated;              /* initiator of this exchange (KEYMAT order, 2.17) */
+	struct v2_child_sa *replaces;   /* rekey: keep its reqid and take its policies */
+};
+int v2_child_install(struct v2_ike_sa *sa, const struct v2_child_args *a,
+		     struct v2_child_sa **made);
+/* Responder: parse, choose from props, narrow; 0 with *notify set when refused. */
+int v2_child_select(struct v2_ike_sa *sa, const struct v2_msg *m,
+		    const struct v2_local_prop *props, size_t n_props, uint16_t ke_group,
+		    struct v2_child_sel *sel, uint16_t *notify);
+/* Responder: the SA (our SPI), TSi, TSr answer; or its two halves. */
+int v2_child_answer_sa(const struct v2_child_sel *sel, uint32_t spi_in, struct v2_chain *chain);
+int v2_child_answer_ts(const struct v2_child_sel *sel, struct v2_chain *chain);
+int v2_child_answer(const struct v2_child_sel *sel, uint32_t spi_in, struct v2_chain *chain);
+/* Initiator: check the answer against what props offered. */
+int v2_child_check_answer(struct v2_ike_sa *sa, const struct v2_msg *m,
+			  const struct v2_local_prop *props, size_t n_props, bool want_transport,
+			  struct v2_child_sel *sel);
+void v2_child_offer_ts(const struct v2_ike_sa *sa, const struct v2_child_sa *like,
+		       struct v2_ts_list *tsi, struct v2_ts_list *tsr);
+uint32_t v2_child_spi_of(const struct v2_chosen *ch);
+void v2_child_spi_be(uint32_t spi, uint8_t be[4]);
+struct v2_child_sa *v2_child_by_spi_in(struct v2_ike_sa *sa, uint32_t spi_in);
+/* Set c->rekey_at_ms from the connection (v2_maint.c). */
+void v2_child_schedule_rekey(struct v2_ike_sa *sa, struct v2_child_sa *c);
 struct v2_child_offer {
 	struct v2_sa sa;
 	struct v2_ts_list tsi, tsr;
@@ -250,6 +325,30 @@ int v2_child_accept(struct v2_ike_sa *sa, const struct v2_msg *m);
 /* Remove from the kernel and the SAD, free. */
 void v2_child_free(struct v2_ike_sa *sa, struct v2_child_sa *c);
 struct v2_child_sa *v2_child_by_spi_out(struct v2_ike_sa *sa, uint32_t spi_out);
+
+/* ---- v2_create_child.c ---- */
+/* Start our CREATE_CHILD_SA (old: the child to rekey); ERR_STATE while another exchange is out. */
+int v2_ccsa_start(struct v2_ike_sa *sa, enum v2_ccsa_kind kind, struct v2_child_sa *old);
+enum v2_verdict v2_ccsa_respond(struct v2_ike_sa *sa, struct v2_ctx *ctx);
+enum v2_verdict v2_ccsa_process_response(struct v2_ike_sa *sa, struct v2_ctx *ctx);
+void v2_ccsa_clear(struct v2_ike_sa *sa, struct v2_ccsa *x);
+
+/* ---- v2_rekey_ike.c ---- */
+/*
+ * The IKE SA rekey's keys are known (x->gir): make the new IKE SA (2.18),
+ * move the children to it; the rekey's initiator then deletes the old one.
+ */
+int v2_rekey_ike_finish(struct v2_ike_sa *sa, struct v2_ccsa *x, bool we_initiated);
+
+/* ---- v2_maint.c ---- */
+void v2_ike_schedule_rekey(struct v2_ike_sa *sa);
+/* Start the housekeeping timer (with an event base). */
+void v2_maint_arm(struct v2_ike_sa *sa);
+/* Deadlines due at now; false when the SA is gone or needs no more ticks. */
+bool v2_maint_run(struct v2_ike_sa *sa, uint64_t now);
+int v2_dpd_send(struct v2_ike_sa *sa, uint64_t now_ms);
+/* The peer did not answer: the connection's DPD action; sa is freed. */
+void v2_dpd_dead(struct v2_ike_sa *sa, const char *why);
 
 /* ---- v2_info.c ---- */
 enum v2_verdict v2_info_respond(struct v2_ike_sa *sa, struct v2_ctx *ctx);

@@ -51,6 +51,10 @@ static void give_up(struct v2_ike_sa *sa, const char *why, bool no_answer)
 	ctx.why = why;
 	ctx.no_answer = no_answer;
 	v2_timer_cancel(sa);
+	if (sa->state == V2S_ESTABLISHED && !sa->rekeyed) {
+		v2_dpd_dead(sa, why); /* 2.4: the peer is unreachable */
+		return;
+	}
 	if (sa->state == V2S_DELETING || sa->state == V2S_ESTABLISHED) {
 		log_info(&sa->sad.logger, "%s; IKE SA removed", why);
 		v2_ike_sa_free(sa);

@@ -67,7 +67,7 @@ int v2_send_notify_reply(struct v2_ike_sa *sa, struct v2_ctx *ctx)
 		if (rc == 0)
 			rc = v2_msg_out_finish(&out, &ctx->out_len);
 	} else {
-		uint8_t inner[64];
+		uint8_t inner[128];
 		struct wr w;
 
 		wr_init(&w, inner, sizeof(inner));

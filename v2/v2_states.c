@@ -44,9 +44,14 @@ static const struct v2_row v2_rows[] = {
 	  "IKE_AUTH request" },
 	{ V2S_I_AUTH_SENT, V2_ROLE_I, V2_EXCH_IKE_AUTH, true, v2_auth_process_response,
 	  V2S_ESTABLISHED, "IKE_AUTH response" },
-	/* 1.3: not built yet, refused politely */
-	{ V2S_ESTABLISHED, V2_ROLE_ANY, V2_EXCH_CREATE_CHILD_SA, false, v2_child_refuse,
+	/* 1.3: new child, child rekey, IKE SA rekey */
+	{ V2S_ESTABLISHED, V2_ROLE_ANY, V2_EXCH_CREATE_CHILD_SA, false, v2_ccsa_respond,
 	  V2S_ESTABLISHED, "CREATE_CHILD_SA request" },
+	{ V2S_ESTABLISHED, V2_ROLE_ANY, V2_EXCH_CREATE_CHILD_SA, true, v2_ccsa_process_response,
+	  V2S_ESTABLISHED, "CREATE_CHILD_SA response" },
+	/* 2.25: a CREATE_CHILD_SA crossing our Delete */
+	{ V2S_DELETING, V2_ROLE_ANY, V2_EXCH_CREATE_CHILD_SA, false, v2_child_refuse,
+	  V2S_DELETING, "CREATE_CHILD_SA request while deleting" },
 	/* 1.4: Delete and liveness */
 	{ V2S_ESTABLISHED, V2_ROLE_ANY, V2_EXCH_INFORMATIONAL, false, v2_info_respond,
 	  V2S_ESTABLISHED, "INFORMATIONAL request" },
@@ -223,6 +228,10 @@ void v2_complete(struct v2_ike_sa *sa, struct v2_ctx *ctx, enum v2_verdict v, en
 	if (to == V2S_ESTABLISHED && from != V2S_ESTABLISHED) {
 		if (!sa->req_outstanding)
 			v2_timer_cancel(sa);
+		sa->last_heard_ms = v2_now_ms();
+		v2_ike_schedule_rekey(sa);
 		established(sa);
 	}
+	if (to == V2S_ESTABLISHED)
+		v2_maint_arm(sa);
 }

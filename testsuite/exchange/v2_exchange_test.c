@@ -54,6 +54,8 @@ static struct side sides[2];
 static struct job_pool *pool;
 static struct sockaddr_storage addr[2];
 static bool drop_next[2]; /* drop the next datagram sent by this side */
+static const char *pfs_group; /* CREATE_CHILD_SA PFS group of both sides, NULL: none */
+static const char *pfs_b;     /* the responder's, when it differs */
 
 static int mock_send(void *arg, const struct v2_datagram *dg)
 {
@@ -155,6 +157,7 @@ static void conn(struct v2_conn *c, int me, const char *ike, const char *esp,
 		c->n_remote_ts = 1;
 	}
 	c->child_lifetime_s = 3600;
+	c->pfs = me == 1 && pfs_b ? xform_by_name(pfs_b) : pfs_group ? xform_by_name(pfs_group) : NULL;
 }
 
 static void side_setup(int i, const char *ike, const char *esp, const char *lts, const char *rts,
@@ -491,6 +494,186 @@ static void test_narrowing(void)
 	unpair();
 }
 
+static void establish(const char *ike, const char *esp)
+{
+	pair(ike, esp, ike, esp, "sekrit-psk");
+	v2_engine_up(sides[0].eng, "lab");
+	run();
+}
+
+static size_t child_count(int i)
+{
+	return sa_of(i).info.n_children;
+}
+
+static void test_create_child(void)
+{
+	establish("aes256-sha256-prfsha256-modp2048", "aes256-sha256");
+	sides[0].keys.n = sides[1].keys.n = 0;
+	tap_eq_int(v2_engine_create_child(sides[0].eng, "lab"), 0, "CREATE_CHILD_SA: request out");
+	run();
+	tap_eq_int(child_count(0), 2, "CREATE_CHILD_SA: initiator holds two children");
+	tap_eq_int(child_count(1), 2, "CREATE_CHILD_SA: responder holds two children");
+	keys_equal("new child");
+	tap_eq_int(kernel_count_sas(sides[1].kernel), 4, "four kernel SAs on the responder");
+	/* the responder asks too (either end may, 1.3) */
+	sides[0].keys.n = sides[1].keys.n = 0;
+	tap_eq_int(v2_engine_create_child(sides[1].eng, "lab"), 0, "responder's CREATE_CHILD_SA out");
+	run();
+	tap_eq_int(child_count(0), 3, "three children after the responder's request");
+	keys_equal("new child from the responder");
+	unpair();
+}
+
+static void test_child_refused(void)
+{
+	struct v2_conn c;
+
+	/* the responder's selectors do not fit: the IKE SA comes up without a child */
+	pair("aes256-sha256-prfsha256-modp2048", "aes256-sha256", "aes256-sha256-prfsha256-modp2048",
+	     "aes256-sha256", "sekrit-psk");
+	conn(&c, 1, "aes256-sha256-prfsha256-modp2048", "aes256-sha256", "10.9.0.0/16",
+	     "10.8.0.0/16");
+	v2_engine_set_conns(sides[1].eng, &c, 1);
+	v2_engine_up(sides[0].eng, "lab");
+	run();
+	tap_eq_int(v2_engine_create_child(sides[0].eng, "lab"), 0, "TS_UNACCEPTABLE: request out");
+	run();
+	tap_eq_int(child_count(0), 0, "TS_UNACCEPTABLE: no child on the initiator");
+	tap_eq_int((long long)v2_engine_stats(sides[1].eng)->notifies_sent, 1,
+		   "TS_UNACCEPTABLE: the responder answered with a notify");
+	tap_eq_int(kernel_count_sas(sides[0].kernel), 0, "initiator released the offered SPI");
+	tap_eq_str(sa_of(0).info.state, "ESTABLISHED", "the IKE SA stays up");
+	unpair();
+
+	/* PFS asked with a group the responder does not take: INVALID_KE_PAYLOAD */
+	pfs_group = "modp2048";
+	pfs_b = "ecp256";
+	establish("aes256-sha256-prfsha256-modp2048", "aes256-sha256");
+	pfs_group = pfs_b = NULL;
+	tap_eq_int(v2_engine_create_child(sides[0].eng, "lab"), 0, "PFS mismatch: request out");
+	run();
+	tap_eq_int(child_count(0), 1, "INVALID_KE_PAYLOAD: no new child");
+	tap_eq_int((long long)v2_engine_stats(sides[1].eng)->notifies_sent, 1,
+		   "INVALID_KE_PAYLOAD answered");
+	tap_eq_int(kernel_count_sas(sides[0].kernel), 2, "INVALID_KE: offered SPI released");
+	unpair();
+}
+
+static void rekey_child(const char *pfs)
+{
+	struct keys_seen before[2];
+	char what[64];
+
+	snprintf(what, sizeof(what), "child rekey %s", pfs ? pfs : "without PFS");
+	pfs_group = pfs;
+	establish("aes256-sha256-prfsha256-modp2048", "aes256-sha256");
+	pfs_group = NULL;
+	before[0] = sides[0].keys;
+	before[1] = sides[1].keys;
+	sides[0].keys.n = sides[1].keys.n = 0;
+	tap_eq_int(v2_engine_rekey_child(sides[0].eng, "lab"), 0, "%s: request out", what);
+	run();
+	keys_equal(what);
+	tap_ok(memcmp(before[0].out_e, sides[0].keys.out_e, before[0].e_len) != 0,
+	       "%s: new keys differ from the old", what);
+	tap_ok(before[0].spi_in != sides[0].keys.spi_in, "%s: new SPIs", what);
+	tap_eq_int(child_count(0), 1, "%s: initiator deleted the old child", what);
+	tap_eq_int(child_count(1), 1, "%s: responder deleted the old child", what);
+	tap_eq_int(kernel_count_sas(sides[1].kernel), 2, "%s: two kernel SAs left", what);
+	tap_eq_int(sa_of(1).info.child_spi_in, sides[1].keys.spi_in, "%s: the new child stays",
+		   what);
+	unpair();
+}
+
+static void test_child_rekey(void)
+{
+	rekey_child(NULL);
+	rekey_child("modp2048");
+	rekey_child("x25519");
+}
+
+static void test_ike_rekey(void)
+{
+	struct first_sa a0, a1, b1;
+
+	establish("aes256-sha256-prfsha256-modp2048", "aes256-sha256");
+	a0 = sa_of(0);
+	tap_eq_int(v2_engine_rekey_ike(sides[0].eng, "lab"), 0, "IKE rekey: request out");
+	run();
+	a1 = sa_of(0);
+	b1 = sa_of(1);
+	tap_eq_int(v2_engine_count_sas(sides[0].eng), 1, "IKE rekey: initiator holds one IKE SA");
+	tap_eq_int(v2_engine_count_sas(sides[1].eng), 1, "IKE rekey: responder holds one IKE SA");
+	tap_ok(memcmp(a0.info.spi_i, a1.info.spi_i, 8) != 0, "IKE rekey: new SPIi");
+	tap_eq_bytes(a1.info.spi_r, 8, b1.info.spi_r, 8, "IKE rekey: both sides agree on SPIr");
+	tap_eq_bytes(a1.info.spi_i, 8, b1.info.spi_i, 8, "IKE rekey: and on SPIi");
+	tap_eq_int(a1.info.n_children, 1, "IKE rekey: the child moved (initiator)");
+	tap_eq_int(b1.info.n_children, 1, "IKE rekey: the child moved (responder)");
+	tap_eq_int(kernel_count_sas(sides[1].kernel), 2, "IKE rekey: child kernel SAs survive");
+	/* the new IKE SA works: rekey the child over it */
+	sides[0].keys.n = sides[1].keys.n = 0;
+	tap_eq_int(v2_engine_rekey_child(sides[1].eng, "lab"), 0, "child rekey over the new IKE SA");
+	run();
+	keys_equal("child rekey after IKE rekey");
+	tap_eq_int(child_count(0), 1, "one child after it");
+	unpair();
+}
+
+static void test_collision(void)
+{
+	establish("aes256-sha256-prfsha256-modp2048", "aes256-sha256");
+	sides[0].keys.n = sides[1].keys.n = 0;
+	tap_eq_int(v2_engine_rekey_child(sides[0].eng, "lab"), 0, "collision: A rekeys");
+	tap_eq_int(v2_engine_rekey_child(sides[1].eng, "lab"), 0, "collision: B rekeys the same child");
+	run();
+	tap_eq_int(child_count(0), 1, "collision: A keeps one child");
+	tap_eq_int(child_count(1), 1, "collision: B keeps one child");
+	tap_eq_int(sa_of(0).info.child_spi_out, sa_of(1).info.child_spi_in,
+		   "collision: the same surviving child on both ends");
+	tap_eq_int(sa_of(0).info.child_spi_in, sa_of(1).info.child_spi_out,
+		   "collision: ... in both directions");
+	tap_eq_int(kernel_count_sas(sides[0].kernel), 2, "collision: two kernel SAs left on A");
+	tap_eq_int(kernel_count_sas(sides[1].kernel), 2, "collision: two kernel SAs left on B");
+	unpair();
+}
+
+static void test_dpd(void)
+{
+	struct v2_conn c;
+	uint64_t now;
+
+	pair("aes256gcm16-prfsha256-x25519", "aes256gcm16", "aes256gcm16-prfsha256-x25519",
+	     "aes256gcm16", "sekrit-psk");
+	conn(&c, 0, "aes256gcm16-prfsha256-x25519", "aes256gcm16", "10.1.0.0/16", "10.2.0.0/16");
+	c.dpd_delay_s = 30;
+	c.dpd_timeout_s = 120;
+	c.dpd_action = V2_DPD_CLEAR;
+	v2_engine_set_conns(sides[0].eng, &c, 1);
+	v2_engine_up(sides[0].eng, "lab");
+	run();
+	now = v2_now_ms();
+	v2_engine_housekeep(sides[0].eng, now + 1000);
+	tap_eq_int(q_len, 0, "DPD: no check while the peer was heard lately");
+	v2_engine_housekeep(sides[0].eng, now + 31000);
+	tap_eq_int(q_len, 1, "DPD: a liveness check after dpd_delay of silence");
+	run();
+	tap_eq_int(v2_engine_count_sas(sides[0].eng), 1, "DPD: the peer answered, the SA stays");
+	/* the peer vanishes */
+	v2_engine_free(sides[1].eng);
+	v2_engine_new(&(struct v2_engine_params){ .jobs = pool, .sad = sides[1].sad,
+						  .kernel = sides[1].kernel }, &sides[1].eng);
+	now = v2_now_ms();
+	v2_engine_housekeep(sides[0].eng, now + 31000);
+	run();
+	tap_eq_int(v2_engine_count_sas(sides[0].eng), 1, "DPD: check unanswered, not dead yet");
+	v2_engine_housekeep(sides[0].eng, now + 31000 + 121000);
+	tap_eq_int(v2_engine_count_sas(sides[0].eng), 0, "DPD: dead after dpd_timeout, cleared");
+	tap_eq_int(kernel_count_sas(sides[0].kernel), 0, "DPD: its kernel SAs are gone");
+	tap_eq_int((long long)v2_engine_stats(sides[0].eng)->dpd_dead, 1, "DPD: counted");
+	unpair();
+}
+
 int main(void)
 {
 	struct sockaddr_in *a = (struct sockaddr_in *)&addr[0], *b = (struct sockaddr_in *)&addr[1];
@@ -509,6 +692,12 @@ int main(void)
 	test_no_proposal();
 	test_wrong_psk();
 	test_narrowing();
+	test_create_child();
+	test_child_refused();
+	test_child_rekey();
+	test_ike_rekey();
+	test_collision();
+	test_dpd();
 	job_pool_free(pool);
 	return tap_done();
 }
