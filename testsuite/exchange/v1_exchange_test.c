@@ -161,6 +161,7 @@ struct setup {
 	enum v1_dpd_action dpd_action_a;
 	uint32_t child_life_b;         /* 0: the default */
 	bool no_rekey_a;               /* rekey_margin 0 on A */
+	bool transport;                /* both ask for transport mode */
 };
 
 static void up(const struct setup *s)
@@ -193,6 +194,7 @@ static void up(const struct setup *s)
 		v1_engine_new(&env, &d->eng);
 		c = make_conn(i ? s->encr_b : s->encr_a, s->pfs, s->aggressive, s->aggr_ok,
 			      addr[1 - i], s->n_ts ? s->n_ts : 1, i);
+		c->transport = s->transport;
 		if (i == 0) {
 			c->dpd_delay_s = s->dpd_delay_a;
 			c->dpd_timeout_s = 90;
@@ -286,7 +288,7 @@ static void check_keys(const char *what, size_t want)
 static void test_main_quick(bool pfs)
 {
 	const char *what = pfs ? "MM+QM with PFS" : "MM+QM without PFS";
-	struct setup s = { "aes128", "aes128", pfs, false, false, false, 1, 0, V1_DPD_CLEAR, 0, false };
+	struct setup s = { "aes128", "aes128", pfs, false, false, false, 1, 0, V1_DPD_CLEAR, 0, false, false };
 	char why[200];
 
 	up(&s);
@@ -311,7 +313,7 @@ static void test_main_quick(bool pfs)
 static void test_aggressive(bool allowed)
 {
 	const char *what = allowed ? "Aggressive Mode allowed" : "Aggressive Mode refused";
-	struct setup s = { "aes256", "aes256", false, true, allowed, false, 1, 0, V1_DPD_CLEAR, 0, false };
+	struct setup s = { "aes256", "aes256", false, true, allowed, false, 1, 0, V1_DPD_CLEAR, 0, false, false };
 	char why[200];
 
 	up(&s);
@@ -334,7 +336,7 @@ static void test_aggressive(bool allowed)
 
 static void test_retransmit(void)
 {
-	struct setup s = { "aes128", "aes128", false, false, false, false, 1, 0, V1_DPD_CLEAR, 0, false };
+	struct setup s = { "aes128", "aes128", false, false, false, false, 1, 0, V1_DPD_CLEAR, 0, false, false };
 	char why[200];
 	const struct v1_counters *cb;
 
@@ -393,7 +395,7 @@ static void test_retransmit(void)
 
 static void test_wrong_psk(void)
 {
-	struct setup s = { "aes128", "aes128", false, false, false, true, 1, 0, V1_DPD_CLEAR, 0, false };
+	struct setup s = { "aes128", "aes128", false, false, false, true, 1, 0, V1_DPD_CLEAR, 0, false, false };
 	char why[200];
 
 	up(&s);
@@ -408,7 +410,7 @@ static void test_wrong_psk(void)
 
 static void test_no_proposal(void)
 {
-	struct setup s = { "aes128", "aes256", false, false, false, false, 1, 0, V1_DPD_CLEAR, 0, false };
+	struct setup s = { "aes128", "aes256", false, false, false, false, 1, 0, V1_DPD_CLEAR, 0, false, false };
 	char why[200];
 
 	up(&s);
@@ -423,7 +425,7 @@ static void test_no_proposal(void)
 
 static void test_two_quick_modes(void)
 {
-	struct setup s = { "aes128", "aes128", true, false, false, false, 2, 0, V1_DPD_CLEAR, 0, false };
+	struct setup s = { "aes128", "aes128", true, false, false, false, 2, 0, V1_DPD_CLEAR, 0, false, false };
 	char why[200];
 
 	up(&s);
@@ -443,7 +445,7 @@ static void test_two_quick_modes(void)
 
 static void test_bad_input(void)
 {
-	struct setup s = { "aes128", "aes128", false, false, false, false, 1, 0, V1_DPD_CLEAR, 0, false };
+	struct setup s = { "aes128", "aes128", false, false, false, false, 1, 0, V1_DPD_CLEAR, 0, false, false };
 	char why[200];
 	uint8_t junk[64];
 
@@ -497,7 +499,7 @@ static void test_bad_input(void)
 /* RFC 3706: an idle peer is asked R-U-THERE and answers with the same sequence number. */
 static void test_dpd_alive(void)
 {
-	struct setup s = { "aes128", "aes128", false, false, false, false, 1, 30, V1_DPD_CLEAR, 0, false };
+	struct setup s = { "aes128", "aes128", false, false, false, false, 1, 30, V1_DPD_CLEAR, 0, false, false };
 	const struct v1_counters *ca, *cb;
 	char why[256];
 
@@ -527,7 +529,7 @@ static void test_dpd_alive(void)
 /* A vanished peer: R-U-THERE until dpd_timeout (90s, delay 30s), then the action. */
 static void test_dpd_dead(enum v1_dpd_action action, const char *what)
 {
-	struct setup s = { "aes128", "aes128", false, false, false, false, 1, 30, action, 0, false };
+	struct setup s = { "aes128", "aes128", false, false, false, false, 1, 30, action, 0, false, false };
 	const struct v1_counters *ca;
 	char why[256];
 	int fires = 0;
@@ -573,7 +575,7 @@ static void ipsec_snapshot(int side, struct ipsec_list *l)
 /* Quick Mode rekey with PFS: new keys, equal on both sides, the old pair deleted. */
 static void test_rekey(void)
 {
-	struct setup s = { "aes128", "aes128", true, false, false, false, 1, 0, V1_DPD_CLEAR, 0, false };
+	struct setup s = { "aes128", "aes128", true, false, false, false, 1, 0, V1_DPD_CLEAR, 0, false, false };
 	struct ipsec_list before, after;
 	char why[256];
 
@@ -603,7 +605,7 @@ static void test_rekey(void)
 /* Phase-1 re-authentication: a new ISAKMP SA, the IPsec SAs untouched. */
 static void test_reauth(void)
 {
-	struct setup s = { "aes128", "aes128", false, false, false, false, 1, 0, V1_DPD_CLEAR, 0, false };
+	struct setup s = { "aes128", "aes128", false, false, false, false, 1, 0, V1_DPD_CLEAR, 0, false, false };
 	struct ipsec_list before, after;
 	char why[256];
 
@@ -632,7 +634,7 @@ static void test_reauth(void)
 /* RESPONDER-LIFETIME: B allows 600s of the 3600s offered; both use 600s. */
 static void test_responder_lifetime(void)
 {
-	struct setup s = { "aes128", "aes128", false, false, false, false, 1, 0, V1_DPD_CLEAR, 600, false };
+	struct setup s = { "aes128", "aes128", false, false, false, false, 1, 0, V1_DPD_CLEAR, 600, false, false };
 	struct ipsec_list a, b;
 	char why[256];
 
@@ -649,7 +651,7 @@ static void test_responder_lifetime(void)
 /* No rekey_margin: the end of life deletes, with a Delete to the peer. */
 static void test_expiry(void)
 {
-	struct setup s = { "aes128", "aes128", false, false, false, false, 1, 0, V1_DPD_CLEAR, 0, true };
+	struct setup s = { "aes128", "aes128", false, false, false, false, 1, 0, V1_DPD_CLEAR, 0, true, false };
 	char why[256];
 
 	up(&s);
@@ -661,6 +663,24 @@ static void test_expiry(void)
 	tap_eq_int(probe(1).ipsec, 0, "expiry: B got the Delete");
 	tap_eq_int((long long)v1_engine_counters(sides[0].eng)->expired, 1, "expiry: counted");
 	tap_eq_int((long long)kernel_count_sas(sides[1].kernel), 0, "expiry: B's kernel SAs are gone");
+	down();
+}
+
+/* RFC 2407 4.5: transport mode when both connections ask for it. */
+static void test_transport(void)
+{
+	struct setup s = { "aes128", "aes128", false, false, false, false, 1, 0, V1_DPD_CLEAR, 0, false, true };
+	struct ipsec_list a, b;
+	char why[256];
+
+	up(&s);
+	v1_engine_initiate(sides[0].eng, "lab", why, sizeof(why));
+	pump();
+	ipsec_snapshot(0, &a);
+	ipsec_snapshot(1, &b);
+	tap_ok(a.n == 1 && a.v[0].transport, "transport: the initiator's pair is in transport mode");
+	tap_ok(b.n == 1 && b.v[0].transport, "transport: the responder's too");
+	check_keys("transport", 1);
 	down();
 }
 
@@ -684,5 +704,6 @@ int main(void)
 	test_reauth();
 	test_responder_lifetime();
 	test_expiry();
+	test_transport();
 	return tap_done();
 }
