@@ -122,6 +122,18 @@ static int yes_no(struct conf_ctx *ctx, const char *key, const char *val, bool *
 	return 0;
 }
 
+/* Child SA encapsulation: tunnel (default) or transport (RFC 4301 4.1). */
+static int k_mode(struct conf_ctx *ctx, void *obj, const char *key, const char *val)
+{
+	static const char *const names[] = { "tunnel", "transport" };
+	int v = keyword(ctx, key, val, names, 2, "tunnel or transport");
+
+	if (v < 0)
+		return ERR_PARSE;
+	C(obj)->transport = v == 1;
+	return 0;
+}
+
 static int k_aggressive_psk_ok(struct conf_ctx *ctx, void *obj, const char *key, const char *val)
 {
 	return yes_no(ctx, key, val, &C(obj)->aggressive_psk_ok);
@@ -245,6 +257,7 @@ const struct conf_key conf_conn_keys[] = {
 	{ "dpd_action", k_dpd_action },
 	{ "auto", k_auto },
 	{ "childless", k_childless },
+	{ "mode", k_mode },
 };
 const size_t conf_conn_n_keys = sizeof(conf_conn_keys) / sizeof(conf_conn_keys[0]);
 

@@ -323,7 +323,8 @@ bool conn_config_equal(const struct conn_config *a, const struct conn_config *b)
 	       a->child_lifetime_s == b->child_lifetime_s &&
 	       a->rekey_margin_s == b->rekey_margin_s && a->dpd_delay_s == b->dpd_delay_s &&
 	       a->dpd_timeout_s == b->dpd_timeout_s && a->dpd_action == b->dpd_action &&
-	       a->start == b->start && a->childless == b->childless;
+	       a->start == b->start && a->childless == b->childless &&
+	       a->transport == b->transport;
 }
 
 enum conf_change config_conn_change(const struct config *old_cfg,

@@ -126,6 +126,7 @@ struct conn_config {
 	enum conf_dpd_action dpd_action;
 	enum conf_auto start;          /* the `auto` key */
 	bool childless;                /* RFC 6023, IKEv2 only */
+	bool transport;                /* child SAs in transport mode (`mode`) */
 };
 
 struct config {

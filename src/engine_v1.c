@@ -121,7 +121,7 @@ static struct v1_conn *conv_conn(const struct conn_config *cc)
 	c->dpd_timeout_s = cc->dpd_timeout_s;
 	c->dpd_action = cc->dpd_action == CONF_DPD_RESTART ? V1_DPD_RESTART :
 			cc->dpd_action == CONF_DPD_HOLD ? V1_DPD_HOLD : V1_DPD_CLEAR;
-	/* dualike.conf has no key for transport mode yet: c->transport stays false */
+	c->transport = cc->transport;
 	return c;
 }
 
