@@ -92,7 +92,7 @@ static size_t props_to_v2(const struct conf_proposals *in, uint8_t protocol,
 		for (size_t k = 0; k < in->v[i].n_xforms && p->n_xforms < V2_PROP_MAX_XFORMS; k++) {
 			const struct xform *x = in->v[i].xforms[k].xf;
 
-			/* a KE in an ESP proposal is PFS for CREATE_CHILD_SA, not yet built */
+			/* a KE in an ESP proposal is PFS for CREATE_CHILD_SA: the conn's pfs */
 			if (x && !(protocol != V2_PROTO_IKE && x->type == XFORM_KE))
 				p->xforms[p->n_xforms++] = x;
 		}
@@ -142,6 +142,12 @@ static int conns_to_v2(const struct config *cfg, struct v2_conn **out, size_t *n
 		x->ike_lifetime_s = c->ike_lifetime_s;
 		x->child_lifetime_s = c->child_lifetime_s;
 		x->childless = c->childless;
+		x->rekey_margin_s = c->rekey_margin_s;
+		x->pfs = c->pfs;
+		x->dpd_delay_s = c->dpd_delay_s;
+		x->dpd_timeout_s = c->dpd_timeout_s;
+		x->dpd_action = c->dpd_action == CONF_DPD_RESTART ? V2_DPD_RESTART
+				: c->dpd_action == CONF_DPD_HOLD ? V2_DPD_HOLD : V2_DPD_CLEAR;
 		n++;
 	}
 	*out = v;
@@ -267,6 +273,7 @@ static int engine_v2_start(struct daemon *d)
 	p.retransmit_timeout_ms = d->cfg->daemon.retransmit_timeout_ms;
 	p.ike_port = d->cfg->daemon.ike_port;
 	p.natt_port = d->cfg->daemon.natt_port;
+	p.cookie_threshold = d->cfg->daemon.cookie_threshold;
 	p.hooks = (struct v2_hooks){ .arg = g, .send = glue_send, .psk = glue_psk,
 				     .established = glue_established, .failed = glue_failed };
 	rc = v2_engine_new(&p, &g->eng);
@@ -443,3 +450,26 @@ const struct engine_ops engine_v2_ops = {
 	.list_sas = engine_v2_list_sas,
 	.reloaded = engine_v2_reloaded,
 };
+
+/*
+ * Force a CREATE_CHILD_SA on the connection's IKE SA (for dualikectl and
+ * the lab): what = "child" (rekey its first child), "ike" (rekey the IKE
+ * SA) or "new-child". 0, ERR_NOTFOUND (no such SA), ERR_STATE (busy).
+ * The prototype belongs in src/engines.h (not this file's owner's).
+ */
+int engine_v2_rekey(struct daemon *d, const char *conn, const char *what);
+
+int engine_v2_rekey(struct daemon *d, const char *conn, const char *what)
+{
+	struct v2_glue *g = glue_of(d);
+
+	if (!g)
+		return ERR_NOTFOUND;
+	if (strcmp(what, "ike") == 0)
+		return v2_engine_rekey_ike(g->eng, conn);
+	if (strcmp(what, "new-child") == 0)
+		return v2_engine_create_child(g->eng, conn);
+	if (strcmp(what, "child") == 0)
+		return v2_engine_rekey_child(g->eng, conn);
+	return ERR_INVAL;
+}
