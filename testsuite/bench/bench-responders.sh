@@ -1,0 +1,293 @@
+#!/bin/bash
+# bench-responders.sh - IKEv2 PSK responder setup rate: dualiked vs
+# strongSwan charon vs Libreswan pluto, in one run, same generator
+# (dualike-load), same proposals. A benchmark, not a test: it asserts
+# nothing about time, it prints figures.
+#
+#   sudo testsuite/bench/bench-responders.sh [BUILD]
+#   sudo testsuite/bench/bench-responders.sh --memory N [BUILD]
+#       instead: dualiked's RSS holding N established IKE SAs with one
+#       child each (kernel none), and bytes per SA
+#
+# Two namespaces on a veth: "init" (192.0.2.1, plus 198.51.100.1-254 as
+# source addresses, one per SA round robin, so responders see distinct
+# peers and traffic selectors) runs dualike-load; "resp" (192.0.2.2) runs
+# the responder. No kernel ESP anywhere: dualiked `kernel = none`;
+# charon with kernel-netlink and the lab's XFRM shim (testsuite/interop/
+# xfrm-shim.c; SAs answered in userspace, policies in the namespace's
+# kernel), `dos_protection = no`, 32 threads, log level 0; pluto with the
+# shim, plutodebug=none, uniqueids=no.
+# Each SA: IKE_SA_INIT + IKE_AUTH with one child (ESP aes128gcm16), no PFS.
+# The crypto bound is ke-bench's one-core rate for the group, measured in
+# this run: 1e6 / (keypair + derive) microseconds.
+#
+# Environment: BENCH_COUNT (2000 SAs per run), BENCH_WINDOW (200 in
+# flight), BENCH_GROUPS ("x25519 ecp256 modp2048"), BENCH_RESPONDERS
+# ("dualiked strongswan libreswan"), BENCH_PIN (1: responder on CPU 0,
+# generator on CPU 1, as FINDINGS.md Q5's pinned column; 0: unpinned).
+set -u
+MEMORY=
+if [ "${1:-}" = --memory ]; then MEMORY=${2:?--memory N}; shift 2; fi
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+BUILD=$(cd "${1:-${DUALIKE_BUILDDIR:-$HERE/../..}}" && pwd)
+COUNT=${BENCH_COUNT:-2000}
+WINDOW=${BENCH_WINDOW:-200}
+KE_GROUPS=${BENCH_GROUPS:-x25519 ecp256 modp2048}
+RESPONDERS=${BENCH_RESPONDERS:-dualiked strongswan libreswan}
+PIN=${BENCH_PIN:-1}
+PSK=bench-psk-0123456789
+LOAD=$BUILD/src/dualike-load
+
+[ "$(id -u)" = 0 ] || { echo "bench-responders.sh: needs root (namespaces)" >&2; exit 2; }
+[ -x "$LOAD" ] && [ -x "$BUILD/src/dualiked" ] && [ -x "$BUILD/testsuite/bench/ke-bench" ] ||
+	{ echo "bench-responders.sh: build $BUILD first (src/dualike-load, src/dualiked, testsuite/bench/ke-bench)" >&2; exit 2; }
+
+. "$HERE/../interop/lib.sh"
+LAB_PREFIX=dlk-bench-$$
+LAB_DIR=$(mktemp -d /tmp/dualike-bench.XXXXXX)
+declare -A L_DIR
+trap 'lab_teardown; [ -n "${BENCH_KEEP:-}" ] || rm -rf "$LAB_DIR"' EXIT
+
+pin_resp=() pin_init=()
+if [ "$PIN" = 1 ] && [ "$(nproc)" -ge 2 ]; then
+	pin_resp=(taskset -c 0) pin_init=(taskset -c 1)
+fi
+
+# ---- the network ----
+NS_I=$(lab_ns init) && NS_R=$(lab_ns resp) &&
+	lab_veth "$NS_I" e0 "$NS_R" e0 &&
+	lab_addr "$NS_I" e0 192.0.2.1/24 && lab_addr "$NS_R" e0 192.0.2.2/24 ||
+	{ echo "bench-responders.sh: cannot build the namespaces" >&2; exit 2; }
+for i in $(seq 1 254); do echo "address add 198.51.100.$i/32 dev e0"; done | ip -n "$NS_I" -batch - ||
+	exit 2
+ip -n "$NS_R" route add 198.51.100.0/24 dev e0
+LAB_SHIM=$LAB_DIR/xfrm-shim.so
+lab_build_shim "$LAB_SHIM" || echo "# the XFRM shim did not build: $(head -2 "$LAB_SHIM.err")"
+
+# ---- responders ----
+# prop_ls TOKENS: dualike/strongSwan tokens in Libreswan's words
+prop_ls() { ls_algs "$1"; }
+
+start_dualiked() { # GROUP
+	local d=$LAB_DIR/dualiked
+	rm -rf "$d"; mkdir -p "$d/run" "$d/state"
+	cat >"$d/dualike.conf" <<EOT
+[daemon]
+listen = 192.0.2.2
+kernel = none
+control_socket = $d/run/dualiked.sock
+state_dir = $d/state
+secrets = $d/secrets
+policy = $d/peers.policy
+log_target = stderr
+log_level = error
+
+[conn bench]
+version = ikev2
+local = 192.0.2.2
+remote = %any
+local_id = resp.bench
+remote_id = init.bench
+auth = psk
+ike = aes128-sha256-$1
+esp = aes128gcm16
+EOT
+	echo "default any" >"$d/peers.policy"
+	printf 'resp.bench init.bench : PSK "%s"\n' "$PSK" >"$d/secrets"
+	chmod 600 "$d/secrets"
+	ip netns exec "$NS_R" "${pin_resp[@]}" "$BUILD/src/dualiked" -f -c "$d/dualike.conf" \
+		</dev/null >"$d/dualiked.log" 2>&1 &
+	lab_track resp $! dualiked
+	L_DIR[resp]=$d
+	lab_wait 10 timeout 5 "$BUILD/src/dualikectl" -s "$d/run/dualiked.sock" status ||
+		{ echo "dualiked did not start: $(tail -3 "$d/dualiked.log")" >&2; return 1; }
+}
+
+start_strongswan() { # GROUP
+	local d=$LAB_DIR/strongswan pid
+	rm -rf "$d"; mkdir -p "$d/run" "$d/swanctl"
+	[ -x "$LAB_CHARON" ] || { echo "charon is not installed ($LAB_CHARON)" >&2; return 1; }
+	cat >"$d/strongswan.conf" <<EOT
+charon {
+	load = $ss_plugins kernel-netlink socket-default vici
+	dos_protection = no
+	threads = 32
+	init_limit_half_open = 0
+	ikesa_table_size = 4096
+	plugins {
+		vici {
+			socket = unix://$d/run/charon.vici
+		}
+	}
+	filelog {
+		bench {
+			path = $d/charon.log
+			default = 0
+		}
+	}
+	syslog {
+		daemon {
+			default = -1
+		}
+	}
+}
+swanctl {
+	socket = unix://$d/run/charon.vici
+}
+EOT
+	cat >"$d/swanctl/swanctl.conf" <<EOT
+connections {
+	bench {
+		version = 2
+		mobike = no
+		local_addrs = 192.0.2.2
+		remote_addrs = %any
+		proposals = aes128-sha256-$1
+		local {
+			auth = psk
+			id = resp.bench
+		}
+		remote {
+			auth = psk
+			id = init.bench
+		}
+		children {
+			net {
+				esp_proposals = aes128gcm16
+			}
+		}
+	}
+}
+secrets {
+	ike-bench {
+		id-1 = resp.bench
+		id-2 = init.bench
+		secret = "$PSK"
+	}
+}
+EOT
+	ip netns exec "$NS_R" unshare --mount --propagation private -- \
+		env STRONGSWAN_CONF="$d/strongswan.conf" LD_PRELOAD="$LAB_SHIM" \
+		DUALIKE_XFRM_SHIM_LOG=/dev/null "${pin_resp[@]}" \
+		sh -c 'mount --bind "$1" /run && exec "$2"' charon-bench "$d/run" "$LAB_CHARON" \
+		</dev/null >"$d/charon.stdout" 2>&1 &
+	pid=$!
+	lab_track resp "$pid" charon
+	lab_wait 15 test -S "$d/run/charon.vici" &&
+		lab_wait 10 env STRONGSWAN_CONF="$d/strongswan.conf" SWANCTL_DIR="$d/swanctl" swanctl --stats &&
+		timeout 10 env STRONGSWAN_CONF="$d/strongswan.conf" SWANCTL_DIR="$d/swanctl" \
+			swanctl --load-all >"$d/load.out" 2>&1 ||
+		{ echo "charon did not start: $(tail -3 "$d/charon.stdout" "$d/load.out" 2>/dev/null)" >&2; return 1; }
+}
+
+start_libreswan() { # GROUP
+	local d=$LAB_DIR/libreswan pid
+	rm -rf "$d"; mkdir -p "$d/run" "$d/nss" "$d/ipsec.d"
+	[ -x "$LS_EXEC/pluto" ] || { echo "pluto is not unpacked ($LS_EXEC)" >&2; return 1; }
+	cat >"$d/ipsec.conf" <<EOT
+config setup
+	uniqueids=no
+	plutodebug=none
+
+conn bench
+	authby=secret
+	left=192.0.2.2
+	leftid=@resp.bench
+	right=%any
+	rightid=@init.bench
+	leftupdown=%disabled
+	ikev2=yes
+	ike=$(prop_ls "aes128-sha256-$1")
+	esp=$(prop_ls aes128gcm16)
+	auto=add
+EOT
+	printf '@resp.bench @init.bench : PSK "%s"\n' "$PSK" >"$d/ipsec.secrets"
+	chmod 600 "$d/ipsec.secrets"
+	certutil -N -d "sql:$d/nss" --empty-password >/dev/null
+	ip netns exec "$NS_R" unshare --mount --propagation private -- \
+		env LD_PRELOAD="$LAB_SHIM" DUALIKE_XFRM_SHIM_LOG=/dev/null "${pin_resp[@]}" \
+		sh -c 'mount -t overlay lab-libexec -o "lowerdir=$1/usr/libexec:/usr/libexec" /usr/libexec &&
+			shift && exec /usr/libexec/ipsec/pluto "$@"' pluto-bench "$LAB_LIBRESWAN" \
+		--nofork --config "$d/ipsec.conf" --secretsfile "$d/ipsec.secrets" \
+		--ipsecdir "$d/ipsec.d" --nssdir "$d/nss" --rundir "$d/run" \
+		--logfile "$d/pluto.log" --dumpdir "$d/run" \
+		</dev/null >"$d/pluto.stdout" 2>&1 &
+	pid=$!
+	lab_track resp "$pid" pluto
+	lab_wait 15 test -S "$d/run/pluto.ctl" &&
+		lab_wait 10 grep -q 'listening for IKE messages' "$d/pluto.log" &&
+		lab_wait 10 sh -c "'$LS_EXEC/whack' --ctlsocket '$d/run/pluto.ctl' --status | grep -q '\"bench\"'" ||
+		{ echo "pluto did not start: $(tail -2 "$d/pluto.stdout" "$d/pluto.log" 2>/dev/null)" >&2; return 1; }
+}
+
+# run_load GROUP : one generator run; its JSON on stdout
+run_load() {
+	ip netns exec "$NS_I" "${pin_init[@]}" env DUALIKE_LOAD_PSK="$PSK" "$LOAD" --json --no-progress \
+		--count "$COUNT" --window "$WINDOW" --time 120 --retransmit-timeout 2000 \
+		--ike "aes128-sha256-$1" --esp aes128gcm16 \
+		--local-id init.bench --remote-id resp.bench \
+		--src-range 198.51.100.1-198.51.100.254 192.0.2.2
+}
+
+# cpu_s PID : user+system CPU seconds of the process and its threads so far
+cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$1/stat" 2>/dev/null; }
+json_num() { sed -n "s/.*\"$2\":\([0-9.]*\).*/\1/p" <<<"$1" | head -1; }
+group_name() { case $1 in x25519) echo Curve25519 ;; ecp256) echo ECP_256 ;; modp2048) echo MODP_2048 ;; esac; }
+
+rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+
+if [ -n "$MEMORY" ]; then
+	echo "# dualiked RSS with $MEMORY IKE SAs + children (kernel none), $(date -u +%FT%TZ), load $(cut -d' ' -f1-3 /proc/loadavg)"
+	start_dualiked x25519 || exit 1
+	pid=$(lab_pid resp)
+	before=$(rss_kib "$pid")
+	out=$(ip netns exec "$NS_I" env DUALIKE_LOAD_PSK="$PSK" "$LOAD" --json --no-progress \
+		--count "$MEMORY" --window "$WINDOW" --time 600 --retransmit-timeout 2000 \
+		--ike aes128-sha256-x25519 --esp aes128gcm16 --local-id init.bench --remote-id resp.bench \
+		--src-range 198.51.100.1-198.51.100.254 192.0.2.2)
+	sleep 1
+	after=$(rss_kib "$pid")
+	sas=$(timeout 60 "$BUILD/src/dualikectl" -s "$LAB_DIR/dualiked/run/dualiked.sock" --json list-sas |
+		grep -o '"ESTABLISHED"' | wc -l)
+	est=$(json_num "$out" established)
+	echo "generator: established $est/$MEMORY at $(json_num "$out" established_per_s)/s; dualiked lists $sas established IKE SAs"
+	awk -v b="$before" -v a="$after" -v n="${est:-0}" 'BEGIN {
+		printf "dualiked RSS %.1f MiB before, %.1f MiB with %d SAs: %.0f bytes per IKE SA + child\n",
+			b / 1024, a / 1024, n, (n > 0) ? (a - b) * 1024 / n : 0 }'
+	echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+	exit 0
+fi
+
+echo "# bench-responders.sh: $(date -u +%FT%TZ), $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), kernel $(uname -r)"
+echo "# $COUNT SAs per run, window $WINDOW, pinned=$PIN, build $BUILD"
+echo "# load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+KE=$("${pin_resp[@]}" "$BUILD/testsuite/bench/ke-bench" --quick)
+declare -A RATE
+for g in $KE_GROUPS; do
+	bound=$(awk -v n="$(group_name "$g")" '$2 == n {print $NF}' <<<"$KE")
+	for r in $RESPONDERS; do
+		lab_stop resp
+		if ! "start_$r" "$g"; then
+			RATE[$r/$g]=n/a
+			printf '%-10s %-9s  not run\n' "$r" "$g"
+			continue
+		fi
+		out=$(run_load "$g")
+		cpu=$(cpu_s "$(lab_pid resp)")
+		rate=$(json_num "$out" established_per_s)
+		RATE[$r/$g]=${rate:-n/a}
+		printf '%-10s %-9s  %8s est/s  established %s/%s  p50 %s ms  p99 %s ms  retransmits %s  responder CPU %s s  load %s\n' \
+			"$r" "$g" "${rate:-n/a}" "$(json_num "$out" established)" "$COUNT" \
+			"$(json_num "$out" p50)" "$(json_num "$out" p99)" "$(json_num "$out" retransmits)" "${cpu:-n/a}" \
+			"$(cut -d' ' -f1 /proc/loadavg)"
+		grep -o '"failures":{[^}]*}' <<<"$out" | grep -v '{}' | sed 's/^/#   /'
+		grep -o '"dropped":{[^}]*}' <<<"$out" | sed "s/^/#   generator /"
+		lab_stop resp
+	done
+	d=${RATE[dualiked/$g]:-n/a} s=${RATE[strongswan/$g]:-n/a} l=${RATE[libreswan/$g]:-n/a}
+	ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a+0 > 0 && b+0 > 0) printf "%.1fx", a / b; else print "n/a" }'; }
+	printf '== %-9s dualiked/strongSwan %s  dualiked/Libreswan %s  crypto bound %s hs/s/core (ke-bench), dualiked at %s\n' \
+		"$g" "$(ratio "$d" "$s")" "$(ratio "$d" "$l")" "${bound:-n/a}" \
+		"$(awk -v a="$d" -v b="$bound" 'BEGIN { if (a+0 > 0 && b+0 > 0) printf "%.0f%%", 100 * a / b; else print "n/a" }')"
+done
+echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)"
