@@ -250,6 +250,8 @@ if [ -n "$MEMORY" ]; then
 	sas=$(timeout 60 "$BUILD/src/dualikectl" -s "$LAB_DIR/dualiked/run/dualiked.sock" --json list-sas |
 		grep -o '"ESTABLISHED"' | wc -l)
 	est=$(json_num "$out" established)
+	timeout 5 "$BUILD/src/dualikectl" -s "$LAB_DIR/dualiked/run/dualiked.sock" --json stats |
+		tr -d ' \n' | sed 's/^/# dualiked stats: /'; echo
 	echo "generator: established $est/$MEMORY at $(json_num "$out" established_per_s)/s; dualiked lists $sas established IKE SAs"
 	awk -v b="$before" -v a="$after" -v n="${est:-0}" 'BEGIN {
 		printf "dualiked RSS %.1f MiB before, %.1f MiB with %d SAs: %.0f bytes per IKE SA + child\n",
@@ -274,6 +276,8 @@ for g in $KE_GROUPS; do
 		fi
 		out=$(run_load "$g")
 		cpu=$(cpu_s "$(lab_pid resp)")
+		[ "$r" = dualiked ] && timeout 5 "$BUILD/src/dualikectl" -s "$LAB_DIR/dualiked/run/dualiked.sock" \
+			--json stats >"$LAB_DIR/dualiked-stats.$g.json" 2>&1
 		rate=$(json_num "$out" established_per_s)
 		RATE[$r/$g]=${rate:-n/a}
 		printf '%-10s %-9s  %8s est/s  established %s/%s  p50 %s ms  p99 %s ms  retransmits %s  responder CPU %s s  load %s\n' \
