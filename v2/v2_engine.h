@@ -10,8 +10,10 @@
  * Scope today: IKE_SA_INIT, IKE_AUTH with PSK and the first child SA, and
  * INFORMATIONAL (Delete, liveness answers), as initiator and responder,
  * with NAT detection and the move to the NAT-T port (RFC 7296 2.23).
- * Not yet: CREATE_CHILD_SA (answered NO_ADDITIONAL_SAS), rekeying,
- * COOKIE, DPD actions, fragmentation.
+ * CREATE_CHILD_SA: new child, child rekey (PFS), IKE SA rekey, the
+ * lowest-nonce rule for simultaneous child rekeys; lifetime rekeys and
+ * DPD (v2_maint.c). Not yet: COOKIE, simultaneous IKE SA rekeys,
+ * fragmentation, DPD hold as a trap policy.
  *
  * Single-threaded: every call on the loop thread (DESIGN.md).
  */
