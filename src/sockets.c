@@ -17,6 +17,8 @@
 #define SOCKETS_MAX 16
 /* Datagrams read per readiness callback: bounded so one socket cannot starve the rest. */
 #define SOCKETS_READ_BURST 64
+/* Socket buffers: room for thousands of queued IKE datagrams. */
+#define SOCKETS_BUFFER_BYTES (8 * 1024 * 1024)
 
 struct ike_socket {
 	int fd;
@@ -99,6 +101,20 @@ static int socket_open_one(struct ike_sockets *s, struct event_base *base,
 		setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof(on));
 	}
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	{
+		/*
+		 * A burst of IKE_SA_INITs (a site coming back, a load test) must
+		 * queue, not be dropped by the kernel: the default receive buffer
+		 * holds ~100 datagrams of veth/ethernet truesize. Root may go past
+		 * rmem_max (SO_RCVBUFFORCE); otherwise the kernel caps it.
+		 */
+		int size = SOCKETS_BUFFER_BYTES;
+
+		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
+			setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+		if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)) < 0)
+			setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+	}
 	sa_set_port(&bind_addr, port);
 	sockaddr_str((struct sockaddr *)&bind_addr, where, sizeof(where));
 	if (bind(fd, (struct sockaddr *)&bind_addr, sa_len(&bind_addr)) < 0) {
