@@ -275,6 +275,41 @@ static int cmd_up_down(void *ctx, int argc, char **argv, bool json, struct evbuf
 	return strcmp(argv[0], "up") == 0 ? e->up(d, c, out) : e->down(d, c, out);
 }
 
+static int cmd_rekey(void *ctx, int argc, char **argv, bool json, struct evbuffer *out)
+{
+	struct daemon *d = ctx;
+	const struct conn_config *c = config_find_conn(d->cfg, argv[1]);
+	const char *what = argc > 2 ? argv[2] : "child";
+	int rc;
+
+	(void)json;
+	if (!c) {
+		evbuffer_add_printf(out, "no connection named '%s' (see `dualikectl list-conns`)\n", argv[1]);
+		return 1;
+	}
+	if (c->version == CONF_VERSION_IKEV1) {
+		evbuffer_add_printf(out, "connection %s: IKEv1 SAs are rekeyed by lifetime only "
+				    "(rekey_margin); a forced rekey is IKEv2 only\n", c->name);
+		return 1;
+	}
+	rc = engine_v2_rekey(d, c->name, what);
+	if (rc == ERR_INVAL) {
+		evbuffer_add_printf(out, "rekey %s: say child, ike or new-child\n", c->name);
+		return 2;
+	}
+	if (rc) {
+		evbuffer_add_printf(out, "connection %s: %s rekey not started: %s\n", c->name, what,
+				    rc == ERR_NOTFOUND ? "no established IKEv2 SA" :
+				    rc == ERR_STATE ? "another exchange is in progress, try again" :
+				    err_str(rc));
+		return 1;
+	}
+	evbuffer_add_printf(out, "connection %s: %s started\n", c->name,
+			    strcmp(what, "new-child") == 0 ? "new child SA" :
+			    strcmp(what, "ike") == 0 ? "IKE SA rekey" : "child SA rekey");
+	return 0;
+}
+
 static int cmd_reload(void *ctx, int argc, char **argv, bool json, struct evbuffer *out)
 {
 	struct daemon *d = ctx;
@@ -354,6 +389,8 @@ const struct control_cmd ctl_commands[] = {
 	{ "list-sas", "", 0, 0, cmd_list_sas, "IKE SAs and kernel (child) SAs" },
 	{ "up", "NAME", 1, 1, cmd_up_down, "initiate a connection" },
 	{ "down", "NAME", 1, 1, cmd_up_down, "delete a connection's SAs" },
+	{ "rekey", "NAME [child|ike|new-child]", 1, 2, cmd_rekey,
+	  "IKEv2: rekey the child or IKE SA now, or add a child SA" },
 	{ "reload", "", 0, 0, cmd_reload, "re-read configuration, policy and secrets" },
 	{ "stats", "", 0, 0, cmd_stats, "packet, drop and SA counters per version" },
 	{ "pins", "", 0, 0, ctl_report_pins, "peers pinned to IKEv2 (downgrade protection)" },

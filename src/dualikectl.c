@@ -27,7 +27,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: dualikectl [-s SOCKET] [--json] COMMAND [ARG...]\n"
-		"commands: status, list-conns, list-sas, up NAME, down NAME, reload, stats,\n"
+		"commands: status, list-conns, list-sas, up NAME, down NAME, rekey NAME [child|ike|new-child],\n"
+		"          reload, stats,\n"
 		"          pins, unpin PEER, migration-report, help\n"
 		"SOCKET defaults to $DUALIKE_CTL or %s\n", DUALIKE_CONTROL_SOCKET);
 }

@@ -142,6 +142,7 @@ static int conns_to_v2(const struct config *cfg, struct v2_conn **out, size_t *n
 		x->ike_lifetime_s = c->ike_lifetime_s;
 		x->child_lifetime_s = c->child_lifetime_s;
 		x->childless = c->childless;
+		x->transport = c->transport;
 		x->rekey_margin_s = c->rekey_margin_s;
 		x->pfs = c->pfs;
 		x->dpd_delay_s = c->dpd_delay_s;
@@ -455,10 +456,7 @@ const struct engine_ops engine_v2_ops = {
  * Force a CREATE_CHILD_SA on the connection's IKE SA (for dualikectl and
  * the lab): what = "child" (rekey its first child), "ike" (rekey the IKE
  * SA) or "new-child". 0, ERR_NOTFOUND (no such SA), ERR_STATE (busy).
- * The prototype belongs in src/engines.h (not this file's owner's).
  */
-int engine_v2_rekey(struct daemon *d, const char *conn, const char *what);
-
 int engine_v2_rekey(struct daemon *d, const char *conn, const char *what)
 {
 	struct v2_glue *g = glue_of(d);

@@ -41,6 +41,13 @@ struct engine_ops {
 	void (*reloaded)(struct daemon *d, const struct config *old);
 };
 
+/*
+ * IKEv2: force a CREATE_CHILD_SA on a connection's IKE SA: what = "child"
+ * (rekey its first child), "ike" (rekey the IKE SA) or "new-child".
+ * 0, ERR_NOTFOUND (no such SA), ERR_STATE (another exchange is out), ERR_INVAL.
+ */
+int engine_v2_rekey(struct daemon *d, const char *conn, const char *what);
+
 extern const struct engine_ops engine_v1_ops;
 extern const struct engine_ops engine_v2_ops;
 /* The engine for a version (1 or 2), never NULL for those. */

@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "common/cipher.h"
 #include "common/err.h"
 #include "v2/v2_names.h"
 #include "v2/v2_proposal.h"
@@ -25,8 +26,16 @@ static bool row_takes(const struct xform *row, const struct v2_sa_xform *x)
 {
 	if (row->type != x->type || row->v2_id != x->id)
 		return false;
-	if (row->key_attr)
-		return x->has_key_len ? x->key_bits == row->key_bits : row->key_default;
+	if (row->key_attr) {
+		/*
+		 * RFC 7296 3.3.5: ENCR_AES_CBC and ENCR_AES_CTR MUST carry the Key
+		 * Length attribute; proposals without it MUST be rejected. Other
+		 * variable-length ciphers fall back to their default length.
+		 */
+		if (!x->has_key_len)
+			return row->key_default && x->id != CIPHER_AES_CBC && x->id != CIPHER_AES_CTR;
+		return x->key_bits == row->key_bits;
+	}
 	/* A fixed-length cipher may state its length; other types carry no attribute. */
 	return !x->has_key_len || (row->type == XFORM_ENCR && x->key_bits == row->key_bits);
 }

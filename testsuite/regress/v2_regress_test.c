@@ -211,13 +211,8 @@ static void test_proposals(void)
 	proposal_case("IKE proposal with KE 1025 only", ke1025, 4, 1025);
 	proposal_case("AEAD with an integrity transform", aead_integ, 4, 31);
 	proposal_case("IKE proposal without a PRF", no_prf, 3, 31);
-	/*
-	 * RFC 7296 3.3.5: AES-CBC proposals without a Key Length "MUST be
-	 * rejected". Today v2_proposal.c row_takes() accepts them as the
-	 * key_default row (aes128); reported to the lead, not asserted yet.
-	 */
-	(void)zero_keylen;
-	tap_skip("AES-CBC without a Key Length is accepted as AES-128 (v2_proposal.c row_takes; RFC 7296 3.3.5 says reject)");
+	/* RFC 7296 3.3.5: AES-CBC without a Key Length attribute MUST be rejected */
+	proposal_case("AES-CBC without a Key Length attribute", zero_keylen, 4, 31);
 }
 
 /* ---- KE payload values (RFC 7296 3.4, RFC 8031 2, RFC 5903 / SP 800-56A checks) ---- */
