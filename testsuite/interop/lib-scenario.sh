@@ -4,8 +4,9 @@
 declare -A S            # scenario settings
 POLICY=()               # peers.policy lines for dualiked
 EXPECT=()               # "SUBJECT OP VALUE"
+AFTER=()                # expectations judged after the action
 
-scn_keys=" name description skip topology family peer gateway version mode ike esp pfs initiator timeout peer_kernel gateway_kernel libreswan_ike libreswan_esp "
+scn_keys=" name description skip topology family peer gateway version mode ike esp pfs initiator timeout peer_kernel gateway_kernel libreswan_ike libreswan_esp action "
 
 trim() { local v=$1; v=${v#"${v%%[![:space:]]*}"}; echo "${v%"${v##*[![:space:]]}"}"; }
 
@@ -16,7 +17,7 @@ scn_read() {
 		[ike]=aes256-sha256-modp2048 [esp]=aes256gcm16 [pfs]=none
 		[initiator]=peer [timeout]=15)
 	S[name]=$(basename "$f" .scn)
-	POLICY=() EXPECT=()
+	POLICY=() EXPECT=() AFTER=()
 	while IFS= read -r line || [ -n "$line" ]; do
 		n=$((n + 1))
 		line=$(trim "${line%%#*}")
@@ -27,6 +28,7 @@ scn_read() {
 		key=$(trim "${line%%=*}") val=$(trim "${line#*=}")
 		case $key in
 		expect) EXPECT+=("$val") ;;
+		after) AFTER+=("$val") ;;
 		policy) POLICY+=("$val") ;;
 		*)
 			if [[ $scn_keys == *" $key "* ]]; then S[$key]=$val
@@ -47,6 +49,11 @@ scn_read() {
 		echo "$f: initiator must be peer, gateway or dualiked" >&2; bad=1 ;; esac
 	[[ ${S[timeout]} =~ ^[0-9]+$ ]] || { echo "$f: timeout must be whole seconds" >&2; bad=1; }
 	[ ${#EXPECT[@]} -gt 0 ] || { echo "$f: no expect lines" >&2; bad=1; }
+	case ${S[action]:-} in ''|gateway\ *|peer\ *) ;; *)
+		echo "$f: action must be 'gateway COMMAND...' or 'peer COMMAND...'" >&2; bad=1 ;; esac
+	if [ -n "${S[action]:-}" ] && [ ${#AFTER[@]} -eq 0 ]; then
+		echo "$f: an action needs 'after' lines to judge it" >&2; bad=1
+	fi
 	return $bad
 }
 
@@ -195,4 +202,16 @@ scn_key_control() {
 		echo "not ok - ${S[name]}: key oracle negative control: one flipped key digit was not reported (got $(tail -1 <<<"$out"))"
 		return 1
 	fi
+}
+
+# scn_action : run the scenario's action with the role's own control tool
+# (dualikectl, swanctl, whack); its output goes to the role's folder
+scn_action() {
+	local role=${S[action]%% *} words=${S[action]#* }
+	# shellcheck disable=SC2086 # the words are the command's arguments
+	case ${L_KIND[$role]} in
+	dualiked) dlk_ctl "$role" $words ;;
+	strongswan) ss_ctl "$role" 20 $words ;;
+	libreswan) ls_whack "$role" $words ;;
+	esac >"${L_DIR[$role]}/action.out" 2>&1
 }

@@ -61,6 +61,28 @@ run_one() {
 			echo "not ok - ${S[name]}: $e (got $scn_got)"; ok=0
 		fi
 	done
+	# an action (a rekey, a delete...) and what must hold after it
+	if [ -n "${S[action]:-}" ]; then
+		scn_action && why=done || why="exit $?"
+		lab_note "${S[name]}: action '${S[action]}': $why: $(head -c 200 "${L_DIR[${S[action]%% *}]}/action.out" | tr '\n' ' ')"
+		EXPECT=("${AFTER[@]}")
+		deadline=$((SECONDS + S[timeout]))
+		for ((k = 0; k < S[timeout] * 4; k++)); do
+			scn_cache=()
+			scn_all_hold && break
+			[ $SECONDS -lt $deadline ] || break
+			sleep 0.25
+		done
+		sleep 1
+		scn_cache=()
+		for e in "${AFTER[@]}"; do
+			if scn_check "$e"; then
+				echo "ok - ${S[name]}: after ${S[action]#* }: $e (got $scn_got)"
+			else
+				echo "not ok - ${S[name]}: after ${S[action]#* }: $e (got $scn_got)"; ok=0
+			fi
+		done
+	fi
 	# a scenario that judges keys also proves the oracle can fail
 	if [[ " ${EXPECT[*]}" == *" keys."* ]]; then
 		scn_key_control || ok=0
