@@ -37,6 +37,7 @@ struct load_opts {
 	char psk[LOAD_PSK_MAX];
 	size_t psk_len;
 	const char *local_id, *remote_id; /* NULL: addresses */
+	const char *id_template;          /* "init%u.bench": a local identity per SA */
 	unsigned workers;                 /* 0: one per core */
 	unsigned retransmit_tries;
 	unsigned retransmit_timeout_ms;
@@ -68,6 +69,8 @@ struct load_stats {
 
 /* load_opts.c */
 int load_opts_parse(int argc, char **argv, struct load_opts *o);
+bool load_id_template_ok(const char *tmpl);
+int load_id_expand(const char *tmpl, unsigned n, char *out, size_t out_len);
 void load_usage(FILE *to);
 
 /* load_stats.c */

@@ -161,6 +161,29 @@ static int make_conns(struct load *l, const struct sockaddr_storage *source)
 	return rc;
 }
 
+/*
+ * --id-template: the slot's connection takes SA number n's identity just
+ * before it initiates. Why one identity per SA: a responder drops the
+ * older IKE SAs of a peer identity that sends INITIAL_CONTACT (RFC 7296
+ * 2.4), and the engine always sends it in IKE_AUTH; with one identity for
+ * all, a responder would end up holding one SA. Writing into the engine's
+ * copy is safe: it reads local_id only when it builds IKE_AUTH (v2_auth.c),
+ * and a slot carries one negotiation at a time.
+ */
+static int slot_set_identity(struct load *l, const char *name, unsigned n)
+{
+	struct v2_conn *c = (struct v2_conn *)v2_engine_find_conn(l->eng, name);
+	char id[V2_CONN_ID_MAX + 1];
+	int rc;
+
+	if (!c)
+		return ERR_NOTFOUND;
+	rc = load_id_expand(l->o->id_template, n, id, sizeof(id));
+	if (rc == 0)
+		id_from_text(id, &c->local_id);
+	return rc;
+}
+
 /* ---- engine callbacks ---- */
 
 static uint32_t spi_hash(const uint8_t *p)
@@ -285,7 +308,9 @@ static void pump(evutil_socket_t fd, short what, void *arg)
 		l->slots[idx].busy = true;
 		l->slots[idx].t0_us = now;
 		snprintf(name, sizeof(name), "l%u", idx);
-		rc = v2_engine_up(l->eng, name);
+		rc = o->id_template ? slot_set_identity(l, name, l->st->started - 1) : 0;
+		if (rc == 0)
+			rc = v2_engine_up(l->eng, name);
 		if (rc && l->slots[idx].busy) {
 			char why[LOAD_REASON_LEN];
 

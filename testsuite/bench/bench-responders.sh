@@ -7,7 +7,11 @@
 #   sudo testsuite/bench/bench-responders.sh [BUILD]
 #   sudo testsuite/bench/bench-responders.sh --memory N [BUILD]
 #       instead: dualiked's RSS holding N established IKE SAs with one
-#       child each (kernel none), and bytes per SA
+#       child each (kernel none), and bytes per SA. Each SA has its own
+#       identity (dualike-load --id-template init%u.bench): the generator
+#       sends INITIAL_CONTACT, and with one identity for all, dualiked
+#       would drop each older SA (RFC 7296 2.4) and hold one. dualiked's
+#       conn then accepts any remote_id, its PSK found by its own id.
 #
 # Two namespaces on a veth: "init" (192.0.2.1, plus 198.51.100.1-254 as
 # source addresses, one per SA round robin, so responders see distinct
@@ -68,8 +72,8 @@ lab_build_shim "$LAB_SHIM" || echo "# the XFRM shim did not build: $(head -2 "$L
 # prop_ls TOKENS: dualike/strongSwan tokens in Libreswan's words
 prop_ls() { ls_algs "$1"; }
 
-start_dualiked() { # GROUP
-	local d=$LAB_DIR/dualiked
+start_dualiked() { # GROUP [REMOTE_ID]  (REMOTE_ID empty: any identity)
+	local d=$LAB_DIR/dualiked rid=${2-init.bench}
 	rm -rf "$d"; mkdir -p "$d/run" "$d/state"
 	cat >"$d/dualike.conf" <<EOT
 [daemon]
@@ -87,13 +91,13 @@ version = ikev2
 local = 192.0.2.2
 remote = %any
 local_id = resp.bench
-remote_id = init.bench
+${rid:+remote_id = $rid}
 auth = psk
 ike = aes128-sha256-$1
 esp = aes128gcm16
 EOT
 	echo "default any" >"$d/peers.policy"
-	printf 'resp.bench init.bench : PSK "%s"\n' "$PSK" >"$d/secrets"
+	printf 'resp.bench %s : PSK "%s"\n' "${rid:-%any}" "$PSK" >"$d/secrets"
 	chmod 600 "$d/secrets"
 	ip netns exec "$NS_R" "${pin_resp[@]}" "$BUILD/src/dualiked" -f -c "$d/dualike.conf" \
 		</dev/null >"$d/dualiked.log" 2>&1 &
@@ -238,12 +242,12 @@ rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 
 if [ -n "$MEMORY" ]; then
 	echo "# dualiked RSS with $MEMORY IKE SAs + children (kernel none), $(date -u +%FT%TZ), load $(cut -d' ' -f1-3 /proc/loadavg)"
-	start_dualiked x25519 || exit 1
+	start_dualiked x25519 "" || exit 1
 	pid=$(lab_pid resp)
 	before=$(rss_kib "$pid")
 	out=$(ip netns exec "$NS_I" env DUALIKE_LOAD_PSK="$PSK" "$LOAD" --json --no-progress \
 		--count "$MEMORY" --window "$WINDOW" --time 600 --retransmit-timeout 2000 \
-		--ike aes128-sha256-x25519 --esp aes128gcm16 --local-id init.bench --remote-id resp.bench \
+		--ike aes128-sha256-x25519 --esp aes128gcm16 --id-template 'init%u.bench' --remote-id resp.bench \
 		--src-range 198.51.100.1-198.51.100.254 192.0.2.2)
 	sleep 1
 	after=$(rss_kib "$pid")
