@@ -8,6 +8,7 @@
 # kept in the daemon) or shim (`kernel = xfrm` with the lab's XFRM shim
 # preloaded: the xfrm backend's SA requests are answered and logged to
 # xfrm-sa.log, its policies go to the namespace's kernel).
+# Scenario lines `dualiked_conn = KEY = VALUE` are added to [conn lab].
 # DUALIKE_BUILDDIR names the build whose src/dualiked and src/dualikectl run.
 
 LAB_BUILD=${DUALIKE_BUILDDIR:-$(cd "$LAB_HOME/../.." && pwd)}
@@ -62,6 +63,7 @@ pfs = ${S[pfs]:-none}
 local_ts = ${L_TS[$r]}
 remote_ts = ${L_TS[$o]}
 $v1
+${S[dualiked_conn]:-}
 EOF
 	: >"$d/peers.policy"
 	for line in "${POLICY[@]}"; do

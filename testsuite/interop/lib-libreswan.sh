@@ -2,7 +2,8 @@
 # Libreswan is unpacked (dpkg -x) into $LAB_LIBRESWAN by install-peers.sh,
 # because its package conflicts with strongSwan's. One instance per role,
 # everything in $LAB_DIR/ROLE:
-#   ipsec.conf, ipsec.secrets   the connection "lab" (auto=add) and its PSK
+#   ipsec.conf, ipsec.secrets   the connection "lab" (auto=add; plus the
+#                               scenario's libreswan_conn lines) and its PSK
 #   nss/                        the NSS database pluto insists on
 #   run/                        pluto.ctl (whack's socket), pluto.pid
 #   pluto.log
@@ -84,6 +85,8 @@ conn lab
 	keyingtries=1
 	auto=add
 EOF
+	# the scenario's own lines for the conn (libreswan_conn = KEY=VALUE)
+	[ -z "${S[libreswan_conn]:-}" ] || sed 's/^/\t/' <<<"${S[libreswan_conn]}" >>"$d/ipsec.conf"
 	printf '@%s @%s : PSK "%s"\n' "${L_ID[$r]}" "${L_ID[$o]}" "${S[psk]}" >"$d/ipsec.secrets"
 	chmod 600 "$d/ipsec.secrets"
 	[ -f "$d/nss/cert9.db" ] || certutil -N -d "sql:$d/nss" --empty-password >/dev/null

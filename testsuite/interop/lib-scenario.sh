@@ -30,6 +30,8 @@ scn_read() {
 		expect) EXPECT+=("$val") ;;
 		after) AFTER+=("$val") ;;
 		policy) POLICY+=("$val") ;;
+		dualiked_conn|libreswan_conn)   # lines added to that daemon's conn "lab"
+			S[$key]+="${S[$key]:+$'\n'}$val" ;;
 		*)
 			if [[ $scn_keys == *" $key "* ]]; then S[$key]=$val
 			else echo "$f:$n: unknown key '$key'" >&2; bad=1; fi ;;
