@@ -45,6 +45,7 @@ void v2_engine_free(struct v2_engine *e)
 	for (size_t i = 0; i < e->n_retired; i++)
 		free(e->retired[i]);
 	free(e->retired);
+	v2_cookie_wipe(e);
 	free(e);
 }
 
@@ -239,6 +240,10 @@ int v2_engine_input(struct v2_engine *e, const struct v2_datagram *dg)
 			rc = ERR_PARSE;
 			goto out;
 		}
+		if (v2_cookie_gate(e, m, dg)) {
+			rc = 0; /* answered with N(COOKIE), nothing kept (2.6) */
+			goto out;
+		}
 		sa = respond_new(e, m, dg);
 		if (!sa) {
 			rc = ERR_NOTFOUND;
@@ -376,6 +381,11 @@ size_t v2_engine_count_sas(const struct v2_engine *e)
 const struct v2_engine_stats *v2_engine_stats(const struct v2_engine *e)
 {
 	return &e->stats;
+}
+
+void v2_engine_rotate_cookie_secret(struct v2_engine *e)
+{
+	v2_cookie_rotate(e);
 }
 
 size_t v2_engine_fire_timers(struct v2_engine *e)

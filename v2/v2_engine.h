@@ -12,14 +12,15 @@
  * with NAT detection and the move to the NAT-T port (RFC 7296 2.23).
  * CREATE_CHILD_SA: new child, child rekey (PFS), IKE SA rekey, the
  * lowest-nonce rule for simultaneous child rekeys; lifetime rekeys and
- * DPD (v2_maint.c). Not yet: COOKIE, simultaneous IKE SA rekeys,
- * fragmentation, DPD hold as a trap policy.
+ * DPD (v2_maint.c); COOKIE (2.6), both roles (v2_cookie.c). Not yet:
+ * simultaneous IKE SA rekeys, fragmentation, DPD hold as a trap policy.
  *
  * Single-threaded: every call on the loop thread (DESIGN.md).
  */
 #ifndef DUALIKE_V2_ENGINE_H
 #define DUALIKE_V2_ENGINE_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -32,6 +33,7 @@
 #define V2_CONN_NAME_MAX 48
 #define V2_CONN_ID_MAX 255
 #define V2_CONN_MAX_TS 8
+#define V2_COOKIE_NEVER UINT_MAX /* cookie_threshold: never ask for a COOKIE */
 
 /* An identity as configured: the ID payload's type (RFC 7296 3.5) and data; type 0 = none. */
 struct v2_conn_id {
@@ -133,7 +135,13 @@ struct v2_engine_params {
 	unsigned half_open_timeout_ms;  /* responder: IKE_AUTH must come within (0: 30 s) */
 	uint16_t ike_port;              /* 0: 500; ours and the peer's */
 	uint16_t natt_port;             /* 0: 4500 */
-	unsigned cookie_threshold;      /* half-open IKE SAs before COOKIEs are asked (0: never) */
+	/*
+	 * Half-open responder IKE SAs (IKE_SA_INIT answered or its KE job
+	 * running, no IKE_AUTH yet) from which on IKE_SA_INIT requests must carry a COOKIE (RFC 7296
+	 * 2.6); 0: always ask (as dualike.conf(5) says), V2_COOKIE_NEVER: never.
+	 * A zeroed struct therefore asks always.
+	 */
+	unsigned cookie_threshold;
 	struct v2_hooks hooks;
 };
 
@@ -202,6 +210,9 @@ int v2_engine_liveness(struct v2_engine *e, const char *conn, uint64_t now_ms);
  */
 size_t v2_engine_housekeep(struct v2_engine *e, uint64_t now_ms);
 uint64_t v2_now_ms(void);
+
+/* Replace the COOKIE secret now (it turns over by itself too); the previous one stays valid a while. */
+void v2_engine_rotate_cookie_secret(struct v2_engine *e);
 
 /* Tests (engines without an event base): fire every armed timer now; how many. */
 size_t v2_engine_fire_timers(struct v2_engine *e);

@@ -81,6 +81,8 @@ void v2_ike_sa_free(struct v2_ike_sa *sa)
 	else
 		e->last = sa->prev;
 	e->n_sas--;
+	if (sa->half_open)
+		e->n_half_open--;
 	free(sa);
 }
 

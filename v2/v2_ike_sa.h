@@ -22,6 +22,9 @@
 #define V2_NONCE_LEN 32       /* ours: 256 bits, twice the PRF strength (RFC 7296 2.10) */
 #define V2_MSG_MAX 8192       /* largest message we build */
 #define V2_HALF_OPEN_MS 30000u
+#define V2_COOKIE_MAX 64      /* longest COOKIE we send back (RFC 7296 2.6: 1 to 64 octets) */
+#define V2_COOKIE_RETRIES 2   /* COOKIE answers an initiator follows per IKE SA */
+#define V2_COOKIE_ROTATE_MS 120000u /* cookie secret lifetime; the previous one is kept as long */
 
 enum v2_state {
 	V2S_I_KEYGEN,    /* initiator: KE keypair job running */
@@ -125,6 +128,10 @@ struct v2_ike_sa {
 	uint8_t ke_reply[KE_MAX_PUBLIC];/* responder: KEr */
 	size_t ke_reply_len;
 	unsigned invalid_ke_retries;
+	uint8_t cookie[V2_COOKIE_MAX];  /* initiator: the responder's COOKIE (2.6), sent first */
+	size_t cookie_len;
+	unsigned cookie_retries;
+	bool half_open;                 /* responder: KE job started, no IKE_AUTH yet (COOKIE load) */
 	uint8_t spi_r_pending[8];       /* initiator: SPIr until the keys are made */
 	struct job *job;
 
@@ -180,6 +187,15 @@ struct v2_ctx {
 	size_t notify_data_len;
 	const char *why;                /* for FAIL_* log lines */
 	bool no_answer;                 /* FAIL_*: retransmissions went unanswered */
+	bool stay;                      /* OK: the step repeats (COOKIE retry), keep the state */
+};
+
+/* The responder's cookie secrets (v2_cookie.c): current and previous. */
+struct v2_cookie_state {
+	uint8_t cur[32], prev[32];
+	uint8_t version, prev_version;  /* the cookie's first octet names its secret */
+	bool have_cur, have_prev;
+	uint64_t rotated_ms;
 };
 
 struct v2_engine {
@@ -190,6 +206,8 @@ struct v2_engine {
 	size_t n_retired;
 	struct v2_ike_sa *first, *last;
 	size_t n_sas;
+	size_t n_half_open;             /* responder SAs past the KE job start, before IKE_AUTH (2.6) */
+	struct v2_cookie_state cookie;
 	struct v2_engine_stats stats;
 };
 
@@ -242,6 +260,18 @@ int v2_natd_put(struct v2_chain *c, const uint8_t spi_i[8], const uint8_t spi_r[
 /* Compare the message's NAT_DETECTION notifies with what we see. */
 void v2_natd_check(struct v2_ike_sa *sa, const struct v2_msg *m,
 		   const struct sockaddr_storage *src, const struct sockaddr_storage *dst);
+
+/* ---- v2_cookie.c ---- */
+/* Is the responder under the load where IKE_SA_INIT needs a COOKIE? */
+bool v2_cookie_needed(const struct v2_engine *e);
+/*
+ * Before any state for a new IKE_SA_INIT request: true when it was
+ * answered with N(COOKIE) (no valid cookie while needed) and must go no
+ * further; false: go on.
+ */
+bool v2_cookie_gate(struct v2_engine *e, const struct v2_msg *m, const struct v2_datagram *dg);
+void v2_cookie_rotate(struct v2_engine *e);
+void v2_cookie_wipe(struct v2_engine *e);
 
 /* ---- v2_sa_init.c ---- */
 enum v2_verdict v2_sa_init_respond(struct v2_ike_sa *sa, struct v2_ctx *ctx);

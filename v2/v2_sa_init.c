@@ -6,6 +6,7 @@
  *                                <--  HDR, SAr1, KEr, Nr, [N(NAT_D)]
  *                                <--  HDR, N(INVALID_KE_PAYLOAD, group)  (1.2: retry)
  *                                <--  HDR, N(NO_PROPOSAL_CHOSEN)
+ *                                <--  HDR, N(COOKIE)  (2.6: again with it first)
  *
  * The KE computation is a job (DESIGN.md): the handlers return SUSPEND and
  * the job's completion re-enters through v2_complete(). Our nonces are 32
@@ -217,6 +218,9 @@ enum v2_verdict v2_sa_init_respond(struct v2_ike_sa *sa, struct v2_ctx *ctx)
 		ctx->why = "could not start the KE job";
 		goto out;
 	}
+	/* 2.6: counted from here (not only once answered), so a burst queued behind KE jobs counts */
+	sa->half_open = true;
+	sa->eng->n_half_open++;
 	v = V2V_SUSPEND;
 out:
 	free(peer_sa);
@@ -257,6 +261,10 @@ static int put_sa_init_request(struct v2_ike_sa *sa, struct v2_ctx *ctx)
 	v2_send_header(sa, &h, V2_EXCH_IKE_SA_INIT, false, 0);
 	pub = ke_public(sa->keypair, &pub_len);
 	rc = v2_msg_out_init(&out, ctx->out, sizeof(ctx->out), &h);
+	/* 2.6: the responder's COOKIE goes first */
+	if (rc == 0 && sa->cookie_len)
+		rc = v2_put_notify(&out.chain, V2_PROTO_NONE, NULL, 0, V2_N_COOKIE, sa->cookie,
+				   sa->cookie_len);
 	if (rc == 0)
 		rc = v2_proposal_offer(sa->conn->ike, sa->conn->n_ike, NULL, 0, offer);
 	if (rc == 0)
@@ -311,8 +319,11 @@ enum v2_verdict v2_sa_init_start(struct v2_ike_sa *sa)
 {
 	if (sa->ke_group == 0)
 		sa->ke_group = first_group(sa->conn);
-	randombytes_buf(sa->ni, V2_NONCE_LEN);
-	sa->ni_len = V2_NONCE_LEN;
+	/* a COOKIE covers Ni (2.6): keep it when an INVALID_KE restart follows one */
+	if (!sa->cookie_len || !sa->ni_len) {
+		randombytes_buf(sa->ni, V2_NONCE_LEN);
+		sa->ni_len = V2_NONCE_LEN;
+	}
 	if (sa->ke_group == 0 ||
 	    job_ke_keypair(sa->eng->p.jobs, sa->ke_group, keypair_done, sa, &sa->job))
 		return V2V_FAIL_DELETE;
@@ -357,6 +368,41 @@ out:
 	free(ctx);
 }
 
+/*
+ * 2.6: the responder wants a COOKIE: the same request (same Ni and KE)
+ * again with N(COOKIE) first, message ID 0. Bounded per IKE SA, so two
+ * responders (or a forger) cannot keep us looping.
+ */
+static enum v2_verdict cookie_retry(struct v2_ike_sa *sa, struct v2_ctx *ctx,
+				    const struct v2_notify *n)
+{
+	if (n->data.len == 0 || n->data.len > sizeof(sa->cookie) ||
+	    sa->cookie_retries >= V2_COOKIE_RETRIES || !sa->keypair) {
+		ctx->why = sa->cookie_retries >= V2_COOKIE_RETRIES
+				   ? "the responder keeps asking for a COOKIE"
+				   : "the responder's COOKIE is not usable";
+		return V2V_FAIL_DELETE;
+	}
+	log_info(&sa->sad.logger, "responder asks for a COOKIE (%zu octets); retrying with it",
+		 n->data.len);
+	sa->cookie_retries++;
+	memcpy(sa->cookie, n->data.p, n->data.len);
+	sa->cookie_len = n->data.len;
+	sa->send_msgid = 0;
+	if (put_sa_init_request(sa, ctx)) {
+		ctx->why = "could not build IKE_SA_INIT";
+		return V2V_FAIL_DELETE;
+	}
+	free(sa->init_i); /* AUTH signs the request that was answered (2.15) */
+	sa->init_i = dup_bytes(ctx->out, ctx->out_len);
+	sa->init_i_len = ctx->out_len;
+	if (!sa->init_i)
+		return V2V_FAIL_DELETE;
+	ctx->request_to_send = true;
+	ctx->stay = true;
+	return V2V_OK;
+}
+
 static enum v2_verdict init_error_response(struct v2_ike_sa *sa, struct v2_ctx *ctx)
 {
 	const struct v2_msg *m = ctx->msg;
@@ -388,9 +434,8 @@ static enum v2_verdict init_error_response(struct v2_ike_sa *sa, struct v2_ctx *
 		}
 	}
 	if (v2_msg_find_notify(m, V2_N_COOKIE, &n))
-		ctx->why = "the responder asks for a COOKIE (not supported yet)";
-	else
-		ctx->why = "IKE_SA_INIT answer without SA, KE or Nr";
+		return cookie_retry(sa, ctx, &n);
+	ctx->why = "IKE_SA_INIT answer without SA, KE or Nr";
 	return V2V_FAIL_DELETE;
 }
 

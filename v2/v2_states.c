@@ -67,6 +67,7 @@ void v2_states_dispatch(struct v2_ike_sa *sa, struct v2_ctx *ctx)
 {
 	const struct v2_msg *m = ctx->msg;
 	bool response = v2_msg_is_response(m);
+	enum v2_verdict v;
 
 	for (size_t i = 0; i < sizeof(v2_rows) / sizeof(v2_rows[0]); i++) {
 		const struct v2_row *r = &v2_rows[i];
@@ -82,7 +83,8 @@ void v2_states_dispatch(struct v2_ike_sa *sa, struct v2_ctx *ctx)
 			v2_timer_cancel(sa);
 		}
 		log_debug(&sa->sad.logger, "%s in %s", r->what, v2_state_name(sa->state));
-		v2_complete(sa, ctx, r->fn(sa, ctx), r->to);
+		v = r->fn(sa, ctx);
+		v2_complete(sa, ctx, v, v == V2V_OK && ctx->stay ? sa->state : r->to);
 		return;
 	}
 	sa->eng->stats.dropped_unexpected++;
@@ -223,6 +225,10 @@ void v2_complete(struct v2_ike_sa *sa, struct v2_ctx *ctx, enum v2_verdict v, en
 		return;
 	}
 	sa->state = to;
+	if (sa->half_open && to != V2S_R_NEW && to != V2S_R_INIT_DONE) {
+		sa->half_open = false; /* IKE_AUTH done: no longer COOKIE load (2.6) */
+		sa->eng->n_half_open--;
+	}
 	if (to == V2S_R_INIT_DONE && from != to)
 		v2_timer_arm(sa, V2T_HALF_OPEN, sa->eng->p.half_open_timeout_ms);
 	if (to == V2S_ESTABLISHED && from != V2S_ESTABLISHED) {

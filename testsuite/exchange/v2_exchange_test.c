@@ -178,6 +178,7 @@ static void side_setup(int i, const char *ike, const char *esp, const char *lts,
 	p.kernel = s->kernel;
 	p.retransmit_tries = 3;
 	p.retransmit_timeout_ms = 100;
+	p.cookie_threshold = V2_COOKIE_NEVER; /* COOKIEs: v2_cookie_test */
 	p.hooks = (struct v2_hooks){ .arg = s, .send = mock_send, .psk = mock_psk,
 				     .established = mock_established, .failed = mock_failed,
 				     .child_installed = mock_child };
@@ -662,7 +663,8 @@ static void test_dpd(void)
 	/* the peer vanishes */
 	v2_engine_free(sides[1].eng);
 	v2_engine_new(&(struct v2_engine_params){ .jobs = pool, .sad = sides[1].sad,
-						  .kernel = sides[1].kernel }, &sides[1].eng);
+						  .kernel = sides[1].kernel,
+						  .cookie_threshold = V2_COOKIE_NEVER }, &sides[1].eng);
 	now = v2_now_ms();
 	v2_engine_housekeep(sides[0].eng, now + 31000);
 	run();
