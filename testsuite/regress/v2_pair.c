@@ -100,6 +100,7 @@ static int side_open(struct v2_pair *p, int i, const char *ike, const char *esp)
 	ep.sad = s->sad;
 	ep.kernel = s->kernel;
 	ep.retransmit_tries = 2;
+	ep.cookie_threshold = V2_COOKIE_NEVER; /* these tests craft IKE_SA_INITs without cookies */
 	ep.retransmit_timeout_ms = 100;
 	ep.hooks = (struct v2_hooks){ .arg = s, .send = pair_send, .psk = pair_psk,
 				      .established = pair_established, .failed = pair_failed };
