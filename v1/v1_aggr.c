@@ -263,18 +263,6 @@ static enum v1_verdict am_r3(struct v1_step *st)
 	return V1V_OK;
 }
 
-int v1_aggr_start(struct v1_isakmp_sa *sa)
-{
-	struct v1_step st = { .eng = sa->eng, .sa = sa };
-	const struct v1_row *row = v1_row_find(V1S_NONE, true, V1_EXCH_AGGRESSIVE, -1);
-
-	if (!row)
-		return ERR_STATE;
-	log_info(&sa->sad.logger, "initiating IKEv1 Aggressive Mode");
-	v1_run(&st, row, false);
-	return 0;
-}
-
 /* Aggressive Mode transitions. */
 const struct v1_row v1_aggr_rows[] = {
 	{ V1S_NONE, true, V1_EXCH_AGGRESSIVE, -1, am_i1_start, am_i1_build, V1S_AM_I1, true, "AM1 out" },

@@ -148,7 +148,7 @@ int v1_initiate_conn(struct v1_engine *e, struct v1_conn *c, bool start_qm, uint
 	sa->replaces = replaces;
 	rc = sad_add_ike(e->env.sad, &sa->sad, cky, zero, true);
 	if (rc == 0)
-		rc = c->aggressive ? v1_aggr_start(sa) : v1_main_start(sa);
+		rc = v1_p1_start(sa, c->aggressive);
 	if (rc < 0) {
 		v1_isakmp_sa_free(sa);
 		return rc;

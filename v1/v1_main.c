@@ -255,18 +255,6 @@ static enum v1_verdict mm_r5(struct v1_step *st)
 	return build_id_hash(st, false);
 }
 
-int v1_main_start(struct v1_isakmp_sa *sa)
-{
-	struct v1_step st = { .eng = sa->eng, .sa = sa };
-	const struct v1_row *row = v1_row_find(V1S_NONE, true, V1_EXCH_IDPROT, -1);
-
-	if (!row)
-		return ERR_STATE;
-	log_info(&sa->sad.logger, "initiating IKEv1 Main Mode");
-	v1_run(&st, row, false);
-	return 0;
-}
-
 /* Main Mode transitions (from, initiator, exchange, message, handler, resume, to, retransmit). */
 const struct v1_row v1_main_rows[] = {
 	{ V1S_NONE, true, V1_EXCH_IDPROT, -1, mm_i1_build, NULL, V1S_MM_I1, true, "MM1 out" },

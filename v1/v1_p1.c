@@ -449,3 +449,17 @@ void v1_p1_established(struct v1_isakmp_sa *sa)
 		v1_quick_start_all(sa);
 	}
 }
+
+/* Start phase 1 as initiator: the first row of Main or Aggressive Mode. */
+int v1_p1_start(struct v1_isakmp_sa *sa, bool aggressive)
+{
+	struct v1_step st = { .eng = sa->eng, .sa = sa };
+	uint8_t exch = aggressive ? V1_EXCH_AGGRESSIVE : V1_EXCH_IDPROT;
+	const struct v1_row *row = v1_row_find(V1S_NONE, true, exch, -1);
+
+	if (!row)
+		return ERR_STATE;
+	log_info(&sa->sad.logger, "initiating IKEv1 %s Mode", aggressive ? "Aggressive" : "Main");
+	v1_run(&st, row, false);
+	return 0;
+}

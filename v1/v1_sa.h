@@ -264,8 +264,8 @@ void v1_natt_float(struct v1_isakmp_sa *sa);
 extern const struct v1_row v1_main_rows[];
 extern const struct v1_row v1_aggr_rows[];
 extern const struct v1_row v1_quick_rows[];
-int v1_main_start(struct v1_isakmp_sa *sa);
-int v1_aggr_start(struct v1_isakmp_sa *sa);
+/* Initiate phase 1: Main Mode, or Aggressive Mode when asked. */
+int v1_p1_start(struct v1_isakmp_sa *sa, bool aggressive);
 int v1_quick_start(struct v1_isakmp_sa *sa, const struct ts *local, const struct ts *remote);
 void v1_quick_start_all(struct v1_isakmp_sa *sa);
 
