@@ -247,3 +247,66 @@ bool vec_get_hex(const struct vec_rec *r, const char *name, uint8_t **out, size_
 	}
 	return true;
 }
+
+bool vec_json_hex(const char *relpath, const char *key, uint8_t **out, size_t *len)
+{
+	char path[1200], text[8192], pat[64], *p, *end;
+	size_t n;
+	FILE *fp;
+
+	*out = NULL;
+	*len = 0;
+	if (!vec_dir())
+		return false;
+	snprintf(path, sizeof(path), "%s/%s", vec_dir(), relpath);
+	fp = fopen(path, "r");
+	if (!fp)
+		return false;
+	n = fread(text, 1, sizeof(text) - 1, fp);
+	fclose(fp);
+	text[n] = '\0';
+	snprintf(pat, sizeof(pat), "\"%s\": \"", key);
+	p = strstr(text, pat);
+	if (!p)
+		return false;
+	p += strlen(pat);
+	end = strchr(p, '"');
+	if (!end)
+		return false;
+	*end = '\0';
+	return vec_hex(p, out, len);
+}
+
+unsigned vec_walk_hex(const char *relpath, const char *const names[], size_t n_names,
+		      const char *only_with, vec_hex_fn fn, void *arg)
+{
+	struct vec_file f;
+	struct vec_rec r = { 0 };
+	unsigned walked = 0;
+
+	if (n_names > VEC_WALK_MAX || !vec_open(&f, relpath)) {
+		tap_ok(false, "open %s", relpath);
+		return 0;
+	}
+	while (vec_next(&f, &r)) {
+		struct vec_hex_rec h = { .relpath = relpath, .rec = &r };
+		bool readable = true;
+
+		if (only_with && !vec_get(&r, only_with))
+			continue;
+		for (size_t i = 0; i < n_names && readable; i++)
+			readable = vec_get_hex(&r, names[i], &h.val[i], &h.len[i]);
+		if (readable) {
+			fn(arg, &h);
+			walked++;
+		} else {
+			tap_ok(false, "%s:%u: record is readable", relpath, r.first_line);
+		}
+		for (size_t i = 0; i < n_names; i++)
+			free(h.val[i]);
+	}
+	vec_rec_free(&r);
+	vec_close(&f);
+	tap_ok(walked > 0, "%s: vectors found", relpath);
+	return walked;
+}

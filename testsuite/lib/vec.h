@@ -69,4 +69,34 @@ bool vec_hex(const char *hex, uint8_t **out, size_t *len);
 /* vec_hex of a field; false (and a TAP diagnostic) when missing or bad. */
 bool vec_get_hex(const struct vec_rec *r, const char *name, uint8_t **out, size_t *len);
 
+/*
+ * The hex string value of "key" in a small flat JSON file under the vectors
+ * folder (ACVP expected results), decoded as by vec_hex(). False when the
+ * file, the key or the hex is missing.
+ */
+bool vec_json_hex(const char *relpath, const char *key, uint8_t **out, size_t *len);
+
+/*
+ * Walking a file whose records carry hex fields, the shape most known-answer
+ * tests share: open relpath (a TAP failure when it is missing), decode the
+ * named fields of every record and hand them to fn; a record lacking one is
+ * a TAP failure ("record is readable"), except that a record lacking the
+ * field named `only_with` (when not NULL) is passed over as belonging to
+ * another test. Ends with a TAP check that at least one record was found.
+ * Returns how many records reached fn.
+ */
+#define VEC_WALK_MAX 8
+
+struct vec_hex_rec {
+	const char *relpath;
+	const struct vec_rec *rec;
+	uint8_t *val[VEC_WALK_MAX];
+	size_t len[VEC_WALK_MAX];
+};
+
+typedef void (*vec_hex_fn)(void *arg, const struct vec_hex_rec *h);
+
+unsigned vec_walk_hex(const char *relpath, const char *const names[], size_t n_names,
+		      const char *only_with, vec_hex_fn fn, void *arg);
+
 #endif

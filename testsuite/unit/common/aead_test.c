@@ -113,105 +113,95 @@ static void gcm_direct(const uint8_t *key, size_t key_len, const uint8_t *iv, si
 	}
 }
 
-static void test_gcm_spec(void)
+/* The six fields every AEAD record here carries, in this order. */
+enum { F_KEY, F_IV, F_PT, F_AAD, F_CT, F_TAG };
+
+static bool aead_rec_sane(const struct vec_hex_rec *h, size_t iv_len)
+{
+	bool ok = h->len[F_CT] == h->len[F_PT] && h->len[F_TAG] == 16 &&
+		  (!iv_len || h->len[F_IV] == iv_len);
+
+	if (!ok)
+		tap_ok(false, "%s:%u: record lengths are consistent", h->relpath,
+		       h->rec->first_line);
+	return ok;
+}
+
+struct gcm_counts {
+	unsigned ipsec, other_iv;
+};
+
+static void check_gcm_rec(void *arg, const struct vec_hex_rec *h)
 {
 	static const enum aead_alg icvs[] = { AEAD_AES_GCM_16, AEAD_AES_GCM_12, AEAD_AES_GCM_8 };
-	const char *rel = "gcm-spec/aes-gcm-spec-test-cases.txt";
-	struct vec_file f;
-	struct vec_rec r = { 0 };
-	unsigned ipsec = 0, other_iv = 0, cases = 0;
+	struct gcm_counts *n = arg;
+	const uint8_t *key = h->val[F_KEY], *iv = h->val[F_IV];
+	size_t key_len = h->len[F_KEY], iv_len = h->len[F_IV], pt_len = h->len[F_PT];
+	unsigned line = h->rec->first_line;
 
-	if (!vec_open(&f, rel)) {
-		tap_ok(false, "open %s", rel);
+	if (!aead_rec_sane(h, 0))
 		return;
+	if (iv_len == AEAD_SALT_LEN + AEAD_IV_LEN) {
+		/* IPsec form: keymat = key || salt, salt = IV[0..3], explicit IV = IV[4..11]. */
+		uint8_t keymat[AEAD_MAX_KEYMAT];
+
+		memcpy(keymat, key, key_len);
+		memcpy(keymat + key_len, iv, AEAD_SALT_LEN);
+		for (size_t i = 0; i < sizeof(icvs) / sizeof(icvs[0]); i++)
+			check_aead(icvs[i], keymat, key_len + AEAD_SALT_LEN, iv + AEAD_SALT_LEN,
+				   h->val[F_AAD], h->len[F_AAD], h->val[F_PT], pt_len, h->val[F_CT],
+				   h->val[F_TAG], h->relpath, line);
+		n->ipsec++;
+	} else {
+		uint8_t *out = malloc(pt_len + 1), got_tag[16];
+
+		gcm_direct(key, key_len, iv, iv_len, h->val[F_AAD], h->len[F_AAD], h->val[F_PT],
+			   pt_len, out, got_tag);
+		tap_eq_bytes(out, pt_len, h->val[F_CT], h->len[F_CT],
+			     "%s:%u: GCM with a %zu-octet IV (Nettle)", h->relpath, line, iv_len);
+		tap_eq_bytes(got_tag, 16, h->val[F_TAG], 16, "%s:%u: GCM tag with a %zu-octet IV",
+			     h->relpath, line, iv_len);
+		free(out);
+		n->other_iv++;
 	}
-	while (vec_next(&f, &r)) {
-		uint8_t *key = NULL, *iv = NULL, *pt = NULL, *aad = NULL, *ct = NULL, *tag = NULL;
-		size_t key_len, iv_len, pt_len, aad_len, ct_len, tag_len;
+}
 
-		cases++;
-		if (!vec_get_hex(&r, "key", &key, &key_len) || !vec_get_hex(&r, "iv", &iv, &iv_len) ||
-		    !vec_get_hex(&r, "plaintext", &pt, &pt_len) ||
-		    !vec_get_hex(&r, "aad", &aad, &aad_len) ||
-		    !vec_get_hex(&r, "ciphertext", &ct, &ct_len) ||
-		    !vec_get_hex(&r, "tag", &tag, &tag_len) || ct_len != pt_len || tag_len != 16) {
-			tap_ok(false, "%s:%u: record is readable", rel, r.first_line);
-		} else if (iv_len == AEAD_SALT_LEN + AEAD_IV_LEN) {
-			/* IPsec form: keymat = key || salt, salt = IV[0..3], explicit IV = IV[4..11]. */
-			uint8_t keymat[AEAD_MAX_KEYMAT];
+static void test_gcm_spec(void)
+{
+	static const char *const names[] = { "key", "iv", "plaintext", "aad", "ciphertext", "tag" };
+	const char *rel = "gcm-spec/aes-gcm-spec-test-cases.txt";
+	struct gcm_counts n = { 0, 0 };
+	unsigned cases = vec_walk_hex(rel, names, 6, NULL, check_gcm_rec, &n);
 
-			memcpy(keymat, key, key_len);
-			memcpy(keymat + key_len, iv, AEAD_SALT_LEN);
-			for (size_t i = 0; i < sizeof(icvs) / sizeof(icvs[0]); i++)
-				check_aead(icvs[i], keymat, key_len + AEAD_SALT_LEN, iv + AEAD_SALT_LEN,
-					   aad, aad_len, pt, pt_len, ct, tag, rel, r.first_line);
-			ipsec++;
-		} else {
-			uint8_t *out = malloc(pt_len + 1), got_tag[16];
-
-			gcm_direct(key, key_len, iv, iv_len, aad, aad_len, pt, pt_len, out, got_tag);
-			tap_eq_bytes(out, pt_len, ct, ct_len, "%s:%u: GCM with a %zu-octet IV (Nettle)",
-				     rel, r.first_line, iv_len);
-			tap_eq_bytes(got_tag, 16, tag, 16, "%s:%u: GCM tag with a %zu-octet IV", rel,
-				     r.first_line, iv_len);
-			free(out);
-			other_iv++;
-		}
-		free(key);
-		free(iv);
-		free(pt);
-		free(aad);
-		free(ct);
-		free(tag);
-	}
-	vec_rec_free(&r);
-	vec_close(&f);
-	tap_ok(cases == 18 && ipsec == 12 && other_iv == 6,
+	tap_ok(cases == 18 && n.ipsec == 12 && n.other_iv == 6,
 	       "%s: 18 cases, 12 with 96-bit IVs", rel);
 	tap_diag("%s: %u vectors checked (%u as IPsec AEAD x3 ICV lengths, %u through Nettle GCM)",
-		 rel, ipsec + other_iv, ipsec, other_iv);
+		 rel, n.ipsec + n.other_iv, n.ipsec, n.other_iv);
+}
+
+/* RFC 8439 2.8.2 / A.5: the 12-octet nonce read as RFC 7634's salt (4) || IV (8). */
+static void check_rfc8439_rec(void *arg, const struct vec_hex_rec *h)
+{
+	unsigned *checked = arg;
+	uint8_t keymat[AEAD_MAX_KEYMAT];
+
+	if (!aead_rec_sane(h, 12) || h->len[F_KEY] != 32)
+		return;
+	memcpy(keymat, h->val[F_KEY], 32);
+	memcpy(keymat + 32, h->val[F_IV], 4);
+	check_aead(AEAD_CHACHA20_POLY1305, keymat, 36, h->val[F_IV] + 4, h->val[F_AAD],
+		   h->len[F_AAD], h->val[F_PT], h->len[F_PT], h->val[F_CT], h->val[F_TAG],
+		   h->relpath, h->rec->first_line);
+	(*checked)++;
 }
 
 static void test_rfc8439(void)
 {
+	static const char *const names[] = { "key", "nonce", "plaintext", "aad", "ciphertext", "tag" };
 	const char *rel = "rfc8439/chacha20-poly1305-aead.txt";
-	struct vec_file f;
-	struct vec_rec r = { 0 };
 	unsigned checked = 0;
 
-	if (!vec_open(&f, rel)) {
-		tap_ok(false, "open %s", rel);
-		return;
-	}
-	while (vec_next(&f, &r)) {
-		uint8_t *key = NULL, *nonce = NULL, *pt = NULL, *aad = NULL, *ct = NULL, *tag = NULL;
-		size_t key_len, nonce_len, pt_len, aad_len, ct_len, tag_len;
-		uint8_t keymat[AEAD_MAX_KEYMAT];
-
-		if (vec_get_hex(&r, "key", &key, &key_len) && key_len == 32 &&
-		    vec_get_hex(&r, "nonce", &nonce, &nonce_len) && nonce_len == 12 &&
-		    vec_get_hex(&r, "plaintext", &pt, &pt_len) &&
-		    vec_get_hex(&r, "aad", &aad, &aad_len) &&
-		    vec_get_hex(&r, "ciphertext", &ct, &ct_len) && ct_len == pt_len &&
-		    vec_get_hex(&r, "tag", &tag, &tag_len) && tag_len == 16) {
-			/* The 12-octet nonce read as RFC 7634's salt (4) || IV (8). */
-			memcpy(keymat, key, 32);
-			memcpy(keymat + 32, nonce, 4);
-			check_aead(AEAD_CHACHA20_POLY1305, keymat, 36, nonce + 4, aad, aad_len, pt,
-				   pt_len, ct, tag, rel, r.first_line);
-			checked++;
-		} else {
-			tap_ok(false, "%s:%u: record is readable", rel, r.first_line);
-		}
-		free(key);
-		free(nonce);
-		free(pt);
-		free(aad);
-		free(ct);
-		free(tag);
-	}
-	vec_rec_free(&r);
-	vec_close(&f);
+	vec_walk_hex(rel, names, 6, NULL, check_rfc8439_rec, &checked);
 	tap_eq_int(checked, 2, "%s: both RFC 8439 examples", rel);
 	tap_diag("%s: %u vectors checked", rel, checked);
 }
@@ -298,44 +288,27 @@ out:
 	free(want_pt);
 }
 
+static void check_rfc7634_rec(void *arg, const struct vec_hex_rec *h)
+{
+	unsigned *checked = arg;
+
+	if (!aead_rec_sane(h, 8))
+		return;
+	check_aead(AEAD_CHACHA20_POLY1305, h->val[F_KEY], h->len[F_KEY], h->val[F_IV],
+		   h->val[F_AAD], h->len[F_AAD], h->val[F_PT], h->len[F_PT], h->val[F_CT],
+		   h->val[F_TAG], h->relpath, h->rec->first_line);
+	if (vec_get(h->rec, "ike_message"))
+		check_ike_message(h->rec, h->relpath);
+	(*checked)++;
+}
+
 static void test_rfc7634(void)
 {
+	static const char *const names[] = { "keymat", "iv", "plaintext", "aad", "ciphertext", "tag" };
 	const char *rel = "rfc7634/chacha20-poly1305-esp-ikev2.txt";
-	struct vec_file f;
-	struct vec_rec r = { 0 };
 	unsigned checked = 0;
 
-	if (!vec_open(&f, rel)) {
-		tap_ok(false, "open %s", rel);
-		return;
-	}
-	while (vec_next(&f, &r)) {
-		uint8_t *keymat = NULL, *iv = NULL, *pt = NULL, *aad = NULL, *ct = NULL, *tag = NULL;
-		size_t keymat_len, iv_len, pt_len, aad_len, ct_len, tag_len;
-
-		if (vec_get_hex(&r, "keymat", &keymat, &keymat_len) &&
-		    vec_get_hex(&r, "iv", &iv, &iv_len) && iv_len == 8 &&
-		    vec_get_hex(&r, "plaintext", &pt, &pt_len) &&
-		    vec_get_hex(&r, "aad", &aad, &aad_len) &&
-		    vec_get_hex(&r, "ciphertext", &ct, &ct_len) && ct_len == pt_len &&
-		    vec_get_hex(&r, "tag", &tag, &tag_len) && tag_len == 16) {
-			check_aead(AEAD_CHACHA20_POLY1305, keymat, keymat_len, iv, aad, aad_len, pt,
-				   pt_len, ct, tag, rel, r.first_line);
-			if (vec_get(&r, "ike_message"))
-				check_ike_message(&r, rel);
-			checked++;
-		} else {
-			tap_ok(false, "%s:%u: record is readable", rel, r.first_line);
-		}
-		free(keymat);
-		free(iv);
-		free(pt);
-		free(aad);
-		free(ct);
-		free(tag);
-	}
-	vec_rec_free(&r);
-	vec_close(&f);
+	vec_walk_hex(rel, names, 6, NULL, check_rfc7634_rec, &checked);
 	tap_eq_int(checked, 2, "%s: the ESP and the IKEv2 examples", rel);
 	tap_diag("%s: %u vectors checked", rel, checked);
 }

@@ -47,36 +47,26 @@ static void check_icv(enum integ_alg alg, const uint8_t *key, size_t key_len,
 	}
 }
 
+struct icv_walk {
+	enum integ_alg alg;
+};
+
+/* Records with key, message and MAC as fields 0, 1, 2. */
+static void check_icv_rec(void *arg, const struct vec_hex_rec *h)
+{
+	const struct icv_walk *w = arg;
+
+	check_icv(w->alg, h->val[0], h->len[0], h->val[1], h->len[1], h->val[2], h->len[2],
+		  h->relpath, h->rec->first_line);
+}
+
 static void test_pyca_hmac(const char *rel, enum integ_alg alg)
 {
-	struct vec_file f;
-	struct vec_rec r = { 0 };
-	unsigned checked = 0;
+	static const char *const names[] = { "Key", "Msg", "MD" };
+	struct icv_walk w = { alg };
+	unsigned n = vec_walk_hex(rel, names, 3, NULL, check_icv_rec, &w);
 
-	if (!vec_open(&f, rel)) {
-		tap_ok(false, "open %s", rel);
-		return;
-	}
-	while (vec_next(&f, &r)) {
-		uint8_t *key = NULL, *msg = NULL, *md = NULL;
-		size_t key_len, msg_len, md_len;
-
-		if (vec_get_hex(&r, "Key", &key, &key_len) &&
-		    vec_get_hex(&r, "Msg", &msg, &msg_len) &&
-		    vec_get_hex(&r, "MD", &md, &md_len)) {
-			check_icv(alg, key, key_len, msg, msg_len, md, md_len, rel, r.first_line);
-			checked++;
-		} else {
-			tap_ok(false, "%s:%u: record is readable", rel, r.first_line);
-		}
-		free(key);
-		free(msg);
-		free(md);
-	}
-	vec_rec_free(&r);
-	vec_close(&f);
-	tap_ok(checked > 0, "%s: vectors found", rel);
-	tap_diag("%s: %u vectors checked as %s", rel, checked, integ_name(alg));
+	tap_diag("%s: %u vectors checked as %s", rel, n, integ_name(alg));
 }
 
 static void test_xcbc96(void)
@@ -123,36 +113,12 @@ static void test_xcbc96(void)
 
 static void test_cmac96(void)
 {
+	static const char *const names[] = { "KEY", "MESSAGE", "OUTPUT" };
 	const char *rel = "pyca-cryptography-vectors/CMAC/nist-800-38b-aes128.txt";
-	struct vec_file f;
-	struct vec_rec r = { 0 };
-	unsigned checked = 0;
+	struct icv_walk w = { INTEG_AES_CMAC_96 };
+	unsigned n = vec_walk_hex(rel, names, 3, NULL, check_icv_rec, &w);
 
-	if (!vec_open(&f, rel)) {
-		tap_ok(false, "open %s", rel);
-		return;
-	}
-	while (vec_next(&f, &r)) {
-		uint8_t *key = NULL, *msg = NULL, *out = NULL;
-		size_t key_len, msg_len, out_len;
-
-		if (vec_get_hex(&r, "KEY", &key, &key_len) &&
-		    vec_get_hex(&r, "MESSAGE", &msg, &msg_len) &&
-		    vec_get_hex(&r, "OUTPUT", &out, &out_len)) {
-			check_icv(INTEG_AES_CMAC_96, key, key_len, msg, msg_len, out, out_len,
-				  rel, r.first_line);
-			checked++;
-		} else {
-			tap_ok(false, "%s:%u: record is readable", rel, r.first_line);
-		}
-		free(key);
-		free(msg);
-		free(out);
-	}
-	vec_rec_free(&r);
-	vec_close(&f);
-	tap_ok(checked > 0, "%s: vectors found", rel);
-	tap_diag("%s: %u vectors checked as aescmac (96)", rel, checked);
+	tap_diag("%s: %u vectors checked as aescmac (96)", rel, n);
 }
 
 static void test_lengths(void)

@@ -148,38 +148,36 @@ static void test_cavp_hmac(void)
 	tap_diag("%s: %u vectors checked, %u skipped (SHA-224)", rel, checked, skipped);
 }
 
-static void test_pyca_hmac(const char *rel, enum prf_alg alg)
-{
-	struct vec_file f;
-	struct vec_rec r = { 0 };
-	unsigned checked = 0;
+struct prf_walk {
+	enum prf_alg alg;
+	bool full_output; /* the expected value is the whole PRF output */
+	bool key16_only;  /* records with other key sizes are not for this PRF */
+};
 
-	if (!vec_open(&f, rel)) {
-		tap_ok(false, "open %s", rel);
+/* Records with key, message and output as fields 0, 1, 2. */
+static void check_prf_rec(void *arg, const struct vec_hex_rec *h)
+{
+	const struct prf_walk *w = arg;
+	unsigned line = h->rec->first_line;
+
+	if (w->full_output)
+		tap_eq_int((long long)h->len[2], (long long)prf_out_len(w->alg),
+			   "%s:%u: MD is the full %s output", h->relpath, line, prf_name(w->alg));
+	if (w->key16_only && h->len[0] != 16) {
+		tap_ok(false, "%s:%u: record has a 16-octet key", h->relpath, line);
 		return;
 	}
-	while (vec_next(&f, &r)) {
-		uint8_t *key = NULL, *msg = NULL, *md = NULL;
-		size_t key_len, msg_len, md_len;
+	check_prf(w->alg, h->val[0], h->len[0], h->val[1], h->len[1], h->val[2], h->len[2],
+		  h->relpath, line);
+}
 
-		if (vec_get_hex(&r, "Key", &key, &key_len) &&
-		    vec_get_hex(&r, "Msg", &msg, &msg_len) &&
-		    vec_get_hex(&r, "MD", &md, &md_len)) {
-			tap_eq_int((long long)md_len, (long long)prf_out_len(alg),
-				   "%s:%u: MD is the full %s output", rel, r.first_line, prf_name(alg));
-			check_prf(alg, key, key_len, msg, msg_len, md, md_len, rel, r.first_line);
-			checked++;
-		} else {
-			tap_ok(false, "%s:%u: record is readable", rel, r.first_line);
-		}
-		free(key);
-		free(msg);
-		free(md);
-	}
-	vec_rec_free(&r);
-	vec_close(&f);
-	tap_ok(checked > 0, "%s: vectors found", rel);
-	tap_diag("%s: %u vectors checked", rel, checked);
+static void test_pyca_hmac(const char *rel, enum prf_alg alg)
+{
+	static const char *const names[] = { "Key", "Msg", "MD" };
+	struct prf_walk w = { .alg = alg, .full_output = true };
+	unsigned n = vec_walk_hex(rel, names, 3, NULL, check_prf_rec, &w);
+
+	tap_diag("%s: %u vectors checked", rel, n);
 }
 
 /* The message of an aes-xcbc.txt record: hex "msg" or msg_zero_octets zeros. */
@@ -245,33 +243,11 @@ static void test_xcbc(void)
 static void test_kat_file(const char *rel, enum prf_alg alg, const char *kf,
 			  const char *mf, const char *of, bool key16_only)
 {
-	struct vec_file f;
-	struct vec_rec r = { 0 };
-	unsigned checked = 0;
+	const char *const names[] = { kf, mf, of };
+	struct prf_walk w = { .alg = alg, .key16_only = key16_only };
+	unsigned n = vec_walk_hex(rel, names, 3, NULL, check_prf_rec, &w);
 
-	if (!vec_open(&f, rel)) {
-		tap_ok(false, "open %s", rel);
-		return;
-	}
-	while (vec_next(&f, &r)) {
-		uint8_t *key = NULL, *msg = NULL, *want = NULL;
-		size_t key_len, msg_len, want_len;
-
-		if (!vec_get_hex(&r, kf, &key, &key_len) || !vec_get_hex(&r, mf, &msg, &msg_len) ||
-		    !vec_get_hex(&r, of, &want, &want_len) || (key16_only && key_len != 16)) {
-			tap_ok(false, "%s:%u: record is readable", rel, r.first_line);
-		} else {
-			check_prf(alg, key, key_len, msg, msg_len, want, want_len, rel, r.first_line);
-			checked++;
-		}
-		free(key);
-		free(msg);
-		free(want);
-	}
-	vec_rec_free(&r);
-	vec_close(&f);
-	tap_ok(checked > 0, "%s: vectors found", rel);
-	tap_diag("%s: %u vectors checked", rel, checked);
+	tap_diag("%s: %u vectors checked", rel, n);
 }
 
 static void test_api(void)

@@ -287,34 +287,6 @@ static void test_keymat(void)
 	v1_keyset_free(&ks);
 }
 
-/* The hex string of "key" in a small flat JSON file (ACVP expected results). */
-static bool json_hex(const char *relpath, const char *key, uint8_t **out, size_t *len)
-{
-	char path[1200], text[8192], pat[64], *p, *end;
-	size_t n;
-	FILE *fp;
-	bool ok;
-
-	snprintf(path, sizeof(path), "%s/%s", vec_dir(), relpath);
-	fp = fopen(path, "r");
-	if (!fp)
-		return false;
-	n = fread(text, 1, sizeof(text) - 1, fp);
-	fclose(fp);
-	text[n] = '\0';
-	snprintf(pat, sizeof(pat), "\"%s\": \"", key);
-	p = strstr(text, pat);
-	if (!p)
-		return false;
-	p += strlen(pat);
-	end = strchr(p, '"');
-	if (!end)
-		return false;
-	*end = '\0';
-	ok = vec_hex(p, out, len);
-	return ok;
-}
-
 /*
  * ACVP cross-check (acvp-libreswan/): inputs from inputs.txt, expected
  * results from the JSON files; tcId 100 is CAVS COUNT 0, run through here
@@ -351,7 +323,7 @@ static void run_acvp(void)
 		      vec_get_hex(&r, "ckyResp", &in[4], &il[4]) &&
 		      (!psk || vec_get_hex(&r, "preSharedKey", &in[5], &il[5]));
 		for (size_t i = 0; i < 4; i++)
-			ok &= json_hex(rel, keys[i], &want[i], &wl[i]);
+			ok &= vec_json_hex(rel, keys[i], &want[i], &wl[i]);
 		ok &= il[3] == V1_COOKIE_LEN && il[4] == V1_COOKIE_LEN;
 		if (ok) {
 			memset(&p1, 0, sizeof(p1));

@@ -265,34 +265,6 @@ static void test_child(void)
 	secret_free(sk_d);
 }
 
-/* The hex string of "key" in a small flat JSON file (ACVP expected results). */
-static bool json_hex(const char *relpath, const char *key, uint8_t **out, size_t *len)
-{
-	char path[1200], text[8192], pat[64], *p, *end;
-	size_t n;
-	FILE *fp;
-	bool ok;
-
-	snprintf(path, sizeof(path), "%s/%s", vec_dir(), relpath);
-	fp = fopen(path, "r");
-	if (!fp)
-		return false;
-	n = fread(text, 1, sizeof(text) - 1, fp);
-	fclose(fp);
-	text[n] = '\0';
-	snprintf(pat, sizeof(pat), "\"%s\": \"", key);
-	p = strstr(text, pat);
-	if (!p)
-		return false;
-	p += strlen(pat);
-	end = strchr(p, '"');
-	if (!end)
-		return false;
-	*end = '\0';
-	ok = vec_hex(p, out, len);
-	return ok;
-}
-
 /* ACVP cross-check (acvp-libreswan/): tcId 100 = CAVS COUNT 0, other format. */
 static void run_acvp(void)
 {
@@ -324,7 +296,7 @@ static void run_acvp(void)
 		for (size_t i = 0; i < 6; i++)
 			ok &= vec_get_hex(&r, names[i], &in[i], &il[i]);
 		for (size_t i = 0; i < 5; i++)
-			ok &= json_hex(rel, fields[i], &want[i], &wl[i]);
+			ok &= vec_json_hex(rel, fields[i], &want[i], &wl[i]);
 		ok &= il[4] == V2_SPI_LEN && il[5] == V2_SPI_LEN;
 		if (ok) {
 			ok = v2_skeyseed(PRF_HMAC_SHA1, in[0], il[0], in[1], il[1], in[2], il[2], &seed) == 0 &&
