@@ -1,5 +1,5 @@
 /*
- * sad.c - the SA database: six intrusive hash indexes over struct sad_entry
+ * sad.c - the SA database: seven intrusive hash indexes over struct sad_entry
  * and one list in insertion order.
  *
  * Each index is an array of doubly linked chains of struct sad_link, which
@@ -29,7 +29,7 @@ struct sad_table {
 };
 
 struct sad {
-	struct sad_table pair, spi_i, local, serial, peer, conn;
+	struct sad_table pair, spi_i, local, serial, peer, conn, ident;
 	struct sad_entry *all_head, *all_tail;
 	size_t n_ike, n_child;
 	uint64_t next_serial;
@@ -107,7 +107,9 @@ static struct sad_link *table_chain(const struct sad_table *t, uint64_t hash)
 
 /* ---- keys ---- */
 
-enum key_tag { KEY_PAIR = 1, KEY_SPI_I, KEY_LOCAL_IKE, KEY_LOCAL_CHILD, KEY_PEER, KEY_CONN };
+enum key_tag {
+	KEY_PAIR = 1, KEY_SPI_I, KEY_LOCAL_IKE, KEY_LOCAL_CHILD, KEY_PEER, KEY_CONN, KEY_IDENT
+};
 
 static uint64_t hash_bytes(const struct sad *sad, uint8_t tag, const void *p, size_t n)
 {
@@ -191,6 +193,22 @@ static uint64_t hash_conn(const struct sad *sad, const char *conn)
 	return hash_bytes(sad, KEY_CONN, conn, strlen(conn));
 }
 
+/* Version and identity bytes; the caller checked len <= SAD_IDENT_MAX. */
+static uint64_t hash_ident(const struct sad *sad, uint8_t version, const void *ident, size_t len)
+{
+	uint8_t in[2 + SAD_IDENT_MAX];
+	uint8_t out[crypto_shorthash_BYTES];
+	uint64_t h;
+
+	in[0] = KEY_IDENT;
+	in[1] = version;
+	if (len)
+		memcpy(in + 2, ident, len);
+	crypto_shorthash(out, in, len + 2, sad->key);
+	memcpy(&h, out, sizeof(h));
+	return h;
+}
+
 static void addr_from_storage(union sad_addr *a, const struct sockaddr_storage *ss)
 {
 	memset(a, 0, sizeof(*a));
@@ -233,7 +251,8 @@ int sad_new(struct sad **out)
 		return ERR_NOMEM;
 	if (table_init(&sad->pair) < 0 || table_init(&sad->spi_i) < 0 ||
 	    table_init(&sad->local) < 0 || table_init(&sad->serial) < 0 ||
-	    table_init(&sad->peer) < 0 || table_init(&sad->conn) < 0) {
+	    table_init(&sad->peer) < 0 || table_init(&sad->conn) < 0 ||
+	    table_init(&sad->ident) < 0) {
 		sad_free(sad);
 		return ERR_NOMEM;
 	}
@@ -254,6 +273,7 @@ void sad_free(struct sad *sad)
 	free(sad->serial.buckets);
 	free(sad->peer.buckets);
 	free(sad->conn.buckets);
+	free(sad->ident.buckets);
 	sodium_memzero(sad->key, sizeof(sad->key));
 	free(sad);
 }
@@ -404,6 +424,8 @@ void sad_remove(struct sad *sad, struct sad_entry *e)
 	table_remove(&sad->serial, &e->by_serial);
 	table_remove(&sad->peer, &e->by_peer);
 	table_remove(&sad->conn, &e->by_conn);
+	if (e->by_ident.pprev)
+		table_remove(&sad->ident, &e->by_ident);
 	if (e->all_prev)
 		e->all_prev->all_next = e->all_next;
 	else
@@ -623,6 +645,41 @@ int sad_foreach_conn(struct sad *sad, const char *conn, sad_visit_fn fn, void *a
 	return visit_snapshot(sad, serials, n, fn, arg);
 }
 
+int sad_set_peer_ident(struct sad *sad, struct sad_entry *e, const void *ident, size_t len)
+{
+	if (e->in != sad || !sad)
+		return ERR_STATE;
+	if (len > SAD_IDENT_MAX || (len && !ident))
+		return ERR_INVAL;
+	if (e->by_ident.pprev)
+		table_remove(&sad->ident, &e->by_ident);
+	table_insert(&sad->ident, &e->by_ident, hash_ident(sad, e->version, ident, len));
+	return 0;
+}
+
+int sad_foreach_peer_ident(struct sad *sad, uint8_t version, const void *ident, size_t len,
+			   sad_visit_fn fn, void *arg)
+{
+	uint64_t h, *serials;
+	size_t n = 0, cap = 0;
+
+	if (len > SAD_IDENT_MAX || (len && !ident))
+		return ERR_INVAL;
+	h = hash_ident(sad, version, ident, len);
+	for (struct sad_link *l = table_chain(&sad->ident, h); l; l = l->next)
+		cap++;
+	serials = calloc(cap ? cap : 1, sizeof(*serials));
+	if (!serials)
+		return ERR_NOMEM;
+	for (struct sad_link *l = table_chain(&sad->ident, h); l; l = l->next) {
+		struct sad_entry *e = ENTRY_OF(l, by_ident);
+
+		if (l->hash == h && e->version == version)
+			serials[n++] = e->serial;
+	}
+	return visit_snapshot(sad, serials, n, fn, arg);
+}
+
 struct sad_entry *sad_first(const struct sad *sad)
 {
 	return sad->all_head;
@@ -674,7 +731,7 @@ int sad_new_child_spi(const struct sad *sad, uint8_t proto, uint32_t *spi)
 size_t sad_index_bytes(const struct sad *sad)
 {
 	const struct sad_table *t[] = { &sad->pair, &sad->spi_i, &sad->local,
-					&sad->serial, &sad->peer, &sad->conn };
+					&sad->serial, &sad->peer, &sad->conn, &sad->ident };
 	size_t n = sizeof(*sad);
 
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)

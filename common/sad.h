@@ -16,7 +16,10 @@
  *   - the serial number (a weak reference that survives the SA: look it up
  *     instead of keeping a pointer that may dangle);
  *   - the peer address (port ignored) and the connection name, to list or
- *     tear down everything of a peer or a connection.
+ *     tear down everything of a peer or a connection;
+ *   - the peer's authenticated identity, once the engine sets it, to find
+ *     the IKE SAs an INITIAL_CONTACT replaces (RFC 7296 2.4) without a walk
+ *     over every SA.
  * Every index is a hash table keyed with SipHash (libsodium crypto_shorthash)
  * under a per-database random key, since SPIs are peer-chosen, and grows
  * (doubling, rehash from stored hashes) so every operation stays O(1) at
@@ -45,6 +48,7 @@
 
 #define SAD_IKE_SPI_LEN 8
 #define SAD_CONN_MAX 48 /* bytes with the NUL; longer names are cut */
+#define SAD_IDENT_MAX 320 /* longest identity key (ID type octet + data) */
 
 #define SAD_CONTAINER(ptr, type, member) \
 	((type *)(void *)((char *)(ptr) - offsetof(type, member)))
@@ -85,9 +89,13 @@ struct sad_entry {
 	char conn[SAD_CONN_MAX];
 	struct logger logger;   /* "conn #serial SPIs", kept current by the SAD */
 
-	/* Private to sad.c. */
+	/*
+	 * Private to sad.c. New indexes add a struct sad_link here and a table
+	 * in struct sad; engines add their own fields to their own structs.
+	 */
 	struct sad *in;         /* the database holding the entry, or NULL */
 	struct sad_link by_pair, by_spi_i, by_local, by_serial, by_peer, by_conn;
+	struct sad_link by_ident; /* linked only once sad_set_peer_ident() ran */
 	struct sad_entry *all_prev, *all_next;
 };
 
@@ -165,6 +173,23 @@ typedef bool (*sad_visit_fn)(struct sad_entry *e, void *arg);
 int sad_foreach_peer(struct sad *sad, const struct sockaddr_storage *peer,
 		     sad_visit_fn fn, void *arg);
 int sad_foreach_conn(struct sad *sad, const char *conn, sad_visit_fn fn, void *arg);
+
+/*
+ * Index an inserted entry under its peer's identity: the engine's own
+ * encoding (e.g. ID type octet then data), at most SAD_IDENT_MAX bytes
+ * (ERR_INVAL), ERR_STATE when the entry is not inserted. Setting it again
+ * replaces the old key. Only a keyed 64-bit hash of the identity is kept
+ * (no copy per SA), so sad_foreach_peer_ident() visits the entries whose
+ * hash matches: a caller that must be exact compares its own copy.
+ */
+int sad_set_peer_ident(struct sad *sad, struct sad_entry *e, const void *ident, size_t len);
+/*
+ * Visit the entries of this version indexed under this identity, in
+ * creation order, with the same snapshot rules as sad_foreach_peer().
+ * O(number of matches). Returns how many were visited, or a negative ERR_*.
+ */
+int sad_foreach_peer_ident(struct sad *sad, uint8_t version, const void *ident, size_t len,
+			   sad_visit_fn fn, void *arg);
 
 /* Every entry in insertion order, for listings; nothing may be removed meanwhile. */
 struct sad_entry *sad_first(const struct sad *sad);

@@ -122,22 +122,7 @@ static void remember_peer_id(struct v2_ike_sa *sa, const struct v2_id *id)
 	sa->peer_id.type = id->type;
 	sa->peer_id.len = id->data.len < V2_CONN_ID_MAX ? id->data.len : V2_CONN_ID_MAX;
 	memcpy(sa->peer_id.data, id->data.p, sa->peer_id.len);
-}
-
-/* 2.4 INITIAL_CONTACT: the peer forgot every other IKE SA it had with us. */
-static void initial_contact(struct v2_ike_sa *sa)
-{
-	struct v2_ike_sa *o, *next;
-
-	for (o = sa->eng->first; o; o = next) {
-		next = o->next;
-		if (o == sa || strcmp(o->conn->name, sa->conn->name) != 0 ||
-		    o->peer_id.type != sa->peer_id.type || o->peer_id.len != sa->peer_id.len ||
-		    memcmp(o->peer_id.data, sa->peer_id.data, o->peer_id.len) != 0)
-			continue;
-		log_info(&o->sad.logger, "INITIAL_CONTACT from the peer: old IKE SA removed");
-		v2_ike_sa_free(o);
-	}
+	v2_initial_contact_index(sa); /* INITIAL_CONTACT finds SAs by identity (2.4) */
 }
 
 static int put_auth(struct v2_ike_sa *sa, struct v2_chain *c, const struct secret *psk,
@@ -186,7 +171,7 @@ enum v2_verdict v2_auth_respond(struct v2_ike_sa *sa, struct v2_ctx *ctx)
 		return V2V_FAIL_NOTIFY;
 	}
 	if (v2_has_notify(m, V2_N_INITIAL_CONTACT))
-		initial_contact(sa);
+		v2_initial_contact(sa); /* 2.4, v2_initial_contact.c */
 	wr_init(&w, inner, sizeof(inner));
 	v2_chain_init(&c, &w, SIZE_MAX);
 	rc = v2_put_id(&c, V2_PT_IDR, mine.type, mine.data, mine.len);

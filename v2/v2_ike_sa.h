@@ -295,6 +295,15 @@ enum v2_verdict v2_auth_request(struct v2_ike_sa *sa, struct v2_ctx *ctx);
 int v2_auth_psk_compute(const struct v2_ike_sa *sa, bool of_initiator, const struct secret *psk,
 			const uint8_t *id_body, size_t id_len, uint8_t *out, size_t *out_len);
 
+/* ---- v2_initial_contact.c ---- */
+/* Index the SA in the SAD under sa->peer_id (no-op while it is unknown). */
+int v2_initial_contact_index(struct v2_ike_sa *sa);
+/*
+ * The peer sent INITIAL_CONTACT in sa (RFC 7296 2.4): free the engine's
+ * other IKE SAs of the same connection and peer identity; how many.
+ */
+unsigned v2_initial_contact(struct v2_ike_sa *sa);
+
 /* ---- v2_child.c ---- */
 /* A child's agreed proposal and selectors (responder: narrowed; initiator: answered). */
 struct v2_child_sel {

@@ -81,6 +81,7 @@ int v2_rekey_ike_finish(struct v2_ike_sa *sa, struct v2_ccsa *x, bool we_initiat
 	n->nat_local = sa->nat_local;
 	n->nat_peer = sa->nat_peer;
 	n->peer_id = sa->peer_id;
+	v2_initial_contact_index(n);
 	n->state = V2S_ESTABLISHED;
 	n->last_heard_ms = v2_now_ms();
 	/* the children are the new SA's now (2.18) */

@@ -1,7 +1,8 @@
 /*
  * sad_test.c - the SA database: IKE and child entries by every key, the
- * half-open lookups, SPI changes, removal, iteration, 100,000 entries, and
- * SPI allocation that steps around values already in use.
+ * half-open lookups, SPI changes, removal, iteration, 100,000 entries, the
+ * peer identity index, and SPI allocation that steps around values already
+ * in use.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -379,6 +380,88 @@ static void test_many(struct sad *db)
 	free(es);
 }
 
+struct ident_visit {
+	int visits, wrong;
+	char want[32];
+	size_t want_len;
+	const char *const *idents; /* by entry index */
+	const struct sad_entry *base;
+};
+
+static bool check_ident(struct sad_entry *e, void *arg)
+{
+	struct ident_visit *v = arg;
+	const char *got = v->idents[e - v->base];
+
+	v->visits++;
+	v->wrong += strlen(got) != v->want_len || memcmp(got, v->want, v->want_len) != 0;
+	return true;
+}
+
+static int visit_ident(struct sad *db, struct ident_visit *v, uint8_t version, int peer)
+{
+	v->visits = v->wrong = 0;
+	v->want_len = (size_t)snprintf(v->want, sizeof(v->want), "peer-%d", peer);
+	return sad_foreach_peer_ident(db, version, v->want, v->want_len, check_ident, v);
+}
+
+/* 100,000 IKE SAs of 2,000 identities, all from one address (one NAT). */
+static void test_ident(struct sad *db)
+{
+	enum { N = 100000, PEERS = 2000 };
+	struct sad_entry *es = calloc(N, sizeof(*es));
+	char (*names)[16] = calloc(N, sizeof(*names));
+	const char **idents = calloc(N, sizeof(*idents));
+	struct sockaddr_storage p = addr("198.51.100.1", 500);
+	struct ident_visit v = { .idents = idents, .base = es };
+	struct sad_entry lone;
+	int set = 0, rc;
+	char big[SAD_IDENT_MAX + 1];
+
+	for (int i = 0; i < N; i++) {
+		uint8_t spi_i[8], spi_r[8];
+
+		sad_entry_init(db, &es[i], 2, SAD_KIND_IKE, "nat", &p);
+		spi_of((uint64_t)i + 77, spi_i);
+		sad_new_ike_spi(db, 2, spi_r);
+		sad_add_ike(db, &es[i], spi_i, spi_r, false);
+		snprintf(names[i], sizeof(names[i]), "peer-%d", i % PEERS);
+		idents[i] = names[i];
+		set += sad_set_peer_ident(db, &es[i], names[i], strlen(names[i])) == 0;
+	}
+	tap_eq_int(set, N, "100,000 entries indexed by identity");
+	rc = visit_ident(db, &v, 2, 1234);
+	tap_ok(rc == N / PEERS && v.visits == N / PEERS && v.wrong == 0,
+	       "peer-1234: exactly its %d entries (visited %d, wrong %d)", N / PEERS, v.visits,
+	       v.wrong);
+	tap_eq_int(visit_ident(db, &v, 1, 1234), 0, "the identity in IKEv1 finds no IKEv2 entry");
+	tap_eq_int(visit_ident(db, &v, 2, PEERS + 1), 0, "an unknown identity finds nothing");
+	for (int i = 1234; i < N; i += PEERS * 2)
+		sad_remove(db, &es[i]);
+	visit_ident(db, &v, 2, 1234);
+	tap_ok(v.visits == N / PEERS / 2 && v.wrong == 0, "removed entries leave the index (%d left)",
+	       v.visits);
+	/* set again: the entry moves to its new identity */
+	idents[1235] = "peer-1234";
+	sad_set_peer_ident(db, &es[1235], "peer-1234", 9);
+	visit_ident(db, &v, 2, 1234);
+	tap_ok(v.visits == N / PEERS / 2 + 1 && v.wrong == 0, "re-keyed entry found under its new identity");
+	visit_ident(db, &v, 2, 1235);
+	tap_eq_int(v.visits, N / PEERS - 1, "and no longer under its old one");
+
+	sad_entry_init(db, &lone, 2, SAD_KIND_IKE, "nat", &p);
+	tap_eq_int(sad_set_peer_ident(db, &lone, "x", 1), ERR_STATE, "not inserted: ERR_STATE");
+	memset(big, 'a', sizeof(big));
+	tap_eq_int(sad_set_peer_ident(db, &es[1], big, sizeof(big)), ERR_INVAL,
+		   "identity longer than SAD_IDENT_MAX: ERR_INVAL");
+	for (int i = 0; i < N; i++)
+		sad_remove(db, &es[i]);
+	tap_eq_int(visit_ident(db, &v, 2, 1234), 0, "all removed: the index is empty");
+	free(idents);
+	free(names);
+	free(es);
+}
+
 int main(void)
 {
 	struct sad *db;
@@ -394,6 +477,7 @@ int main(void)
 	test_iteration(db);
 	test_spi_collisions(db);
 	test_many(db);
+	test_ident(db);
 	sad_free(db);
 	return tap_done();
 }
