@@ -411,6 +411,32 @@ static void list_one(const struct v2_sa_info *s, void *arg)
 	json_object_end(l->j);
 }
 
+void engine_v2_stats_report(struct daemon *d, struct json *j, struct evbuffer *out)
+{
+	struct v2_glue *g = glue_of(d);
+	const struct v2_engine_stats *s;
+
+	if (!g || !g->eng)
+		return;
+	s = v2_engine_stats(g->eng);
+	if (!j) {
+		evbuffer_add_printf(out, "IKEv2 engine: cookies sent %llu, bad cookies %llu, "
+				    "retransmits %llu, children rekeyed %llu, IKE SAs rekeyed %llu\n",
+				    (unsigned long long)s->cookies_sent, (unsigned long long)s->cookies_bad,
+				    (unsigned long long)s->retransmits,
+				    (unsigned long long)s->children_rekeyed,
+				    (unsigned long long)s->ike_rekeyed);
+		return;
+	}
+	json_object_begin(j, "ikev2_engine");
+	json_uint(j, "cookies_sent", s->cookies_sent);
+	json_uint(j, "cookies_bad", s->cookies_bad);
+	json_uint(j, "retransmits", s->retransmits);
+	json_uint(j, "children_rekeyed", s->children_rekeyed);
+	json_uint(j, "ike_rekeyed", s->ike_rekeyed);
+	json_object_end(j);
+}
+
 static void engine_v2_list_sas(struct daemon *d, struct json *j, struct evbuffer *out)
 {
 	struct v2_glue *g = glue_of(d);

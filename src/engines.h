@@ -48,6 +48,12 @@ struct engine_ops {
  */
 int engine_v2_rekey(struct daemon *d, const char *conn, const char *what);
 
+/*
+ * dualikectl stats: the IKEv2 engine's own counters (COOKIEs sent, RFC 7296
+ * 2.6; rekeys, retransmits, drops) as the object "ikev2_engine", or text.
+ */
+void engine_v2_stats_report(struct daemon *d, struct json *j, struct evbuffer *out);
+
 extern const struct engine_ops engine_v1_ops;
 extern const struct engine_ops engine_v2_ops;
 /* The engine for a version (1 or 2), never NULL for those. */

@@ -49,6 +49,7 @@ control_socket = $d/run/dualiked.sock
 state_dir = $d/state
 log_target = stderr
 log_level = debug
+${S[dualiked_daemon]:-}
 
 [conn lab]
 version = ${S[version]}
@@ -60,10 +61,26 @@ auth = psk
 ike = ${S[ike]}
 esp = ${S[esp]}
 pfs = ${S[pfs]:-none}
-local_ts = ${L_TS[$r]}
-remote_ts = ${L_TS[$o]}
+local_ts = ${S[${r}_local_ts]:-${L_TS[$r]}}
+remote_ts = ${S[${r}_remote_ts]:-${L_TS[$o]}}
 $v1
 ${S[dualiked_conn]:-}
+EOF
+	# a second peer (scenario key second_peer = KIND VERSION): its own
+	# connection "lab2", which it initiates
+	[ -z "${S[second_peer]:-}" ] || cat >>"$d/dualike.conf" <<EOF
+
+[conn lab2]
+version = ${S[second_peer]#* }
+local = ${L_ADDR[$r]}
+remote = %any
+local_id = ${L_ID[$r]}
+remote_id = ${L_ID[peer2]}
+auth = psk
+ike = ${S[ike]}
+esp = ${S[esp]}
+local_ts = ${L_TS[$r]}
+remote_ts = ${L_TS[peer2]}
 EOF
 	: >"$d/peers.policy"
 	for line in "${POLICY[@]}"; do
@@ -73,6 +90,7 @@ EOF
 	done
 	[ ${#POLICY[@]} = 0 ] && echo "default any" >"$d/peers.policy"
 	printf '%s %s : PSK "%s"\n' "${L_ID[$r]}" "${L_ID[$o]}" "${S[psk]}" >"$d/secrets"
+	[ -z "${S[second_peer]:-}" ] || printf '%s %s : PSK "%s"\n' "${L_ID[$r]}" "${L_ID[peer2]}" "${S[psk]}" >>"$d/secrets"
 	chmod 600 "$d/secrets"
 	"$LAB_BUILD/src/dualiked" --check-config -c "$d/dualike.conf" >"$d/check-config.out" 2>&1 ||
 		{ echo "dualiked --check-config refused the generated configuration: $(head -3 "$d/check-config.out")" >&2; return 1; }

@@ -45,7 +45,7 @@ ls_algs() {
 }
 
 libreswan_configure() {
-	local r=$1 o d=${L_DIR[$1]} v2=yes aggr=no pfs=no remote esp
+	local r=$1 o d=${L_DIR[$1]} v2=yes aggr=no pfs=no remote esp lsub rsub
 	o=$(lab_other "$r")
 	mkdir -p "$d/run" "$d/nss" "$d/ipsec.d"
 	[ "${S[version]}" = ikev1 ] && v2=no
@@ -57,6 +57,11 @@ libreswan_configure() {
 	fi
 	remote=%any
 	[ "$r" = "${S[initiator]}" ] && remote=${L_SEEN[$o]}
+	# ROLE_local_ts / ROLE_remote_ts: one subnet, or a comma list (then
+	# leftsubnets={...}: pluto makes one connection "lab/NxM" per pair)
+	lsub=${S[${r}_local_ts]:-${L_TS[$r]}} rsub=${S[${r}_remote_ts]:-${L_TS[$o]}}
+	case $lsub in *,*) lsub="leftsubnets={${lsub//,/ }}" ;; *) lsub="leftsubnet=$lsub" ;; esac
+	case $rsub in *,*) rsub="rightsubnets={${rsub//,/ }}" ;; *) rsub="rightsubnet=$rsub" ;; esac
 	case ${S[${r}_kernel]:-shim} in shim|none) ;; *)
 		echo "${r}_kernel: Libreswan takes shim or none" >&2; return 1 ;;
 	esac
@@ -72,10 +77,10 @@ conn lab
 	authby=secret
 	left=${L_ADDR[$r]}
 	leftid=@${L_ID[$r]}
-	leftsubnet=${L_TS[$r]}
+	$lsub
 	right=$remote
 	rightid=@${L_ID[$o]}
-	rightsubnet=${L_TS[$o]}
+	$rsub
 	leftupdown=%disabled
 	ikev2=$v2
 	aggressive=$aggr
@@ -114,7 +119,7 @@ libreswan_start() {
 		lab_wait 10 ls_whack "$r" --globalstatus ||
 		{ echo "pluto in ${L_NS[$r]} did not come up: $(tail -2 "$d/pluto.stdout" "$d/pluto.log" 2>/dev/null)" >&2; return 1; }
 	# auto=add loads "lab" at start; wait until it is known
-	lab_wait 10 sh -c "'$LS_EXEC/whack' --ctlsocket '$d/run/pluto.ctl' --status | grep -q '\"lab\"'" ||
+	lab_wait 10 sh -c "'$LS_EXEC/whack' --ctlsocket '$d/run/pluto.ctl' --status | grep -qE '\"lab(/[0-9]+x[0-9]+)?\"'" ||
 		{ echo "pluto did not load the connection: $(grep -i -m2 'error\|fail' "$d/pluto.log")" >&2; return 1; }
 }
 
@@ -128,7 +133,7 @@ libreswan_initiate() {
 # whack --showstates: one line per state, e.g.
 #   #1: "lab":500 STATE_V2_ESTABLISHED_IKE_SA (established IKE SA); ...
 libreswan_state_names() {
-	ls_whack "$1" --showstates 2>/dev/null | grep -F '"lab"' | grep -o 'STATE_[A-Z0-9_]*' | sort -u
+	ls_whack "$1" --showstates 2>/dev/null | grep -E '"lab(/[0-9]+x[0-9]+)?"' | grep -o 'STATE_[A-Z0-9_]*' | sort -u
 }
 
 libreswan_ike_state() {

@@ -6,7 +6,7 @@ POLICY=()               # peers.policy lines for dualiked
 EXPECT=()               # "SUBJECT OP VALUE"
 AFTER=()                # expectations judged after the action
 
-scn_keys=" name description skip topology family peer gateway version mode ike esp pfs initiator timeout peer_kernel gateway_kernel libreswan_ike libreswan_esp action "
+scn_keys=" name description skip topology family peer gateway version mode ike esp pfs initiator timeout peer_kernel gateway_kernel libreswan_ike libreswan_esp action peer_local_ts peer_remote_ts gateway_local_ts gateway_remote_ts second_peer "
 
 trim() { local v=$1; v=${v#"${v%%[![:space:]]*}"}; echo "${v%"${v##*[![:space:]]}"}"; }
 
@@ -30,7 +30,7 @@ scn_read() {
 		expect) EXPECT+=("$val") ;;
 		after) AFTER+=("$val") ;;
 		policy) POLICY+=("$val") ;;
-		dualiked_conn|libreswan_conn)   # lines added to that daemon's conn "lab"
+		dualiked_conn|libreswan_conn|dualiked_daemon)   # lines added to that daemon's conn "lab" ([daemon])
 			S[$key]+="${S[$key]:+$'\n'}$val" ;;
 		*)
 			if [[ $scn_keys == *" $key "* ]]; then S[$key]=$val
@@ -71,7 +71,7 @@ scn_value() {
 	dualiked)
 		[ "${S[gateway]}" = dualiked ] || { echo "(no dualiked in this scenario)"; return; }
 		role=gateway ;;
-	peer|gateway) ;;
+	peer|gateway|peer2) ;;
 	*) echo "(unknown subject $subj)"; return ;;
 	esac
 	kind=${L_KIND[$role]}
@@ -81,6 +81,9 @@ scn_value() {
 	log) "${kind}_log" "$role"; return ;;
 	xfrm_sas)   # SAs the XFRM shim answered for this role (Libreswan)
 		grep -cE '^sa op=(NEWSA|UPDSA) ' "${L_DIR[$role]}/xfrm-sa.log" 2>/dev/null || true; return ;;
+	xfrm_policy)   # the role's kernel IPsec policies: "SRC>DST:DIR ..." sorted
+		ip -n "${L_NS[$role]}" xfrm policy 2>/dev/null | awk '$1 == "src" && $3 == "dst" { s = $2; d = $4 }
+			$1 == "dir" && s != "" { print s ">" d ":" $2; s = "" }' | sort | tr '\n' ' '; return ;;
 	esac
 	if [ "$kind" != dualiked ]; then echo "(unknown subject $subj)"; return; fi
 	cmd=stats path=$what

@@ -96,8 +96,8 @@ connections {
 		}
 		children {
 			lab-net {
-				local_ts = ${L_TS[$r]}
-				remote_ts = ${L_TS[$o]}
+				local_ts = ${S[${r}_local_ts]:-${L_TS[$r]}}
+				remote_ts = ${S[${r}_remote_ts]:-${L_TS[$o]}}
 				esp_proposals = $esp
 				start_action = none
 			}
