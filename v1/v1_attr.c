@@ -1,7 +1,8 @@
 /*
  * v1_attr.c - SA attributes: TLV codec (RFC 2408 3.3) and the phase-1
  * (RFC 2409 appendix A) and IPsec DOI (RFC 2407 4.5) decoders. The
- * refusal rules are listed in v1_attr.h.
+ * refusal rules are listed in v1_attr.h; one decoder (decode_list) applies
+ * them to both families, described by struct attr_family.
  */
 #include <string.h>
 
@@ -86,64 +87,77 @@ bool v1_attr_put_uint(struct wr *w, uint16_t type, uint64_t value)
 	return v1_attr_put_var(w, type, b, n);
 }
 
-/* ---- shared decoding state: duplicates and life type/duration pairs ---- */
+/* ---- one decoder for both attribute families ---- */
 
-struct decode {
-	uint32_t seen;        /* classes seen (other than life type/duration) */
-	uint16_t life_type;   /* the pending life type, 0 when none */
-	bool life_s, life_kb; /* a duration of this type was given */
-	uint64_t *seconds, *kbytes;
-	uint8_t cls_type, cls_dur; /* class numbers of life type and duration */
+/*
+ * What sets the phase-1 classes (RFC 2409 appendix A) and the IPsec DOI
+ * classes (RFC 2407 4.5) apart: their names, the numbers of Life Type,
+ * Life Duration and Key Length, and which other classes we implement.
+ * Every implemented class is basic-only and may appear once; the rules
+ * themselves (v1_attr.h) are the same for both families.
+ */
+struct attr_family {
+	const char *what;              /* "phase-1", "IPsec" */
 	const char *(*name)(unsigned);
+	uint8_t life_type, life_dur, key_len;
+	uint32_t taken;                /* (1u << class) of the other implemented classes */
 };
 
-static int need_basic(const struct v1_attr *a, const struct decode *d, struct v1_err *e)
-{
-	if (!a->basic)
-		return v1_fail(e, ERR_PARSE, V1_N_BAD_PROPOSAL_SYNTAX, V1_P_SA,
-			       "%s (class %u) in variable form (RFC 2409 appendix A: basic only)",
-			       d->name(a->type), a->type);
-	return 0;
-}
+static const struct attr_family p1_family = {
+	"phase-1", v1_ike_attr_name, V1_IKE_LIFE_TYPE, V1_IKE_LIFE_DURATION, V1_IKE_KEY_LENGTH,
+	1u << V1_IKE_ENCRYPTION_ALGORITHM | 1u << V1_IKE_HASH_ALGORITHM |
+	1u << V1_IKE_AUTHENTICATION_METHOD | 1u << V1_IKE_GROUP_DESCRIPTION |
+	1u << V1_IKE_GROUP_TYPE,
+};
 
-static int once(const struct v1_attr *a, struct decode *d, uint32_t *present, struct v1_err *e)
+static const struct attr_family ipsec_family = {
+	"IPsec", v1_ipsec_attr_name, V1_IPSEC_SA_LIFE_TYPE, V1_IPSEC_SA_LIFE_DURATION,
+	V1_IPSEC_KEY_LENGTH,
+	1u << V1_IPSEC_GROUP_DESCRIPTION | 1u << V1_IPSEC_ENCAPSULATION_MODE |
+	1u << V1_IPSEC_AUTH_ALGORITHM | 1u << V1_IPSEC_KEY_ROUNDS,
+};
+
+struct decode {
+	const struct attr_family *fam;
+	uint32_t present;     /* classes seen */
+	uint16_t value[32];   /* basic values by class */
+	uint16_t life_type;   /* the pending life type, 0 when none */
+	bool life_s, life_kb; /* a duration of this type was given */
+	uint64_t seconds, kbytes;
+};
+
+static int no_pending_life(const struct decode *d, struct v1_err *e)
 {
-	if (a->type < 32 && (d->seen & (1u << a->type)))
+	if (d->life_type)
 		return v1_fail(e, ERR_PARSE, V1_N_BAD_PROPOSAL_SYNTAX, V1_P_SA,
-			       "duplicate attribute %s (class %u)", d->name(a->type), a->type);
-	if (a->type < 32) {
-		d->seen |= 1u << a->type;
-		*present |= 1u << a->type;
-	}
+			       "%s life type %u not followed by a life duration", d->fam->what,
+			       d->life_type);
 	return 0;
 }
 
 /* Life Type then Life Duration, once per type (RFC 2409 appendix A, RFC 2407 4.5). */
-static int life_attr(const struct v1_attr *a, struct decode *d, uint32_t *present,
-		     struct v1_err *e)
+static int life_type(const struct v1_attr *a, struct decode *d, struct v1_err *e)
+{
+	int rc = no_pending_life(d, e);
+
+	if (rc < 0)
+		return rc;
+	if (a->value != V1_LIFE_SECONDS && a->value != V1_LIFE_KILOBYTES)
+		return v1_fail(e, ERR_UNSUPPORTED, V1_N_ATTRIBUTES_NOT_SUPPORTED, V1_P_SA,
+			       "life type %u", a->value);
+	if ((a->value == V1_LIFE_SECONDS && d->life_s) ||
+	    (a->value == V1_LIFE_KILOBYTES && d->life_kb))
+		return v1_fail(e, ERR_PARSE, V1_N_BAD_PROPOSAL_SYNTAX, V1_P_SA,
+			       "duplicate life type %s",
+			       a->value == V1_LIFE_SECONDS ? "seconds" : "kilobytes");
+	d->life_type = a->value;
+	return 0;
+}
+
+static int life_duration(const struct v1_attr *a, struct decode *d, struct v1_err *e)
 {
 	uint64_t v;
-	int rc;
 
-	if (a->type == d->cls_type) {
-		if ((rc = need_basic(a, d, e)) < 0)
-			return rc;
-		if (d->life_type)
-			return v1_fail(e, ERR_PARSE, V1_N_BAD_PROPOSAL_SYNTAX, V1_P_SA,
-				       "life type %u not followed by a life duration", d->life_type);
-		if (a->value != V1_LIFE_SECONDS && a->value != V1_LIFE_KILOBYTES)
-			return v1_fail(e, ERR_UNSUPPORTED, V1_N_ATTRIBUTES_NOT_SUPPORTED, V1_P_SA,
-				       "life type %u", a->value);
-		if ((a->value == V1_LIFE_SECONDS && d->life_s) ||
-		    (a->value == V1_LIFE_KILOBYTES && d->life_kb))
-			return v1_fail(e, ERR_PARSE, V1_N_BAD_PROPOSAL_SYNTAX, V1_P_SA,
-				       "duplicate life type %s",
-				       a->value == V1_LIFE_SECONDS ? "seconds" : "kilobytes");
-		d->life_type = a->value;
-		*present |= 1u << a->type;
-		return 0;
-	}
-	/* the duration */
 	if (!d->life_type)
 		return v1_fail(e, ERR_PARSE, V1_N_BAD_PROPOSAL_SYNTAX, V1_P_SA,
 			       "life duration without a life type before it");
@@ -155,80 +169,115 @@ static int life_attr(const struct v1_attr *a, struct decode *d, uint32_t *presen
 		return v1_fail(e, ERR_PARSE, V1_N_BAD_PROPOSAL_SYNTAX, V1_P_SA,
 			       "life duration is empty or zero");
 	if (d->life_type == V1_LIFE_SECONDS) {
-		*d->seconds = v;
+		d->seconds = v;
 		d->life_s = true;
 	} else {
-		*d->kbytes = v;
+		d->kbytes = v;
 		d->life_kb = true;
 	}
 	d->life_type = 0;
-	*present |= 1u << a->type;
 	return 0;
 }
 
-/* ---- phase 1 ---- */
-
-static int p1_attr(const struct v1_attr *a, struct decode *d, struct v1_p1_attrs *o,
-		   struct v1_err *e)
+static int decode_one(const struct v1_attr *a, struct decode *d, struct v1_err *e)
 {
+	const struct attr_family *f = d->fam;
+	bool taken = a->type < 32 && ((f->taken | 1u << f->key_len) & (1u << a->type));
 	int rc;
 
-	if (a->type == V1_IKE_LIFE_TYPE || a->type == V1_IKE_LIFE_DURATION)
-		return life_attr(a, d, &o->present, e);
-	if (d->life_type)
-		return v1_fail(e, ERR_PARSE, V1_N_BAD_PROPOSAL_SYNTAX, V1_P_SA,
-			       "life type %u not followed by a life duration", d->life_type);
-	switch (a->type) {
-	case V1_IKE_ENCRYPTION_ALGORITHM:
-	case V1_IKE_HASH_ALGORITHM:
-	case V1_IKE_AUTHENTICATION_METHOD:
-	case V1_IKE_GROUP_DESCRIPTION:
-	case V1_IKE_GROUP_TYPE:
-	case V1_IKE_KEY_LENGTH:
-		if ((rc = need_basic(a, d, e)) < 0 || (rc = once(a, d, &o->present, e)) < 0)
+	if (a->type == f->life_dur) {
+		if ((rc = life_duration(a, d, e)) < 0)
 			return rc;
-		break;
-	default:
-		/* custom groups (6-10, 15, 16), PRF (13), private and unknown classes */
+		d->present |= 1u << a->type;
+		return 0;
+	}
+	if (a->type != f->life_type && (rc = no_pending_life(d, e)) < 0)
+		return rc;
+	if (a->type != f->life_type && !taken)
+		/* custom groups, PRF, compression, private and unknown classes */
 		return v1_fail(e, ERR_UNSUPPORTED, V1_N_ATTRIBUTES_NOT_SUPPORTED, V1_P_SA,
-			       "phase-1 attribute %s (class %u) is not supported",
-			       v1_ike_attr_name(a->type), a->type);
+			       "%s attribute %s (class %u) is not supported", f->what,
+			       f->name(a->type), a->type);
+	if (!a->basic)
+		return v1_fail(e, ERR_PARSE, V1_N_BAD_PROPOSAL_SYNTAX, V1_P_SA,
+			       "%s (class %u) in variable form (RFC 2409 appendix A: basic only)",
+			       f->name(a->type), a->type);
+	if (a->type == f->life_type) {
+		if ((rc = life_type(a, d, e)) < 0)
+			return rc;
+		d->present |= 1u << a->type;
+		return 0;
 	}
-	switch (a->type) {
-	case V1_IKE_ENCRYPTION_ALGORITHM: o->encr = a->value; break;
-	case V1_IKE_HASH_ALGORITHM: o->hash = a->value; break;
-	case V1_IKE_AUTHENTICATION_METHOD: o->auth = a->value; break;
-	case V1_IKE_GROUP_DESCRIPTION: o->group = a->value; break;
-	case V1_IKE_GROUP_TYPE: o->group_type = a->value; break;
-	default:
-		if (a->value == 0)
-			return v1_fail(e, ERR_PARSE, V1_N_BAD_PROPOSAL_SYNTAX, V1_P_SA,
-				       "key length 0");
-		o->key_len = a->value;
-	}
+	if (d->present & (1u << a->type))
+		return v1_fail(e, ERR_PARSE, V1_N_BAD_PROPOSAL_SYNTAX, V1_P_SA,
+			       "duplicate attribute %s (class %u)", f->name(a->type), a->type);
+	if (a->type == f->key_len && a->value == 0)
+		return v1_fail(e, ERR_PARSE, V1_N_BAD_PROPOSAL_SYNTAX, V1_P_SA, "key length 0");
+	d->present |= 1u << a->type;
+	d->value[a->type] = a->value;
 	return 0;
 }
 
-int v1_attr_decode_p1(const uint8_t *attrs, size_t len, struct v1_p1_attrs *o,
-		      struct v1_err *e)
+/* Decode a whole attribute list of a family into d; the caller maps d to its struct. */
+static int decode_list(const uint8_t *attrs, size_t len, const struct attr_family *f,
+		       struct decode *d, struct v1_err *e)
 {
-	struct decode d = { .seconds = &o->life_seconds, .kbytes = &o->life_kbytes,
-			    .cls_type = V1_IKE_LIFE_TYPE, .cls_dur = V1_IKE_LIFE_DURATION,
-			    .name = v1_ike_attr_name };
 	struct v1_attr a;
 	struct rd r;
 	int rc;
 
-	memset(o, 0, sizeof(*o));
+	memset(d, 0, sizeof(*d));
+	d->fam = f;
 	rd_init(&r, attrs, len);
 	while (v1_attr_read(&r, &a))
-		if ((rc = p1_attr(&a, &d, o, e)) < 0)
+		if ((rc = decode_one(&a, d, e)) < 0)
 			return rc;
 	if (!rd_ok(&r))
 		return v1_attr_walk(attrs, len, e);
-	if (d.life_type)
-		return v1_fail(e, ERR_PARSE, V1_N_BAD_PROPOSAL_SYNTAX, V1_P_SA,
-			       "life type %u not followed by a life duration", d.life_type);
+	return no_pending_life(d, e);
+}
+
+/* What both families keep alike: the classes present and the lifetimes. */
+static void take_common(const struct decode *d, uint32_t *present, uint64_t *seconds,
+			uint64_t *kbytes)
+{
+	*present = d->present;
+	*seconds = d->seconds;
+	*kbytes = d->kbytes;
+}
+
+/* Life Type and Life Duration pairs, seconds first (durations basic when they fit). */
+static void put_lifetimes(struct wr *w, uint16_t type_cls, uint16_t dur_cls, uint64_t seconds,
+			  uint64_t kbytes)
+{
+	if (seconds) {
+		v1_attr_put_basic(w, type_cls, V1_LIFE_SECONDS);
+		v1_attr_put_uint(w, dur_cls, seconds);
+	}
+	if (kbytes) {
+		v1_attr_put_basic(w, type_cls, V1_LIFE_KILOBYTES);
+		v1_attr_put_uint(w, dur_cls, kbytes);
+	}
+}
+
+/* ---- phase 1 ---- */
+
+int v1_attr_decode_p1(const uint8_t *attrs, size_t len, struct v1_p1_attrs *o,
+		      struct v1_err *e)
+{
+	struct decode d;
+	int rc = decode_list(attrs, len, &p1_family, &d, e);
+
+	memset(o, 0, sizeof(*o));
+	if (rc < 0)
+		return rc;
+	take_common(&d, &o->present, &o->life_seconds, &o->life_kbytes);
+	o->encr = d.value[V1_IKE_ENCRYPTION_ALGORITHM];
+	o->hash = d.value[V1_IKE_HASH_ALGORITHM];
+	o->auth = d.value[V1_IKE_AUTHENTICATION_METHOD];
+	o->group = d.value[V1_IKE_GROUP_DESCRIPTION];
+	o->group_type = d.value[V1_IKE_GROUP_TYPE];
+	o->key_len = d.value[V1_IKE_KEY_LENGTH];
 	/* RFC 2409 5: these four are mandatory in a phase-1 transform. */
 	if (!o->encr || !o->hash || !o->auth || !o->group)
 		return v1_fail(e, ERR_PARSE, V1_N_BAD_PROPOSAL_SYNTAX, V1_P_SA,
@@ -260,56 +309,11 @@ bool v1_attr_encode_p1(struct wr *w, const struct v1_p1_attrs *a)
 	if (V1_ATTR_HAS(a, V1_IKE_GROUP_TYPE))
 		v1_attr_put_basic(w, V1_IKE_GROUP_TYPE, a->group_type);
 	v1_attr_put_basic(w, V1_IKE_AUTHENTICATION_METHOD, a->auth);
-	if (a->life_seconds) {
-		v1_attr_put_basic(w, V1_IKE_LIFE_TYPE, V1_LIFE_SECONDS);
-		v1_attr_put_uint(w, V1_IKE_LIFE_DURATION, a->life_seconds);
-	}
-	if (a->life_kbytes) {
-		v1_attr_put_basic(w, V1_IKE_LIFE_TYPE, V1_LIFE_KILOBYTES);
-		v1_attr_put_uint(w, V1_IKE_LIFE_DURATION, a->life_kbytes);
-	}
+	put_lifetimes(w, V1_IKE_LIFE_TYPE, V1_IKE_LIFE_DURATION, a->life_seconds, a->life_kbytes);
 	return wr_ok(w);
 }
 
 /* ---- IPsec DOI ---- */
-
-static int ipsec_attr(const struct v1_attr *a, struct decode *d, struct v1_ipsec_attrs *o,
-		      struct v1_err *e)
-{
-	int rc;
-
-	if (a->type == V1_IPSEC_SA_LIFE_TYPE || a->type == V1_IPSEC_SA_LIFE_DURATION)
-		return life_attr(a, d, &o->present, e);
-	if (d->life_type)
-		return v1_fail(e, ERR_PARSE, V1_N_BAD_PROPOSAL_SYNTAX, V1_P_SA,
-			       "SA life type %u not followed by a life duration", d->life_type);
-	switch (a->type) {
-	case V1_IPSEC_GROUP_DESCRIPTION:
-	case V1_IPSEC_ENCAPSULATION_MODE:
-	case V1_IPSEC_AUTH_ALGORITHM:
-	case V1_IPSEC_KEY_LENGTH:
-	case V1_IPSEC_KEY_ROUNDS:
-		if ((rc = need_basic(a, d, e)) < 0 || (rc = once(a, d, &o->present, e)) < 0)
-			return rc;
-		break;
-	default:
-		return v1_fail(e, ERR_UNSUPPORTED, V1_N_ATTRIBUTES_NOT_SUPPORTED, V1_P_SA,
-			       "IPsec attribute %s (class %u) is not supported",
-			       v1_ipsec_attr_name(a->type), a->type);
-	}
-	switch (a->type) {
-	case V1_IPSEC_GROUP_DESCRIPTION: o->group = a->value; break;
-	case V1_IPSEC_ENCAPSULATION_MODE: o->encap = a->value; break;
-	case V1_IPSEC_AUTH_ALGORITHM: o->auth = a->value; break;
-	case V1_IPSEC_KEY_ROUNDS: o->key_rounds = a->value; break;
-	default:
-		if (a->value == 0)
-			return v1_fail(e, ERR_PARSE, V1_N_BAD_PROPOSAL_SYNTAX, V1_P_SA,
-				       "key length 0");
-		o->key_len = a->value;
-	}
-	return 0;
-}
 
 static bool encap_known(uint16_t m)
 {
@@ -321,11 +325,7 @@ static bool encap_known(uint16_t m)
 int v1_attr_decode_ipsec(uint8_t protocol, uint8_t transform_id, const uint8_t *attrs,
 			 size_t len, struct v1_ipsec_attrs *o, struct v1_err *e)
 {
-	struct decode d = { .seconds = &o->life_seconds, .kbytes = &o->life_kbytes,
-			    .cls_type = V1_IPSEC_SA_LIFE_TYPE, .cls_dur = V1_IPSEC_SA_LIFE_DURATION,
-			    .name = v1_ipsec_attr_name };
-	struct v1_attr a;
-	struct rd r;
+	struct decode d;
 	int rc;
 
 	memset(o, 0, sizeof(*o));
@@ -334,15 +334,14 @@ int v1_attr_decode_ipsec(uint8_t protocol, uint8_t transform_id, const uint8_t *
 	if (protocol != V1_PROTO_IPSEC_ESP)
 		return v1_fail(e, ERR_UNSUPPORTED, V1_N_INVALID_PROTOCOL_ID, V1_P_SA,
 			       "protocol %s is not supported (ESP only)", v1_protocol_name(protocol));
-	rd_init(&r, attrs, len);
-	while (v1_attr_read(&r, &a))
-		if ((rc = ipsec_attr(&a, &d, o, e)) < 0)
-			return rc;
-	if (!rd_ok(&r))
-		return v1_attr_walk(attrs, len, e);
-	if (d.life_type)
-		return v1_fail(e, ERR_PARSE, V1_N_BAD_PROPOSAL_SYNTAX, V1_P_SA,
-			       "SA life type %u not followed by a life duration", d.life_type);
+	if ((rc = decode_list(attrs, len, &ipsec_family, &d, e)) < 0)
+		return rc;
+	take_common(&d, &o->present, &o->life_seconds, &o->life_kbytes);
+	o->group = d.value[V1_IPSEC_GROUP_DESCRIPTION];
+	o->encap = d.value[V1_IPSEC_ENCAPSULATION_MODE];
+	o->auth = d.value[V1_IPSEC_AUTH_ALGORITHM];
+	o->key_len = d.value[V1_IPSEC_KEY_LENGTH];
+	o->key_rounds = d.value[V1_IPSEC_KEY_ROUNDS];
 	if (V1_ATTR_HAS(o, V1_IPSEC_ENCAPSULATION_MODE) && !encap_known(o->encap))
 		return v1_fail(e, ERR_UNSUPPORTED, V1_N_ATTRIBUTES_NOT_SUPPORTED, V1_P_SA,
 			       "encapsulation mode %u", o->encap);
@@ -366,14 +365,8 @@ int v1_attr_decode_ipsec(uint8_t protocol, uint8_t transform_id, const uint8_t *
 
 bool v1_attr_encode_ipsec(struct wr *w, const struct v1_ipsec_attrs *a)
 {
-	if (a->life_seconds) {
-		v1_attr_put_basic(w, V1_IPSEC_SA_LIFE_TYPE, V1_LIFE_SECONDS);
-		v1_attr_put_uint(w, V1_IPSEC_SA_LIFE_DURATION, a->life_seconds);
-	}
-	if (a->life_kbytes) {
-		v1_attr_put_basic(w, V1_IPSEC_SA_LIFE_TYPE, V1_LIFE_KILOBYTES);
-		v1_attr_put_uint(w, V1_IPSEC_SA_LIFE_DURATION, a->life_kbytes);
-	}
+	put_lifetimes(w, V1_IPSEC_SA_LIFE_TYPE, V1_IPSEC_SA_LIFE_DURATION, a->life_seconds,
+		      a->life_kbytes);
 	if (a->group)
 		v1_attr_put_basic(w, V1_IPSEC_GROUP_DESCRIPTION, a->group);
 	if (a->encap)

@@ -2,12 +2,14 @@
  * v1_engine.c - the IKEv1 engine's life: connections, start of an
  * exchange for the operator, teardown, listings (contract in v1_engine.h).
  */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/err.h"
 #include "common/log.h"
+#include "v1/v1_pubkey.h"
 #include "v1/v1_sa.h"
 
 struct v1_conn *v1_conn_new(const char *name)
@@ -38,6 +40,7 @@ void v1_conn_unref(struct v1_conn *c)
 	id_free(c->remote_id);
 	free(c->local_ts);
 	free(c->remote_ts);
+	v1_pubkey_free(c->pubkey);
 	free(c);
 }
 
@@ -223,6 +226,9 @@ void v1_engine_foreach_sa(struct v1_engine *e, v1_sa_visit_fn fn, void *arg)
 			.initiator = sa->initiator,
 			.aggressive = sa->aggressive,
 			.nat = sa->nat_local || sa->nat_peer,
+			.natt = v1_natt_method_name(sa->natt),
+			.dpd_answered = sa->dpd_answered,
+			.dpd_acks_in = sa->dpd_acks_in,
 			.serial = s->serial,
 			.peer = sa->peer,
 			.encr = sa->choice.attrs.x_encr ? sa->choice.attrs.x_encr->name : "",
@@ -236,6 +242,13 @@ void v1_engine_foreach_sa(struct v1_engine *e, v1_sa_visit_fn fn, void *arg)
 			in.ipsec_sas += qm->installed;
 		fn(&in, arg);
 	}
+}
+
+static void natoa_text(const struct v1_natoa *o, char *buf, size_t len)
+{
+	buf[0] = 0;
+	if (o->family)
+		inet_ntop(o->family == 6 ? AF_INET6 : AF_INET, o->addr, buf, (socklen_t)len);
 }
 
 void v1_engine_foreach_ipsec(struct v1_engine *e, v1_ipsec_visit_fn fn, void *arg)
@@ -258,8 +271,13 @@ void v1_engine_foreach_ipsec(struct v1_engine *e, v1_ipsec_visit_fn fn, void *ar
 				.pfs = qm->pfs,
 				.life_seconds = qm->choice.life_seconds,
 				.transport = qm->choice.attrs.encap == V1_ENCAP_TRANSPORT ||
-					     qm->choice.attrs.encap == V1_ENCAP_UDP_TRANSPORT,
+					     v1_natt_encap_is_udp_transport(qm->choice.attrs.encap),
+				.udp_encap = qm->udp_encap,
+				.encap_mode = qm->choice.attrs.encap,
 			};
+
+			natoa_text(&qm->oa_i, in.natoa_i, sizeof(in.natoa_i));
+			natoa_text(&qm->oa_r, in.natoa_r, sizeof(in.natoa_r));
 			fn(&in, arg);
 		}
 	}

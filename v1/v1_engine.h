@@ -35,6 +35,7 @@ struct job_pool;
 struct kernel;
 struct keylog;
 struct sad;
+struct v1_pubkey;
 
 #define V1_CONN_NAME_MAX 48
 #define V1_CONN_MAX_PROPOSALS 8
@@ -61,6 +62,26 @@ enum v1_dpd_action {
 	V1_DPD_HOLD,    /* no trap policies in this engine: logged, then as clear */
 	V1_DPD_RESTART, /* delete, then Main Mode + Quick Mode again */
 };
+
+/*
+ * NAT traversal methods (RFC 3947 3.1 and the drafts before it), weakest
+ * first: the vendor IDs both sides sent decide which one an ISAKMP SA
+ * speaks (v1_natt.c). The drafts 02, 02n and 03 use private payload
+ * numbers (NAT-D 130, NAT-OA 131) and encapsulation modes (61443, 61444).
+ */
+enum v1_natt_method {
+	V1_NATT_NONE = 0,
+	V1_NATT_DRAFT_02N,      /* MD5("draft-ietf-ipsec-nat-t-ike-02\n") */
+	V1_NATT_DRAFT_02,
+	V1_NATT_DRAFT_03,
+	V1_NATT_RFC3947,
+};
+#define V1_NATT_OFFER(m) (1u << (m))
+/* What we announce unless a connection says otherwise: RFC 3947 and the drafts. */
+#define V1_NATT_OFFER_ALL (V1_NATT_OFFER(V1_NATT_RFC3947) | V1_NATT_OFFER(V1_NATT_DRAFT_03) | \
+			   V1_NATT_OFFER(V1_NATT_DRAFT_02) | V1_NATT_OFFER(V1_NATT_DRAFT_02N))
+/* "RFC 3947", "draft-ietf-ipsec-nat-t-ike-03", ...; "" for V1_NATT_NONE. */
+const char *v1_natt_method_name(enum v1_natt_method m);
 
 /*
  * A connection as the engine sees it. Made with v1_conn_new(), filled by
@@ -92,6 +113,10 @@ struct v1_conn {
 	uint32_t dpd_timeout_s;
 	enum v1_dpd_action dpd_action;
 	bool transport;                 /* ask for / accept transport mode */
+	struct v1_pubkey *pubkey;       /* signatures (v1/v1_pubkey.h); NULL: PSK */
+	/* NAT-T methods announced and accepted (V1_NATT_OFFER bits); 0: V1_NATT_OFFER_ALL,
+	 * V1_NATT_OFFER(V1_NATT_NONE) alone: no NAT-T. */
+	unsigned natt_offer;
 };
 
 struct v1_conn *v1_conn_new(const char *name);
@@ -169,11 +194,14 @@ struct v1_sa_info {
 	bool initiator;
 	bool aggressive;
 	bool nat;
+	const char *natt;      /* NAT-T method spoken (v1_natt_method_name), "" when none */
 	uint64_t serial;
 	uint8_t cky_i[8], cky_r[8];
 	struct sockaddr_storage peer;
 	const char *encr, *hash, *group; /* registry names, "" before selection */
 	unsigned ipsec_sas;    /* installed IPsec SA pairs */
+	uint64_t dpd_answered; /* R-U-THERE from the peer answered (RFC 3706 5) */
+	uint64_t dpd_acks_in;  /* R-U-THERE-ACKs received from the peer */
 };
 typedef void (*v1_sa_visit_fn)(const struct v1_sa_info *info, void *arg);
 void v1_engine_foreach_sa(struct v1_engine *e, v1_sa_visit_fn fn, void *arg);
@@ -187,6 +215,12 @@ struct v1_ipsec_info {
 	bool pfs;
 	uint64_t life_seconds;           /* negotiated (after RESPONDER-LIFETIME) */
 	bool transport;
+	bool udp_encap;                  /* ESP in UDP (RFC 3948) */
+	uint16_t encap_mode;             /* as negotiated: 1-4, or the drafts' 61443/61444 */
+	/* The peer's NAT-OA payloads (RFC 3947 5.2; one in the drafts): the original
+	 * initiator and responder addresses, kept for transport-mode checksum fixing;
+	 * "" when not received. */
+	char natoa_i[48], natoa_r[48];
 };
 typedef void (*v1_ipsec_visit_fn)(const struct v1_ipsec_info *info, void *arg);
 void v1_engine_foreach_ipsec(struct v1_engine *e, v1_ipsec_visit_fn fn, void *arg);
@@ -197,7 +231,8 @@ struct v1_counters {
 	uint64_t retransmits;
 	uint64_t notifies_sent;
 	uint64_t p1_done, p1_failed, qm_done, qm_failed, deletes_in, deletes_out;
-	uint64_t dpd_sent, dpd_acked, dpd_dead;   /* R-U-THERE out, ACKs in, peers declared dead */
+	uint64_t dpd_sent, dpd_acked, dpd_dead;   /* R-U-THERE out, awaited ACKs in, peers declared dead */
+	uint64_t dpd_answered, dpd_acks_in;       /* R-U-THERE answered; every R-U-THERE-ACK in */
 	uint64_t rekeys, reauths, expired;        /* Quick Mode rekeys, phase-1 re-auths, expiries */
 };
 const struct v1_counters *v1_engine_counters(const struct v1_engine *e);

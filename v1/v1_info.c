@@ -195,14 +195,28 @@ static void on_notify(struct v1_isakmp_sa *sa, const struct v1_payload *pl, bool
 	if (n.type == V1_N_R_U_THERE && n.data_len == 4 && n.spi_size == 16) {
 		/* RFC 3706 5: echo the sequence number */
 		struct v1_notify ack = n;
+		uint32_t seq = (uint32_t)n.data[0] << 24 | (uint32_t)n.data[1] << 16 |
+			       (uint32_t)n.data[2] << 8 | n.data[3];
 
 		ack.type = V1_N_R_U_THERE_ACK;
-		send_protected(sa, body_notify, &ack);
+		if (send_protected(sa, body_notify, &ack) == 0) {
+			sa->dpd_answered++;
+			sa->eng->counters.dpd_answered++;
+			log_debug(&sa->sad.logger, "DPD: R-U-THERE %u answered with R-U-THERE-ACK "
+				  "(%llu answered on this SA)", seq,
+				  (unsigned long long)sa->dpd_answered);
+		}
 		return;
 	}
 	if (n.type == V1_N_R_U_THERE_ACK && n.data_len == 4) {
-		v1_dpd_ack(sa, (uint32_t)n.data[0] << 24 | (uint32_t)n.data[1] << 16 |
-			       (uint32_t)n.data[2] << 8 | n.data[3]);
+		uint32_t seq = (uint32_t)n.data[0] << 24 | (uint32_t)n.data[1] << 16 |
+			       (uint32_t)n.data[2] << 8 | n.data[3];
+
+		sa->dpd_acks_in++;
+		sa->eng->counters.dpd_acks_in++;
+		log_debug(&sa->sad.logger, "DPD: R-U-THERE-ACK %u received (%llu on this SA)", seq,
+			  (unsigned long long)sa->dpd_acks_in);
+		v1_dpd_ack(sa, seq);
 		return;
 	}
 	if (n.type == V1_N_CONNECTED) {

@@ -299,12 +299,15 @@ const uint8_t *v1_vid_bytes(enum v1_vid_kind kind, size_t *len)
 int v1_natoa_parse(const struct v1_payload *pl, struct v1_natoa *o, struct v1_err *e)
 {
 	struct rd r;
-	uint8_t type;
+	uint8_t type = 0, reserved[3] = { 0 };
 
 	memset(o, 0, sizeof(*o));
 	rd_init(&r, pl->body, pl->body_len);
 	rd_u8(&r, &type);
-	rd_skip(&r, 3);
+	rd_bytes(&r, reserved, 3);
+	if (rd_ok(&r) && (reserved[0] | reserved[1] | reserved[2]))
+		return v1_fail(e, ERR_PARSE, V1_N_PAYLOAD_MALFORMED, pl->type,
+			       "NAT-OA with non-zero reserved bytes (RFC 3947 5.2: must be zero)");
 	if (rd_ok(&r) && type == V1_ID_IPV4_ADDR && rd_left(&r) == 4)
 		o->family = 4;
 	else if (rd_ok(&r) && type == V1_ID_IPV6_ADDR && rd_left(&r) == 16)

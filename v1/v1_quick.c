@@ -1,11 +1,11 @@
 /*
  * v1_quick.c - Quick Mode, RFC 2409 5.5 (PFS optional), RFC 2407 4.6.2
- * identities, RFC 3947 5.2 UDP encapsulation:
+ * identities, RFC 3947 5.1 UDP encapsulation and 5.2 NAT-OA (v1_natoa.c):
  *
  *      Initiator                                 Responder
- *   QM1  HDR*, HASH(1), SA, Ni [, KE] [, IDci, IDcr]  -->
+ *   QM1  HDR*, HASH(1), SA, Ni [, KE] [, IDci, IDcr] [, NAT-OAi, NAT-OAr]  -->
  *                                 <--  HDR*, HASH(2), SA, Nr [, KE] [, IDci, IDcr]
- *                                      [, N(RESPONDER-LIFETIME)]              QM2
+ *                                      [, NAT-OAi, NAT-OAr] [, N(RESPONDER-LIFETIME)]  QM2
  *   QM3  HDR*, HASH(3)                                -->
  *
  *   HASH(1) = prf(SKEYID_a, M-ID | SA | Ni [| KE] [| IDci | IDcr])
@@ -34,14 +34,12 @@ static void ke_done(void *owner, struct job_ke_result *r)
 	v1_resume_ke(qm->isakmp, qm, r);
 }
 
-/* RFC 2407 4.5, RFC 3947 5.2: the encapsulation mode we offer. */
+/* RFC 2407 4.5, RFC 3947 5.1 (or the drafts' values): the encapsulation mode we offer. */
 static uint16_t encap_mode(const struct v1_isakmp_sa *sa)
 {
-	bool udp = sa->nat_local || sa->nat_peer;
-
-	if (sa->conn->transport)
-		return udp ? V1_ENCAP_UDP_TRANSPORT : V1_ENCAP_TRANSPORT;
-	return udp ? V1_ENCAP_UDP_TUNNEL : V1_ENCAP_TUNNEL;
+	if (sa->nat_local || sa->nat_peer)
+		return v1_natt_udp_mode(sa, sa->conn->transport);
+	return sa->conn->transport ? V1_ENCAP_TRANSPORT : V1_ENCAP_TUNNEL;
 }
 
 static size_t qm_policies(const struct v1_isakmp_sa *sa, struct v1_qm_policy *out,
@@ -207,6 +205,7 @@ static enum v1_verdict qm_i1_build(struct v1_step *st)
 		v1_build_blob(&b, V1_P_KE, qm->ke_ours, qm->ke_ours_len);
 	build_ids(qm, &b);
 	qm->ids_sent = true;
+	v1_natoa_build(qm, encap_mode(st->sa), &b);
 	if (v1_reply_finish(st, &b, true) < 0 || patch_hash(st, false) < 0)
 		return V1V_FAIL_DELETE;
 	return V1V_OK;
@@ -312,7 +311,7 @@ static enum v1_verdict qm_i2(struct v1_step *st)
 	}
 	qm->spi_out = (uint32_t)qm->choice.spi[0] << 24 | (uint32_t)qm->choice.spi[1] << 16 |
 		      (uint32_t)qm->choice.spi[2] << 8 | qm->choice.spi[3];
-	if (!v1_p1_copy_nonce(m, qm->nr, &qm->nr_len))
+	if (!v1_p1_copy_nonce(m, qm->nr, &qm->nr_len) || v1_natoa_take(qm, m, &st->notify) < 0)
 		return V1V_FAIL_DELETE;
 	responder_lifetime(qm, m);
 	if (!pfs)
@@ -414,6 +413,7 @@ static enum v1_verdict qm_r2_build(struct v1_step *st)
 		v1_build_blob(&b, V1_P_KE, qm->ke_ours, qm->ke_ours_len);
 	if (qm->ids_sent)
 		build_ids(qm, &b);
+	v1_natoa_build(qm, qm->choice.attrs.encap, &b);
 	if (qm->choice.life_reduced) {
 		/* RFC 2407 4.6.3.1: our lifetime is shorter than the offer */
 		uint8_t data[16], spi[4] = { (uint8_t)(qm->spi_in >> 24), (uint8_t)(qm->spi_in >> 16),
@@ -463,6 +463,8 @@ static enum v1_verdict qm_r1(struct v1_step *st)
 		st->notify = V1_N_INVALID_ID_INFORMATION;
 		return V1V_REPLY_NOTIFY;
 	}
+	if (v1_natoa_take(qm, m, &st->notify) < 0)
+		return V1V_REPLY_NOTIFY;
 	if (!qm->choice.attrs.group)
 		return qm_r2_build(st);
 	if (copy_ke(m, &qm->ke_peer, &qm->ke_peer_len) < 0) {

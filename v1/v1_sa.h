@@ -80,6 +80,7 @@ enum v1_life_next { V1_LIFE_NONE, V1_LIFE_REKEY, V1_LIFE_EXPIRE };
 
 struct v1_engine;
 struct v1_ipsec_sa;
+struct v1_sig_state;
 
 struct v1_isakmp_sa {
 	struct sad_entry sad;           /* CKY-I / CKY-R, peer, conn, logger */
@@ -90,8 +91,10 @@ struct v1_isakmp_sa {
 	bool aggressive;
 	struct sockaddr_storage local;  /* our address and port in use */
 	struct sockaddr_storage peer;   /* theirs (after a float: their 4500) */
-	/* vendor IDs and NAT-T (RFC 3947) */
-	bool peer_natt, peer_dpd;
+	/* vendor IDs and NAT-T (RFC 3947 or a draft, v1_natt.c) */
+	bool peer_dpd;
+	unsigned peer_natt_vids;        /* V1_NATT_OFFER bits of the NAT-T vendor IDs the peer sent */
+	enum v1_natt_method natt;       /* the method both speak; NONE: no NAT-T */
 	bool nat_local, nat_peer;       /* we are / the peer is behind a NAT */
 	bool floated;
 	/* phase 1 */
@@ -125,10 +128,13 @@ struct v1_isakmp_sa {
 	bool dpd_waiting;               /* an R-U-THERE is out */
 	uint32_t dpd_seq;               /* the last sequence number sent */
 	uint32_t dpd_waited_s;
+	uint64_t dpd_answered;          /* R-U-THERE from the peer answered */
+	uint64_t dpd_acks_in;           /* R-U-THERE-ACKs from the peer */
 	/* lifetime (v1_rekey.c) */
 	struct v1_timer life;
 	enum v1_life_next life_next;
 	uint64_t replaces;              /* re-authentication: serial of the SA it replaces */
+	struct v1_sig_state *sig;       /* signature authentication under way (v1_auth_sig.c) */
 };
 
 struct v1_ipsec_sa {
@@ -156,6 +162,8 @@ struct v1_ipsec_sa {
 	uint32_t spi_in, spi_out;
 	uint32_t reqid;
 	bool udp_encap;
+	/* the peer's NAT-OA payloads (v1_natoa.c): original initiator / responder address */
+	struct v1_natoa oa_i, oa_r;     /* family 0: not received */
 	struct secret *key_in, *key_out; /* KEYMAT per direction */
 	bool installed;
 	bool in_sad;
@@ -246,8 +254,6 @@ void v1_p1_build_id(struct v1_isakmp_sa *sa, struct v1_builder *b, uint8_t *body
 		    size_t *body_len);
 int v1_p1_check_hash(struct v1_step *st, bool of_initiator, const struct v1_payload *id,
 		     const struct v1_payload *hash);
-void v1_p1_vids(struct v1_isakmp_sa *sa, struct v1_builder *b);
-void v1_p1_read_vids(struct v1_isakmp_sa *sa, const struct v1_msg *m);
 bool v1_p1_copy_blob(const struct v1_msg *m, uint8_t type, uint8_t **dst, size_t *len);
 bool v1_p1_copy_nonce(const struct v1_msg *m, uint8_t *dst, size_t *len);
 void v1_p1_established(struct v1_isakmp_sa *sa);
@@ -255,10 +261,26 @@ int v1_p1_take_id(struct v1_isakmp_sa *sa, const struct v1_payload *id);
 int v1_p1_verify(struct v1_isakmp_sa *sa, bool of_initiator, const uint8_t *hash, size_t hash_len);
 
 /* ---- v1_natt.c ---- */
+/* Our vendor IDs (DPD, NAT-T) for MM1/MM2/AM1/AM2; the peer's, and the NAT-T method chosen. */
+void v1_p1_vids(struct v1_isakmp_sa *sa, struct v1_builder *b);
+void v1_p1_read_vids(struct v1_isakmp_sa *sa, const struct v1_msg *m);
+/* NAT-D (20) or NAT-OA (21), or the drafts' 130 / 131, for the method spoken. */
+uint8_t v1_natt_natd_type(const struct v1_isakmp_sa *sa);
+uint8_t v1_natt_natoa_type(const struct v1_isakmp_sa *sa);
+/* UDP-encapsulated tunnel or transport: RFC 3947 5.1 values or the drafts'. */
+uint16_t v1_natt_udp_mode(const struct v1_isakmp_sa *sa, bool transport);
+bool v1_natt_encap_is_udp_transport(uint16_t mode);
 void v1_natt_build(struct v1_isakmp_sa *sa, struct v1_builder *b);
 void v1_natt_check(struct v1_isakmp_sa *sa, const struct v1_msg *m,
 		   const struct v1_datagram *dg);
 void v1_natt_float(struct v1_isakmp_sa *sa);
+
+/* ---- v1_natoa.c: NAT-OA in Quick Mode (RFC 3947 5.2) ---- */
+/* Add our NAT-OA payload(s) when the encapsulation mode is UDP-encapsulated transport. */
+void v1_natoa_build(struct v1_ipsec_sa *qm, uint16_t encap, struct v1_builder *b);
+/* Check and keep the peer's NAT-OA payloads for the chosen mode; 0, or ERR_PARSE with the
+ * notify to answer in *notify. */
+int v1_natoa_take(struct v1_ipsec_sa *qm, const struct v1_msg *m, uint16_t *notify);
 
 /* ---- v1_main.c, v1_aggr.c, v1_quick.c ---- */
 extern const struct v1_row v1_main_rows[];

@@ -37,6 +37,8 @@ static int pair_send(void *arg, const struct v1_datagram *dg)
 	memcpy(p->last[from].data, dg->data, dg->len);
 	p->last[from].len = dg->len;
 	p->last[from].from = from;
+	p->last[from].src = dg->local;
+	p->last[from].dst = dg->peer;
 	if (p->q_len == V1P_QMAX)
 		return 0;
 	k = &p->q[p->q_len++];
@@ -52,7 +54,17 @@ static const struct secret *pair_psk(void *arg, const struct v1_conn *c,
 	return current->psk;
 }
 
-static struct v1_conn *make_conn(struct v1_pair *p, int who, bool aggressive)
+static uint16_t port_of(const struct sockaddr_storage *ss)
+{
+	return ntohs(((const struct sockaddr_in *)ss)->sin_port);
+}
+
+static void set_port(struct sockaddr_storage *ss, uint16_t port)
+{
+	((struct sockaddr_in *)ss)->sin_port = htons(port);
+}
+
+static struct v1_conn *make_conn(struct v1_pair *p, int who, const struct v1p_opts *o)
 {
 	struct v1_conn *c = v1_conn_new("lab");
 
@@ -65,13 +77,24 @@ static struct v1_conn *make_conn(struct v1_pair *p, int who, bool aggressive)
 	c->esp[0].encr.x[c->esp[0].encr.n++] = xform_by_name("aes128");
 	c->esp[0].integ.x[c->esp[0].integ.n++] = xform_by_name("sha256");
 	c->n_esp = 1;
-	c->aggressive = aggressive;
+	c->aggressive = o->aggressive;
 	c->aggressive_ok = true;
+	c->transport = o->transport;
+	c->natt_offer = o->natt_offer[who];
+	c->dpd_delay_s = o->dpd_delay[who];
+	c->dpd_timeout_s = 90;
 	c->local = p->addr[who];
 	c->remote = p->addr[!who];
+	if (o->nat && who == 1)
+		c->remote.ss_family = AF_UNSPEC; /* the peer comes through the NAT */
 	c->local_ts = calloc(1, sizeof(struct ts));
 	c->remote_ts = calloc(1, sizeof(struct ts));
-	if (c->local_ts && c->remote_ts) {
+	if (c->local_ts && c->remote_ts && o->transport) {
+		/* transport mode: the hosts themselves; behind the NAT side 0 is 10.0.0.1 */
+		ts_parse(who ? "192.0.2.2/32" : o->nat ? "10.0.0.1/32" : "192.0.2.1/32", &c->local_ts[0]);
+		ts_parse(who ? (o->nat ? "10.0.0.0/8" : "192.0.2.1/32") : "192.0.2.2/32", &c->remote_ts[0]);
+		c->n_local_ts = c->n_remote_ts = 1;
+	} else if (c->local_ts && c->remote_ts) {
 		ts_parse(who ? "10.2.0.0/24" : "10.1.0.0/24", &c->local_ts[0]);
 		ts_parse(who ? "10.1.0.0/24" : "10.2.0.0/24", &c->remote_ts[0]);
 		c->n_local_ts = c->n_remote_ts = 1;
@@ -81,19 +104,33 @@ static struct v1_conn *make_conn(struct v1_pair *p, int who, bool aggressive)
 	return c;
 }
 
+static void addr4(struct sockaddr_storage *ss, uint32_t a)
+{
+	struct sockaddr_in *in = (struct sockaddr_in *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	in->sin_family = AF_INET;
+	in->sin_port = htons(500);
+	in->sin_addr.s_addr = htonl(a);
+}
+
 int v1p_open(struct v1_pair *p, struct job_pool *pool, bool aggressive)
+{
+	struct v1p_opts o = { .aggressive = aggressive };
+
+	return v1p_open_opts(p, pool, &o);
+}
+
+int v1p_open_opts(struct v1_pair *p, struct job_pool *pool, const struct v1p_opts *o)
 {
 	memset(p, 0, sizeof(*p));
 	current = p;
 	p->pool = pool;
 	p->psk = secret_dup("a shared secret", 15);
-	for (int i = 0; i < 2; i++) {
-		struct sockaddr_in *in = (struct sockaddr_in *)&p->addr[i];
-
-		in->sin_family = AF_INET;
-		in->sin_port = htons(500);
-		in->sin_addr.s_addr = htonl(0xc0000201 + (uint32_t)i);
-	}
+	p->nat = o->nat;
+	addr4(&p->addr[0], o->nat ? 0x0a000001 : 0xc0000201);
+	addr4(&p->addr[1], 0xc0000202);
+	addr4(&p->nat_pub, 0xc0000264);
 	for (int i = 0; i < 2; i++) {
 		struct v1_env env = { .retransmit_tries = 2, .retransmit_timeout_ms = 500,
 				      .ike_port = 500, .natt_port = 4500, .send = pair_send,
@@ -110,7 +147,7 @@ int v1p_open(struct v1_pair *p, struct job_pool *pool, bool aggressive)
 		env.jobs = pool;
 		if (v1_engine_new(&env, &p->eng[i]) < 0)
 			return ERR_NOMEM;
-		c = make_conn(p, i, aggressive);
+		c = make_conn(p, i, o);
 		if (!c)
 			return ERR_NOMEM;
 		err = v1_engine_set_conns(p->eng[i], &c, 1);
@@ -141,17 +178,48 @@ void v1p_close(struct v1_pair *p)
 	p->q_len = 0;
 }
 
-int v1p_inject(struct v1_pair *p, int to, const uint8_t *data, size_t len)
+static int input(struct v1_pair *p, int to, struct v1_datagram *dg)
 {
-	struct v1_datagram dg = { .data = data, .len = len };
 	int err;
 
 	current = p;
-	dg.local = p->addr[to];
-	dg.peer = p->addr[!to];
-	err = v1_engine_input(p->eng[to], &dg);
+	if (port_of(&dg->local) == 4500 && dg->len >= 4) {
+		/* the dispatcher strips the non-ESP marker (RFC 3948 2.2) */
+		dg->data += 4;
+		dg->len -= 4;
+	}
+	err = v1_engine_input(p->eng[to], dg);
 	job_pool_drain(p->pool);
 	return err;
+}
+
+int v1p_inject(struct v1_pair *p, int to, const uint8_t *data, size_t len)
+{
+	struct v1_datagram dg = { .data = data, .len = len };
+
+	dg.local = p->addr[to];
+	dg.peer = p->nat && to == 1 ? p->nat_pub : p->addr[!to];
+	if (p->nat && to == 1)
+		set_port(&dg.peer, 1500);
+	return input(p, to, &dg);
+}
+
+/* A queued datagram as its receiver sees it: through the NAT when side 0 is behind one. */
+static int deliver_pkt(struct v1_pair *p, const struct v1p_pkt *k)
+{
+	struct v1_datagram dg = { .data = k->data, .len = k->len };
+	int to = !k->from;
+
+	dg.local = k->dst;
+	dg.peer = k->src;
+	if (p->nat && k->from == 0) {
+		dg.peer = p->nat_pub;
+		set_port(&dg.peer, (uint16_t)(port_of(&k->src) + 1000));
+	} else if (p->nat) {
+		dg.local = p->addr[0];
+		set_port(&dg.local, (uint16_t)(port_of(&k->dst) - 1000));
+	}
+	return input(p, to, &dg);
 }
 
 bool v1p_deliver(struct v1_pair *p)
@@ -165,7 +233,7 @@ bool v1p_deliver(struct v1_pair *p)
 	k = p->q[0];
 	memmove(p->q, p->q + 1, (p->q_len - 1) * sizeof(p->q[0]));
 	p->q_len--;
-	v1p_inject(p, !k.from, k.data, k.len);
+	deliver_pkt(p, &k);
 	return true;
 }
 

@@ -3,6 +3,11 @@
  * Aggressive Mode, side 1 responds) joined by a datagram queue, with the
  * `none` kernel, a shared PSK, deterministic cookies (sad_set_random) and
  * a job pool drained by hand. For the regression tests and the soak driver.
+ *
+ * With v1p_open_opts() side 0 may sit behind a NAT (RFC 3947 tests): it
+ * is 10.0.0.1 inside, 192.0.2.100 outside, its ports mapped to port+1000
+ * (500 -> 1500, 4500 -> 5500); side 1 (192.0.2.2) answers any peer and
+ * sees side 0 only as the NAT's public address.
  */
 #ifndef DUALIKE_V1_PAIR_H
 #define DUALIKE_V1_PAIR_H
@@ -20,6 +25,15 @@ struct v1p_pkt {
 	uint8_t data[V1P_PKT_MAX];
 	size_t len;
 	int from;
+	struct sockaddr_storage src, dst; /* as the sender sent it */
+};
+
+struct v1p_opts {
+	bool aggressive;
+	bool transport;          /* both connections ask for transport mode */
+	bool nat;                /* side 0 behind a NAT */
+	unsigned natt_offer[2];  /* v1_conn.natt_offer per side (0: all methods) */
+	uint32_t dpd_delay[2];   /* v1_conn.dpd_delay_s per side (0: no DPD) */
 };
 
 struct v1_pair {
@@ -28,7 +42,9 @@ struct v1_pair {
 	struct kernel *kernel[2];
 	struct secret *psk;
 	struct job_pool *pool;
-	struct sockaddr_storage addr[2];
+	struct sockaddr_storage addr[2];   /* each side's own address (port 500) */
+	struct sockaddr_storage nat_pub;   /* side 0's public address when behind the NAT */
+	bool nat;
 	uint64_t made[2], failed[2];
 	size_t sent[2];
 	struct v1p_pkt q[V1P_QMAX];
@@ -37,11 +53,13 @@ struct v1_pair {
 };
 
 int v1p_open(struct v1_pair *p, struct job_pool *pool, bool aggressive);
+int v1p_open_opts(struct v1_pair *p, struct job_pool *pool, const struct v1p_opts *o);
 void v1p_close(struct v1_pair *p);
 bool v1p_deliver(struct v1_pair *p);
 void v1p_run(struct v1_pair *p);
 /* Initiate and run: 0 when both sides hold an ISAKMP SA and an IPsec SA pair. */
 int v1p_establish(struct v1_pair *p);
+/* Bytes to side `to` on its port 500, from the other side as `to` sees it (through the NAT). */
 int v1p_inject(struct v1_pair *p, int to, const uint8_t *data, size_t len);
 /* ISAKMP SAs on side i, and how many of them are established. */
 unsigned v1p_count(struct v1_pair *p, int i, unsigned *established);
