@@ -24,6 +24,7 @@
 #include "src/dispatch.h"
 #include "src/engines.h"
 #include "src/json.h"
+#include "v1/v1_engine.h"
 
 gid_t ctl_group_id(const char *name)
 {
@@ -327,6 +328,29 @@ static int cmd_reload(void *ctx, int argc, char **argv, bool json, struct evbuff
 	return 0;
 }
 
+/* IKEv1 DPD totals (RFC 3706) from the engine's counters, when it runs. */
+static void v1_dpd_report(struct daemon *d, struct json *j, struct evbuffer *out)
+{
+	const struct v1_counters *v;
+
+	if (!d->engine_state[1])
+		return;
+	v = v1_engine_counters(d->engine_state[1]);
+	if (!j) {
+		evbuffer_add_printf(out, "IKEv1 DPD: R-U-THERE sent %llu, R-U-THERE-ACK received %llu, "
+				    "R-U-THERE answered %llu, peers dead %llu\n",
+				    (unsigned long long)v->dpd_sent, (unsigned long long)v->dpd_acks_in,
+				    (unsigned long long)v->dpd_answered, (unsigned long long)v->dpd_dead);
+		return;
+	}
+	json_object_begin(j, "ikev1_dpd");
+	json_uint(j, "r_u_there_sent", v->dpd_sent);
+	json_uint(j, "r_u_there_ack_received", v->dpd_acks_in);
+	json_uint(j, "r_u_there_answered", v->dpd_answered);
+	json_uint(j, "peers_dead", v->dpd_dead);
+	json_object_end(j);
+}
+
 static int cmd_stats(void *ctx, int argc, char **argv, bool json, struct evbuffer *out)
 {
 	struct daemon *d = ctx;
@@ -360,7 +384,9 @@ static int cmd_stats(void *ctx, int argc, char **argv, bool json, struct evbuffe
 		json_uint(&j, "ikev2", d->sas_failed[2]);
 		json_object_end(&j);
 		json_uint(&j, "log_lines_suppressed", log_unauth_suppressed());
+		daemon_events_stats_report(d, &j, out);
 		engine_v2_stats_report(d, &j, out);
+		v1_dpd_report(d, &j, out);
 		json_object_end(&j);
 		json_finish(&j);
 		return 0;
@@ -379,7 +405,9 @@ static int cmd_stats(void *ctx, int argc, char **argv, bool json, struct evbuffe
 			    (unsigned long long)d->sas_failed[1], (unsigned long long)d->sas_failed[2]);
 	evbuffer_add_printf(out, "log lines suppressed (unauthenticated input): %llu\n",
 			    (unsigned long long)log_unauth_suppressed());
+	daemon_events_stats_report(d, NULL, out);
 	engine_v2_stats_report(d, NULL, out);
+	v1_dpd_report(d, NULL, out);
 	return 0;
 }
 

@@ -496,6 +496,27 @@ static void test_bad_input(void)
 	down();
 }
 
+struct dpd_probe {
+	uint64_t answered, acks_in;
+};
+
+static void probe_dpd(const struct v1_sa_info *in, void *arg)
+{
+	struct dpd_probe *p = arg;
+
+	p->answered += in->dpd_answered;
+	p->acks_in += in->dpd_acks_in;
+}
+
+/* The per-ISAKMP-SA DPD counters of side i (v1_sa_info). */
+static struct dpd_probe dpd_of(int i)
+{
+	struct dpd_probe p = { 0, 0 };
+
+	v1_engine_foreach_sa(sides[i].eng, probe_dpd, &p);
+	return p;
+}
+
 /* RFC 3706: an idle peer is asked R-U-THERE and answers with the same sequence number. */
 static void test_dpd_alive(void)
 {
@@ -517,10 +538,25 @@ static void test_dpd_alive(void)
 	pump();
 	tap_eq_int((long long)ca->dpd_acked, 1, "DPD: the R-U-THERE-ACK matches the sequence number");
 	tap_eq_int((long long)cb->dropped, 0, "DPD: the responder drops nothing");
+	tap_eq_int((long long)cb->dpd_answered, 1, "DPD: the peer counts one R-U-THERE answered");
+	tap_eq_int((long long)ca->dpd_acks_in, 1, "DPD: the asker counts one R-U-THERE-ACK received");
+	tap_eq_int((long long)(cb->dpd_acks_in + ca->dpd_answered), 0,
+		   "DPD: nothing counted the other way round");
+	tap_eq_int((long long)dpd_of(1).answered, 1, "DPD: the peer's ISAKMP SA counts the answer");
+	tap_eq_int((long long)dpd_of(0).acks_in, 1, "DPD: the asker's ISAKMP SA counts the ACK");
 	for (int i = 0; i < 6; i++) {
 		v1_engine_fire_timers(sides[0].eng, V1_TIMER_DPD);
 		pump();
 	}
+	tap_ok(ca->dpd_sent > 1, "DPD: more R-U-THEREs while idle");
+	tap_eq_int((long long)cb->dpd_answered, (long long)ca->dpd_sent,
+		   "DPD: every R-U-THERE sent was answered and counted by the peer");
+	tap_eq_int((long long)ca->dpd_acks_in, (long long)ca->dpd_sent,
+		   "DPD: every R-U-THERE-ACK received was counted");
+	tap_eq_int((long long)dpd_of(1).answered, (long long)ca->dpd_sent,
+		   "DPD: per SA, the same totals on the peer");
+	tap_eq_int((long long)dpd_of(0).acks_in, (long long)ca->dpd_sent,
+		   "DPD: per SA, the same totals on the asker");
 	tap_eq_int((long long)ca->dpd_dead, 0, "DPD: a peer that answers is never declared dead");
 	tap_eq_str(probe(0).state, "ESTABLISHED", "DPD: the ISAKMP SA stays");
 	down();
