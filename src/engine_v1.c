@@ -314,10 +314,10 @@ static void list_one(const struct v1_sa_info *in, void *arg)
 	sockaddr_str((const struct sockaddr *)&in->peer, peer, sizeof(peer));
 	snprintf(alg, sizeof(alg), "%s-%s-%s", in->encr, in->hash, in->group);
 	if (!l->j) {
-		evbuffer_add_printf(l->out, "IKEv1 #%llu %s %s %s peer %s cookies %s:%s %s%s, %u IPsec SA(s)\n",
+		evbuffer_add_printf(l->out, "IKEv1 #%llu %s %s %s peer %s cookies %s:%s %s%s%s, %u IPsec SA(s)\n",
 				    (unsigned long long)in->serial, in->conn, in->state,
 				    in->aggressive ? "Aggressive" : "Main", peer, ci, cr, alg,
-				    in->nat ? " NAT-T" : "", in->ipsec_sas);
+				    in->nat ? " NAT-T " : "", in->nat ? in->natt : "", in->ipsec_sas);
 		return;
 	}
 	json_object_begin(l->j, NULL);
@@ -332,6 +332,7 @@ static void list_one(const struct v1_sa_info *in, void *arg)
 	json_string(l->j, "peer", peer);
 	json_string(l->j, "algorithms", alg);
 	json_bool(l->j, "nat", in->nat);
+	json_string(l->j, "nat_t", in->natt); /* RFC 3947 or the draft spoken, "" when none */
 	json_uint(l->j, "ipsec_sas", in->ipsec_sas);
 	json_object_end(l->j);
 }
