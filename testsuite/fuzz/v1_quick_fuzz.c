@@ -19,7 +19,8 @@
  *   mode 1  the same through Aggressive Mode;
  *   mode 2  the initiator finished phase 1, sent Quick Mode 1 and waits:
  *           chunks go to it (side 0) by default, as Quick Mode 2;
- *   mode 3  the responder answered Quick Mode 1 and waits for Quick Mode 3.
+ *   mode 3  the responder answered Quick Mode 1 and waits for Quick Mode 3;
+ *   mode 4  as mode 0 with PFS (a KE payload in Quick Mode) and DPD on.
  * A chunk: c[0] bits 0-1 the exchange (0 and 2 Quick Mode, 1
  * Informational, 3 the rest sent raw), bits 2-4 the HASH (enum v1s_hash;
  * 5-7 as HASH(1)), bit 7 the other side; c[1] the message ID (0: the one

@@ -28,7 +28,9 @@ bool v1q_start(struct v1_pair *p, struct job_pool *pool, enum v1q_mode mode)
 
 	if (v1p_open(p, pool, mode == V1Q_AGGRESSIVE) < 0 || v1s_set_group(p, "ecp256") < 0)
 		return false;
-	if (mode == V1Q_MAIN || mode == V1Q_AGGRESSIVE)
+	if (mode == V1Q_MAIN_PFS && v1s_set_pfs_dpd(p, "ecp256", 10) < 0)
+		return false;
+	if (mode == V1Q_MAIN || mode == V1Q_AGGRESSIVE || mode == V1Q_MAIN_PFS)
 		return v1p_establish(p) == 0;
 	if (v1_engine_initiate(p->eng[0], "lab", why, sizeof(why)) < 0 || !run_until_waiting(p, 0))
 		return false;

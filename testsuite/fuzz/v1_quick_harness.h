@@ -22,6 +22,7 @@ enum v1q_mode {
 	V1Q_AGGRESSIVE,   /* the same through Aggressive Mode */
 	V1Q_WAIT_QM2,     /* the initiator sent Quick Mode 1 and waits; chunks to it */
 	V1Q_WAIT_QM3,     /* the responder sent Quick Mode 2 and waits */
+	V1Q_MAIN_PFS,     /* as V1Q_MAIN with PFS (KE in Quick Mode) and DPD */
 	V1Q_MODES
 };
 

@@ -36,7 +36,7 @@ struct seed {
 
 static struct job_pool *pool;
 static struct v1_pair P;
-static struct blob qm1, qm2, del_esp, del_isakmp;
+static struct blob qm1, qm2, del_esp, del_isakmp, qm1_pfs;
 static const char *out_dir;
 
 /* ---- capture: one real Main Mode + Quick Mode + delete ---- */
@@ -87,6 +87,24 @@ static bool capture(void)
 	if (ok && !(del_esp.n && del_isakmp.n))
 		tap_diag("the Deletes of `down` could not be opened");
 	return ok && del_esp.n && del_isakmp.n;
+}
+
+/* Quick Mode 1 of a connection with PFS: it carries a KE payload (RFC 2409 5.5). */
+static bool capture_pfs(void)
+{
+	char why[64];
+	bool ok;
+
+	if (v1p_open(&P, pool, false) < 0 || v1s_set_group(&P, "ecp256") < 0 ||
+	    v1s_set_pfs_dpd(&P, "ecp256", 10) < 0 ||
+	    v1_engine_initiate(P.eng[0], "lab", why, sizeof(why)) < 0)
+		return false;
+	for (int i = 0; i < 16 && !v1s_waiting_qm(&P, 0); i++)
+		v1p_deliver(&P);
+	job_pool_drain(pool);
+	ok = open_inner(1, NULL, &P.last[0], &qm1_pfs);
+	v1p_close(&P);
+	return ok;
 }
 
 /* ---- seeds ---- */
@@ -179,6 +197,13 @@ static void quick_seeds(void)
 		tap_eq_int(v1p_ipsec(&P, 1), 2, "after Aggressive Mode: Quick Mode 1 + 3 make a second IPsec SA");
 		v1q_finish(&P);
 	}
+	seed_begin(&s, V1Q_MAIN_PFS);
+	seed_chunk(&s, QM(V1S_HASH_1), 0x05, qm1_pfs.first, qm1_pfs.b, qm1_pfs.n);
+	seed_chunk(&s, QM(V1S_HASH_3), 0x05, 0, none, 0);
+	if (run("m4_qm1_pfs_qm3", &s)) {
+		tap_eq_int(v1p_ipsec(&P, 1), 2, "with PFS: Quick Mode 1 (KE) + 3 make a second IPsec SA");
+		v1q_finish(&P);
+	}
 	seed_begin(&s, V1Q_WAIT_QM2);
 	seed_chunk(&s, QM(V1S_HASH_2), 0, qm2.first, qm2.b, qm2.n);
 	if (run("m2_qm2", &s)) {
@@ -242,7 +267,8 @@ int main(int argc, char **argv)
 	out_dir = argc > 1 ? argv[1] : NULL;
 	if (job_pool_new(NULL, 1, &pool))
 		return tap_skip_all("no job pool");
-	if (!tap_ok(capture(), "a real exchange captured (Quick Mode 1, 2, Deletes)"))
+	if (!tap_ok(capture(), "a real exchange captured (Quick Mode 1, 2, Deletes)") ||
+	    !tap_ok(capture_pfs(), "a Quick Mode 1 with PFS captured"))
 		return tap_done();
 	quick_seeds();
 	info_seeds();

@@ -38,6 +38,21 @@ int v1s_set_group(struct v1_pair *p, const char *group)
 	return 0;
 }
 
+int v1s_set_pfs_dpd(struct v1_pair *p, const char *pfs, uint32_t dpd_delay_s)
+{
+	const struct xform *x = pfs ? xform_by_name(pfs) : NULL;
+
+	if (pfs && !x)
+		return ERR_INVAL;
+	for (int i = 0; i < 2; i++)
+		for (size_t c = 0; c < p->eng[i]->n_conns; c++) {
+			p->eng[i]->conns[c]->pfs = x;
+			p->eng[i]->conns[c]->dpd_delay_s = dpd_delay_s;
+			p->eng[i]->conns[c]->dpd_timeout_s = dpd_delay_s ? 4 * dpd_delay_s : 0;
+		}
+	return 0;
+}
+
 bool v1s_established(struct v1_pair *p, int i)
 {
 	return first_established(p, i) != NULL;

@@ -51,6 +51,8 @@ int v1s_open(struct v1_pair *p, int side, const uint8_t *prev, size_t prev_len,
 uint32_t v1s_waiting_qm(struct v1_pair *p, int i);
 /* Phase 1 of both sides' connections with another group (before initiating). */
 int v1s_set_group(struct v1_pair *p, const char *group);
+/* Quick Mode PFS group (NULL: none) and DPD (RFC 3706; 0: off) on both sides. */
+int v1s_set_pfs_dpd(struct v1_pair *p, const char *pfs, uint32_t dpd_delay_s);
 /* True when side i has an established ISAKMP SA. */
 bool v1s_established(struct v1_pair *p, int i);
 
