@@ -6,7 +6,7 @@ POLICY=()               # peers.policy lines for dualiked
 EXPECT=()               # "SUBJECT OP VALUE"
 AFTER=()                # expectations judged after the action
 
-scn_keys=" name description skip topology family peer gateway version mode ike esp pfs initiator timeout peer_kernel gateway_kernel libreswan_ike libreswan_esp action peer_local_ts peer_remote_ts gateway_local_ts gateway_remote_ts second_peer "
+scn_keys=" name description skip topology family peer gateway version mode ike esp pfs initiator timeout peer_kernel gateway_kernel libreswan_ike libreswan_esp action peer_local_ts peer_remote_ts gateway_local_ts gateway_remote_ts second_peer limit "
 
 trim() { local v=$1; v=${v#"${v%%[![:space:]]*}"}; echo "${v%"${v##*[![:space:]]}"}"; }
 
@@ -47,9 +47,12 @@ scn_read() {
 		echo "$f: version must be ikev1 or ikev2" >&2; bad=1 ;; esac
 	case ${S[mode]:-main} in main|aggressive) ;; *)
 		echo "$f: mode must be main or aggressive" >&2; bad=1 ;; esac
+	case ${S[second_peer]:-strongswan ikev2} in strongswan\ ikev[12]|libreswan\ ikev[12]) ;; *)
+		echo "$f: second_peer must be 'strongswan|libreswan ikev1|ikev2'" >&2; bad=1 ;; esac
 	case ${S[initiator]} in peer|gateway) ;; *)
 		echo "$f: initiator must be peer, gateway or dualiked" >&2; bad=1 ;; esac
 	[[ ${S[timeout]} =~ ^[0-9]+$ ]] || { echo "$f: timeout must be whole seconds" >&2; bad=1; }
+	[[ ${S[limit]:-0} =~ ^[0-9]+$ ]] || { echo "$f: limit must be whole seconds" >&2; bad=1; }
 	[ ${#EXPECT[@]} -gt 0 ] || { echo "$f: no expect lines" >&2; bad=1; }
 	case ${S[action]:-} in ''|gateway\ *|peer\ *) ;; *)
 		echo "$f: action must be 'gateway COMMAND...' or 'peer COMMAND...'" >&2; bad=1 ;; esac

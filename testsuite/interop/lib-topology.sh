@@ -64,6 +64,22 @@ lab_topology() {
 	L_SEEN[gateway]=${L_ADDR[gateway]}
 	L_SEEN[peer]=${L_ADDR[peer]}
 	[ "$topo" = nat ] && L_SEEN[peer]=192.0.2.1
+	# a second peer (scenario key second_peer), "peer2": its own namespace
+	# on a second link to the gateway (gateway e1 -- peer2 e0 192.0.2.3/32,
+	# host routes both ways, so the gateway keeps its one address
+	# 192.0.2.2), inner subnet 198.51.100.64/26, identity peer2.example.org
+	if [ -n "${S[second_peer]:-}" ]; then
+		[ "$topo/$fam" = direct/ipv4 ] ||
+			{ echo "second_peer needs topology = direct, family = ipv4" >&2; return 1; }
+		ns=$(lab_ns peer2) || return 1
+		L_NS[peer2]=$ns L_ADDR[peer2]=192.0.2.3 L_SEEN[peer2]=192.0.2.3
+		L_TS[peer2]=198.51.100.64/26 L_ID[peer2]=peer2.example.org L_OTHER[peer2]=gateway
+		lab_addr "$ns" lo "$(lab_first_host "${L_TS[peer2]}")" &&
+		lab_veth "$ns" e0 "${L_NS[gateway]}" e1 &&
+		lab_addr "$ns" e0 192.0.2.3/32 &&
+		ip -n "$ns" route add 192.0.2.2/32 dev e0 &&
+		ip -n "${L_NS[gateway]}" route add 192.0.2.3/32 dev e1 || return 1
+	fi
 	return 0
 }
 

@@ -32,6 +32,7 @@ run_one() {
 		echo "not ok - ${S[name]}: the scenario file is not valid"
 		sed 's/^/#   /' "$LAB_DIR/scenario.err"; return 1; }
 	declare -gA L_KIND=([peer]=${S[peer]} [gateway]=${S[gateway]}) L_DIR=([peer]=$LAB_DIR/peer [gateway]=$LAB_DIR/gateway)
+	[ -z "${S[second_peer]:-}" ] || L_KIND[peer2]=${S[second_peer]%% *} L_DIR[peer2]=$LAB_DIR/peer2
 	S[psk]=$(od -An -N18 -tx1 /dev/urandom | tr -d ' \n')
 	lab_note "${S[name]}: ${S[description]:-}"
 	if ! lab_topology "${S[topology]}" "${S[family]}" 2>"$LAB_DIR/topology.err"; then
@@ -43,7 +44,14 @@ run_one() {
 			echo "not ok - ${S[name]}: starting $k as $r: $(head -3 "$LAB_DIR/$r.err")"
 			lab_diagnose; return 1; }
 	done
+	if [ -n "${S[second_peer]:-}" ]; then
+		k=${L_KIND[peer2]}
+		{ lab_as_second_peer "${k}_configure" peer2 && "${k}_start" peer2; } 2>"$LAB_DIR/peer2.err" || {
+			echo "not ok - ${S[name]}: starting $k as the second peer: $(head -3 "$LAB_DIR/peer2.err")"
+			lab_diagnose; return 1; }
+	fi
 	"${L_KIND[${S[initiator]}]}_initiate" "${S[initiator]}"
+	[ -z "${S[second_peer]:-}" ] || lab_as_second_peer "${L_KIND[peer2]}_initiate" peer2
 	# poll until every expectation holds or the scenario's time is up, then
 	# give late events a moment and judge once more
 	deadline=$((SECONDS + S[timeout]))
@@ -88,18 +96,29 @@ run_one() {
 		scn_key_control || ok=0
 	fi
 	lab_note "${S[name]}: $((SECONDS - t0)) s, ${S[initiator]} (${L_KIND[${S[initiator]}]}) initiated ${S[version]}${S[mode]:+ ${S[mode]}}, ${S[topology]} ${S[family]}"
-	for r in peer gateway; do
+	for r in peer gateway ${S[second_peer]:+peer2}; do
 		lab_note "  $r ${L_KIND[$r]} ${L_ADDR[$r]}: $("${L_KIND[$r]}_states" "$r")"
 	done
 	[ $ok = 1 ] || lab_diagnose
 	return $((1 - ok))
 }
 
+# lab_as_second_peer CMD... : CMD with the scenario's settings as the second
+# peer's (second_peer = KIND VERSION) configuration takes them: its version,
+# no IKEv1 mode, and it initiates
+lab_as_second_peer() {
+	local v=${S[version]} i=${S[initiator]} m=${S[mode]:-} rc
+	S[version]=${S[second_peer]#* } S[initiator]=peer2 S[mode]=
+	"$@"; rc=$?
+	S[version]=$v S[initiator]=$i S[mode]=$m
+	return $rc
+}
+
 # lab_diagnose : the last lines of every daemon's log, as TAP comments
 lab_diagnose() {
 	local r f
 	lab_note "  run folder: $LAB_DIR"
-	for r in gateway peer; do
+	for r in gateway peer ${S[second_peer]:+peer2}; do
 		f=$("${L_KIND[$r]}_log" "$r" 2>/dev/null) || continue
 		[ -f "$f" ] || continue
 		lab_note "  --- last lines of $r's $(basename "$f")"
@@ -138,7 +157,7 @@ fi
 
 RUN_ROOT=$(mktemp -d /tmp/dualike-interop.XXXXXX) || exit 1
 chmod 700 "$RUN_ROOT"
-declare -A job_of=() done_rc=()
+declare -A job_of=() done_rc=() limit_of=()
 n=0 passed=0 failed=0 skipped=0
 
 # emit FILE : print a job's TAP lines with their numbers
@@ -188,7 +207,7 @@ flush() {
 		o=$RUN_ROOT/$(printf %03d $next_print)
 		rc=${done_rc[$next_print]}
 		if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
-			{ echo "not ok - $(basename "${files[$next_print]}" .scn): did not finish within $limit s"
+			{ echo "not ok - $(basename "${files[$next_print]}" .scn): did not finish within ${limit_of[$next_print]} s"
 			  echo "#   run folder: $RUN_ROOT/$(basename "${files[$next_print]}" .scn)"; } >>"$o.tap"
 		fi
 		emit "$o.tap"
@@ -207,8 +226,10 @@ fi
 
 for ((i = 0; i < ${#files[@]}; i++)); do
 	f=${files[$i]} out=$RUN_ROOT/$(printf %03d $i)
-	reason=$global_skip
+	reason=$global_skip one_limit=$limit
 	if [ -z "$reason" ] && scn_read "$f" 2>/dev/null; then
+		# a scenario's own limit (key `limit`) may only raise the default
+		[ "${S[limit]:-0}" -gt "$limit" ] && one_limit=${S[limit]}
 		reason=${S[skip]:-}
 		for k in "${S[peer]}" "${S[gateway]}"; do
 			[ -n "$reason" ] && break
@@ -220,8 +241,8 @@ for ((i = 0; i < ${#files[@]}; i++)); do
 		done_rc[$i]=0
 	else
 		while [ ${#job_of[@]} -ge "$jobs_max" ]; do reap; done
-		timeout -k 5 "$limit" "$here/$(basename "$0")" --one "$f" "$RUN_ROOT" "dlk-$$-$i" >"$out.tap" 2>"$out.err" &
-		job_of[$i]=$!
+		timeout -k 5 "$one_limit" "$here/$(basename "$0")" --one "$f" "$RUN_ROOT" "dlk-$$-$i" >"$out.tap" 2>"$out.err" &
+		job_of[$i]=$! limit_of[$i]=$one_limit
 	fi
 	flush
 done
