@@ -398,7 +398,7 @@ static int policy_result(struct kernel *k, const char *what, const struct kernel
 	return 0;
 }
 
-static int xfrm_add_policy(struct kernel *k, const struct kernel_policy *pol)
+static int xfrm_add_policy(struct kernel *k, const struct kernel_policy *pol, bool replace)
 {
 	struct xfrmnl_sp *sp = xfrmnl_sp_alloc();
 	struct xfrmnl_sel *sel = make_sel(&pol->sel);
@@ -416,7 +416,9 @@ static int xfrm_add_policy(struct kernel *k, const struct kernel_policy *pol)
 		xfrmnl_sp_set_priority(sp, pol->priority ? pol->priority : XFRM_DEFAULT_PRIORITY);
 		xfrmnl_sp_add_usertemplate(sp, t); /* sp owns t from here */
 		t = NULL;
-		if (xfrmnl_sp_build_add_request(sp, NLM_F_CREATE | NLM_F_EXCL, &msg) == 0)
+		/* XFRM_MSG_UPDPOLICY takes a trap policy's place; NEWPOLICY refuses a twin */
+		if ((replace ? xfrmnl_sp_build_update_request(sp, NLM_F_CREATE, &msg)
+			     : xfrmnl_sp_build_add_request(sp, NLM_F_CREATE | NLM_F_EXCL, &msg)) == 0)
 			err = xfrm_transact(to_xfrm(k), msg, &r);
 	}
 	if (t)
@@ -427,7 +429,7 @@ static int xfrm_add_policy(struct kernel *k, const struct kernel_policy *pol)
 		xfrmnl_sel_put(sel);
 	if (sp)
 		xfrmnl_sp_put(sp);
-	return policy_result(k, "added", &pol->sel, pol->dir, err, &r);
+	return policy_result(k, replace ? "replaced" : "added", &pol->sel, pol->dir, err, &r);
 }
 
 static int xfrm_del_policy(struct kernel *k, const struct kernel_selector *ksel,
