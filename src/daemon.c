@@ -29,6 +29,7 @@
 #include "src/daemon.h"
 #include "src/dispatch.h"
 #include "src/engines.h"
+#include "src/kernel_cleanup.h"
 #include "src/sockets.h"
 #include "src/version_auto.h"
 
@@ -194,6 +195,9 @@ int daemon_start(struct daemon *d, const char *config_path)
 			  err_str(rc));
 		goto fail;
 	}
+	/* an earlier run's SAs and policies would refuse this run's (kernel_cleanup.c) */
+	if (d->cfg->daemon.kernel != CONF_KERNEL_NONE)
+		kernel_cleanup_stale(d->kernel, d->cfg);
 	{
 		static const struct kernel_events events = {
 			.acquire = daemon_on_acquire,
