@@ -314,7 +314,7 @@ int v1_natoa_parse(const struct v1_payload *pl, struct v1_natoa *o, struct v1_er
 		o->family = 6;
 	else
 		return v1_fail(e, ERR_PARSE, V1_N_PAYLOAD_MALFORMED, pl->type,
-			       "NAT-OA of %zu bytes, ID type %u (RFC 3947 5.1: an IPv4 or IPv6 address)",
+			       "NAT-OA of %zu bytes, ID type %u (RFC 3947 5.2: an IPv4 or IPv6 address)",
 			       pl->body_len, type);
 	rd_bytes(&r, o->addr, o->family == 4 ? 4 : 16);
 	return 0;

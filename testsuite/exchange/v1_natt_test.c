@@ -20,6 +20,7 @@
 #include "common/log.h"
 #include "testsuite/lib/tap.h"
 #include "testsuite/regress/v1_pair.h"
+#include "testsuite/regress/v1_seal.h"
 #include "v1/v1_wire.h"
 
 static struct job_pool *pool;
@@ -30,6 +31,8 @@ struct wire {
 	bool type[2][256];         /* payload types seen, by sender */
 	unsigned vids[2];          /* V1_NATT_OFFER bits of NAT-T vendor IDs, by sender */
 	unsigned natt_vid_count[2];
+	uint8_t qm1[V1P_PKT_MAX];  /* the initiator's first Quick Mode message, marker stripped */
+	size_t qm1_len;
 };
 
 static enum v1_natt_method method_of_vid(enum v1_vid_kind k)
@@ -50,6 +53,10 @@ static void scan(struct wire *w, const struct v1p_pkt *k)
 	size_t len = k->len - off, at = 28;
 	uint8_t next;
 
+	if (len >= 28 && k->from == 0 && m[18] == V1_EXCH_QUICK && !w->qm1_len) {
+		memcpy(w->qm1, m, len);
+		w->qm1_len = len;
+	}
 	if (len < 28 || (m[19] & 1))
 		return; /* encrypted: nothing to see */
 	next = m[16];
@@ -282,6 +289,103 @@ static void test_no_common(void)
 	v1p_close(&P);
 }
 
+static uint16_t get16(const uint8_t *b)
+{
+	return (uint16_t)(b[0] << 8 | b[1]);
+}
+
+/*
+ * NAT-OA checks on the responder (RFC 3947 5.2): the initiator's real QM1
+ * (transport mode through the NAT) opened, its NAT-OA payloads changed,
+ * sealed again under a new message ID. Refusals leave no Quick Mode behind.
+ */
+static void natoa_case(const char *what, const uint8_t *body, size_t len, bool notify)
+{
+	static uint32_t msg_id = 0x61000001;
+	static uint8_t out[V1P_PKT_MAX];
+	const struct v1_counters *c = v1_engine_counters(P.eng[1]);
+	uint64_t dropped = c->dropped, notifies = c->notifies_sent, failed = c->qm_failed;
+	size_t n = 0;
+
+	if (v1s_seal(&P, 1, V1_EXCH_QUICK, msg_id++, V1S_HASH_1, V1_P_SA, body, len, out,
+		     sizeof(out), &n) < 0) {
+		tap_ok(false, "%s: sealed", what);
+		return;
+	}
+	v1p_inject(&P, 1, out, n);
+	if (notify)
+		tap_ok(c->notifies_sent == notifies + 1 && c->qm_failed == failed + 1,
+		       "%s: refused with a notify, the Quick Mode counted as failed", what);
+	else
+		tap_ok(c->dropped == dropped + 1, "%s: dropped and counted", what);
+	tap_eq_int(v1s_waiting_qm(&P, 1), 0, "%s: no Quick Mode left waiting", what);
+	tap_eq_int(v1p_ipsec(&P, 1), 1, "%s: no new IPsec SA", what);
+}
+
+static void test_natoa_checks(void)
+{
+	struct wire w;
+	static uint8_t inner[V1P_PKT_MAX], work[V1P_PKT_MAX];
+	size_t len = 0, at = 0, oa[2] = { 0, 0 }, prev = 0, k = 0;
+	uint8_t first = 0;
+
+	open_pair(true, true, 0, 0);
+	run(&w);
+	if (!w.qm1_len || v1s_open(&P, 1, NULL, 0, w.qm1, w.qm1_len, &first, inner, sizeof(inner),
+				   &len) < 0) {
+		tap_ok(false, "NAT-OA checks: QM1 opened");
+		v1p_close(&P);
+		return;
+	}
+	/* find the two NAT-OA payloads (the last two of the chain) */
+	for (uint8_t type = first; at + 4 <= len && k < 2;) {
+		if (type == V1_P_NAT_OA)
+			oa[k++] = at;
+		else
+			prev = at;
+		type = inner[at];
+		if (!type)
+			break;
+		at += get16(inner + at + 2);
+	}
+	tap_ok(k == 2 && oa[1] == oa[0] + 12 && inner[oa[0] + 4] == V1_ID_IPV4_ADDR,
+	       "NAT-OA checks: QM1 carries NAT-OAi and NAT-OAr (IPv4, 12 bytes each)");
+	if (k != 2) {
+		v1p_close(&P);
+		return;
+	}
+	memcpy(work, inner, len);
+	work[oa[0] + 5] = 1;
+	natoa_case("NAT-OA with a non-zero reserved byte", work, len, false);
+	memcpy(work, inner, len);
+	work[oa[0] + 4] = V1_ID_FQDN;
+	natoa_case("NAT-OA of ID type FQDN", work, len, false);
+	memcpy(work, inner, len);
+	work[oa[0]] = 0; /* NAT-OAi is the last payload: NAT-OAr cut off */
+	natoa_case("RFC 3947 with NAT-OAi only", work, len - 12, true);
+	memcpy(work, inner, len);
+	work[prev] = V1_P_NAT_OA_DRAFT;
+	work[oa[0]] = V1_P_NAT_OA_DRAFT;
+	natoa_case("draft NAT-OA numbers (131) while speaking RFC 3947", work, len, true);
+	memcpy(work, inner, len);
+	work[oa[0] + 4] = V1_ID_IPV6_ADDR;
+	memmove(work + oa[0] + 8 + 12, work + oa[0] + 8, 4 + 12); /* widen NAT-OAi to 16 bytes */
+	memset(work + oa[0] + 8, 0x20, 12);
+	work[oa[0] + 3] = 24;
+	natoa_case("NAT-OAi of the other address family", work, len + 12, true);
+	/* the control: the same QM1 as sent, under a new message ID, is taken (QM_R1) */
+	{
+		static uint8_t out[V1P_PKT_MAX];
+		size_t n = 0;
+
+		if (v1s_seal(&P, 1, V1_EXCH_QUICK, 0x6100ffff, V1S_HASH_1, V1_P_SA, inner, len, out,
+			     sizeof(out), &n) == 0)
+			v1p_inject(&P, 1, out, n);
+		tap_ok(v1s_waiting_qm(&P, 1) != 0, "control: QM1 with its NAT-OAs as sent is answered");
+	}
+	v1p_close(&P);
+}
+
 int main(void)
 {
 	log_set_level(getenv("V1_TEST_DEBUG") ? LOG_LEVEL_DEBUG : LOG_LEVEL_ERROR);
@@ -296,6 +400,7 @@ int main(void)
 	test_draft(V1_NATT_DRAFT_03, true, "draft-ietf-ipsec-nat-t-ike-03");
 	test_responder_old();
 	test_no_common();
+	test_natoa_checks();
 	job_pool_free(pool);
 	return tap_done();
 }
