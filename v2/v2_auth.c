@@ -19,6 +19,7 @@
 #include "common/err.h"
 #include "common/id.h"
 #include "common/log.h"
+#include "v2/v2_cert.h"
 #include "v2/v2_ike_sa.h"
 #include "v2/v2_names.h"
 
@@ -30,6 +31,8 @@ static void local_id(const struct v2_ike_sa *sa, struct v2_conn_id *id)
 		*id = sa->conn->local_id;
 		return;
 	}
+	if (sa->conn->auth == V2_AUTH_PUBKEY && v2_auth_sig_local_id(sa, id) == 0)
+		return; /* the certificate's subject DN */
 	memset(id, 0, sizeof(*id));
 	if (sa->local.ss_family == AF_INET) {
 		id->type = V2_ID_IPV4_ADDR;
@@ -145,7 +148,7 @@ enum v2_verdict v2_auth_respond(struct v2_ike_sa *sa, struct v2_ctx *ctx)
 	struct v2_id idi;
 	struct v2_conn_id mine;
 	const struct secret *psk;
-	uint8_t inner[4096];
+	uint8_t inner[V2_MSG_MAX];
 	struct wr w;
 	struct v2_chain c;
 	uint16_t child_notify = 0;
@@ -158,8 +161,14 @@ enum v2_verdict v2_auth_respond(struct v2_ike_sa *sa, struct v2_ctx *ctx)
 	}
 	remember_peer_id(sa, &idi);
 	local_id(sa, &mine);
-	psk = find_psk(sa, &mine);
-	if (!peer_id_fits(sa->conn, &idi)) {
+	psk = sa->conn->auth == V2_AUTH_PSK ? find_psk(sa, &mine) : NULL;
+	if (sa->conn->auth == V2_AUTH_PUBKEY) {
+		/* v2_auth_sig.c: verify, then sign, each a job that brings us back here */
+		if (!v2_auth_sig_verified(sa))
+			return v2_auth_sig_start_verify(sa, ctx, &idi);
+		if (!v2_auth_sig_signed(sa))
+			return v2_auth_sig_start_sign(sa, ctx, &mine);
+	} else if (!peer_id_fits(sa->conn, &idi)) {
 		ctx->why = "the peer's identity is not the one configured (remote_id)";
 	} else if (auth_verify(sa, m, &idi, psk, ctx)) {
 		ctx->why = NULL;
@@ -176,7 +185,9 @@ enum v2_verdict v2_auth_respond(struct v2_ike_sa *sa, struct v2_ctx *ctx)
 	v2_chain_init(&c, &w, SIZE_MAX);
 	rc = v2_put_id(&c, V2_PT_IDR, mine.type, mine.data, mine.len);
 	if (rc == 0)
-		rc = put_auth(sa, &c, psk, &mine);
+		rc = v2_cert_put_auth(sa, &c, m);
+	if (rc == 0)
+		rc = psk ? put_auth(sa, &c, psk, &mine) : v2_auth_sig_put(sa, &c);
 	if (rc == 0 && v2_msg_find(m, V2_PT_SA)) {
 		rc = v2_child_respond(sa, m, &c, &child_notify);
 		if (rc == 0 && child_notify)
@@ -198,21 +209,25 @@ enum v2_verdict v2_auth_request(struct v2_ike_sa *sa, struct v2_ctx *ctx)
 {
 	struct v2_conn_id mine;
 	const struct secret *psk;
-	uint8_t inner[4096];
+	uint8_t inner[V2_MSG_MAX];
 	struct wr w;
 	struct v2_chain c;
 	struct v2_child_offer *o = NULL;
 	int rc;
 
 	local_id(sa, &mine);
-	psk = find_psk(sa, &mine);
-	if (!psk) {
+	if (sa->conn->auth == V2_AUTH_PUBKEY && !v2_auth_sig_signed(sa))
+		return v2_auth_sig_start_sign(sa, ctx, &mine); /* back here when signed */
+	psk = sa->conn->auth == V2_AUTH_PSK ? find_psk(sa, &mine) : NULL;
+	if (!psk && sa->conn->auth == V2_AUTH_PSK) {
 		ctx->why = "no PSK for this peer in the secrets file";
 		return V2V_FAIL_DELETE;
 	}
 	wr_init(&w, inner, sizeof(inner));
 	v2_chain_init(&c, &w, SIZE_MAX);
 	rc = v2_put_id(&c, V2_PT_IDI, mine.type, mine.data, mine.len);
+	if (rc == 0)
+		rc = v2_cert_put_auth(sa, &c, NULL);
 	/* we hold no other IKE SA with this peer: say so (2.4) */
 	if (rc == 0)
 		rc = v2_put_notify(&c, V2_PROTO_NONE, NULL, 0, V2_N_INITIAL_CONTACT, NULL, 0);
@@ -220,7 +235,7 @@ enum v2_verdict v2_auth_request(struct v2_ike_sa *sa, struct v2_ctx *ctx)
 		rc = v2_put_id(&c, V2_PT_IDR, sa->conn->remote_id.type, sa->conn->remote_id.data,
 			       sa->conn->remote_id.len);
 	if (rc == 0)
-		rc = put_auth(sa, &c, psk, &mine);
+		rc = psk ? put_auth(sa, &c, psk, &mine) : v2_auth_sig_put(sa, &c);
 	if (rc == 0 && !sa->conn->childless && sa->conn->n_esp) {
 		o = calloc(1, sizeof(*o));
 		rc = o ? v2_child_offer_make(sa, o) : ERR_NOMEM;
@@ -269,12 +284,15 @@ enum v2_verdict v2_auth_process_response(struct v2_ike_sa *sa, struct v2_ctx *ct
 	}
 	remember_peer_id(sa, &idr);
 	local_id(sa, &mine);
-	if (!peer_id_fits(sa->conn, &idr)) {
+	if (sa->conn->auth == V2_AUTH_PUBKEY) {
+		if (!v2_auth_sig_verified(sa))
+			return v2_auth_sig_start_verify(sa, ctx, &idr); /* back here when verified */
+	} else if (!peer_id_fits(sa->conn, &idr)) {
 		ctx->why = "the responder's identity is not the one configured (remote_id)";
 		return V2V_FAIL_DELETE;
-	}
-	if (!auth_verify(sa, m, &idr, find_psk(sa, &mine), ctx))
+	} else if (!auth_verify(sa, m, &idr, find_psk(sa, &mine), ctx)) {
 		return V2V_FAIL_DELETE;
+	}
 	if (sa->child_spi_offered) {
 		if (v2_msg_find(m, V2_PT_SA)) {
 			if (v2_child_accept(sa, m))

@@ -56,6 +56,21 @@ void v2_auth_sig_free(struct v2_ike_sa *sa)
 	sa->sig = NULL;
 }
 
+void v2_auth_sig_conns_replaced(struct v2_engine *e)
+{
+	struct v2_ike_sa *sa, *next;
+
+	for (sa = e->first; sa; sa = next) {
+		next = sa->next;
+		if (sa->conn->auth != V2_AUTH_PUBKEY || sa->state == V2S_ESTABLISHED ||
+		    sa->state == V2S_DELETING)
+			continue;
+		log_warn(&sa->sad.logger, "connections reloaded during the negotiation: its "
+			 "certificate and key are gone; IKE SA removed");
+		v2_ike_sa_free(sa);
+	}
+}
+
 bool v2_auth_sig_verified(const struct v2_ike_sa *sa)
 {
 	return sa->sig && sa->sig->verified;

@@ -114,6 +114,12 @@ enum v2_verdict v2_auth_sig_start_verify(struct v2_ike_sa *sa, struct v2_ctx *ct
 					 const struct v2_id *id);
 /* Put our AUTH payload (signed before). */
 int v2_auth_sig_put(struct v2_ike_sa *sa, struct v2_chain *c);
+/*
+ * v2_engine_set_conns replaced the rows: the user frees the old rows'
+ * credentials (struct v2_conn_pubkey is borrowed), so IKE SAs still
+ * negotiating on a pubkey row are removed; established ones need them no more.
+ */
+void v2_auth_sig_conns_replaced(struct v2_engine *e);
 /* Free the SA's signature state (v2_ike_sa_free). */
 void v2_auth_sig_free(struct v2_ike_sa *sa);
 

@@ -10,6 +10,7 @@
 
 #include "common/err.h"
 #include "common/log.h"
+#include "v2/v2_cert.h"
 #include "v2/v2_ike_sa.h"
 #include "v2/v2_names.h"
 #include "v2/v2_rules.h"
@@ -69,6 +70,7 @@ int v2_engine_set_conns(struct v2_engine *e, const struct v2_conn *conns, size_t
 		memcpy(copy, conns, n * sizeof(*copy));
 	e->conns = copy;
 	e->n_conns = n;
+	v2_auth_sig_conns_replaced(e); /* borrowed credentials of the old rows */
 	return 0;
 }
 

@@ -7,7 +7,8 @@
  * SAD, kernel backend, key log, event loop) and a few callbacks (send a
  * datagram, find a PSK, report an established or failed IKE SA).
  *
- * Scope today: IKE_SA_INIT, IKE_AUTH with PSK and the first child SA, and
+ * Scope today: IKE_SA_INIT, IKE_AUTH with PSK or certificates (RFC 7296
+ * 2.15 signatures, RFC 7427, RFC 4754) and the first child SA, and
  * INFORMATIONAL (Delete, liveness answers), as initiator and responder,
  * with NAT detection and the move to the NAT-T port (RFC 7296 2.23).
  * CREATE_CHILD_SA: new child, child rekey (PFS), IKE SA rekey, the
@@ -42,6 +43,47 @@ struct v2_conn_id {
 	uint8_t data[V2_CONN_ID_MAX];
 };
 
+struct cert;
+struct cert_chain;
+struct cert_store;
+struct sig_privkey;
+
+/* How the ends authenticate in IKE_AUTH (RFC 7296 2.15). */
+enum v2_auth_kind {
+	V2_AUTH_PSK = 0,
+	V2_AUTH_PUBKEY, /* certificates and signatures (v2_auth_sig.c) */
+};
+
+/* When our CERT payloads go out (RFC 7296 3.6, 3.7). */
+enum v2_send_cert {
+	V2_SEND_CERT_IFASKED = 0, /* the peer sent a CERTREQ */
+	V2_SEND_CERT_ALWAYS,
+	V2_SEND_CERT_NEVER,       /* the peer has our certificate configured */
+};
+
+/* Which AUTH method our signatures use. */
+enum v2_sig_pref {
+	V2_SIG_AUTO = 0,   /* 14 (RFC 7427) when the peer announced hashes, else 1 / 9-11 */
+	V2_SIG_CLASSIC,    /* 1 (RSA PKCS#1 v1.5 SHA-1) or 9/10/11 (ECDSA, RFC 4754) */
+	V2_SIG_RFC7427,    /* 14 with RSA PKCS#1 v1.5, ECDSA or Ed25519 */
+	V2_SIG_RFC7427_PSS,/* 14 with RSA-PSS for RSA keys */
+};
+
+/*
+ * The credentials of an `auth = pubkey` connection. Borrowed: the user
+ * (the daemon's glue, a test) keeps them alive as long as the engine may
+ * use the row (v2_engine_set_conns keeps replaced rows for SAs still on
+ * them).
+ */
+struct v2_conn_pubkey {
+	const struct cert_chain *chain; /* ours: [0] end-entity, then intermediates to send */
+	struct sig_privkey *key;        /* its private key */
+	const struct cert_store *ca;    /* trust anchors and CRLs for the peer's chain */
+	const struct cert *peer_cert;   /* the peer's certificate if configured, else NULL */
+	enum v2_send_cert send_cert;
+	enum v2_sig_pref sig;
+};
+
 /* One connection, in the engine's own words. */
 struct v2_conn {
 	char name[V2_CONN_NAME_MAX];
@@ -66,6 +108,8 @@ struct v2_conn {
 	enum v2_dpd_action { V2_DPD_CLEAR, V2_DPD_HOLD, V2_DPD_RESTART } dpd_action;
 	bool childless; /* RFC 6023: no child SA in IKE_AUTH (initiator) */
 	bool transport; /* ask for transport mode (USE_TRANSPORT_MODE) */
+	enum v2_auth_kind auth;
+	struct v2_conn_pubkey pubkey;   /* auth = pubkey */
 };
 
 /* A datagram in or out: IKE message bytes (no non-ESP marker) and both ends. */

@@ -14,6 +14,7 @@
 #include "common/id.h"
 #include "common/ke.h"
 #include "common/prf.h"
+#include "v2/v2_cert.h"
 #include "v2/v2_ike_sa.h"
 #include "v2/v2_names.h"
 
@@ -61,6 +62,7 @@ void v2_ike_sa_free(struct v2_ike_sa *sa)
 	v2_ccsa_clear(sa, &sa->ci);
 	v2_ccsa_clear(sa, &sa->cr);
 	job_cancel(&sa->job);
+	v2_auth_sig_free(sa);
 	sad_remove(e->p.sad, &sa->sad);
 	ke_keypair_free(sa->keypair);
 	secret_free(sa->gir);

@@ -143,6 +143,11 @@ struct v2_ike_sa {
 	/* identities */
 	struct v2_conn_id peer_id;
 
+	/* public key authentication (v2_cert.h) */
+	uint32_t peer_sighash;          /* hash IDs the peer announced, 1 << id (RFC 7427 4) */
+	bool peer_certreq;              /* the peer sent CERTREQ (send_cert = ifasked) */
+	struct v2_auth_sig *sig;        /* IKE_AUTH signature work across jobs */
+
 	/* message IDs, window 1 (RFC 7296 2.3) */
 	uint32_t send_msgid;            /* ID of our next (or outstanding) request */
 	bool req_outstanding;
@@ -294,6 +299,14 @@ enum v2_verdict v2_auth_request(struct v2_ike_sa *sa, struct v2_ctx *ctx);
  */
 int v2_auth_psk_compute(const struct v2_ike_sa *sa, bool of_initiator, const struct secret *psk,
 			const uint8_t *id_body, size_t id_len, uint8_t *out, size_t *out_len);
+/*
+ * The signed octets of 2.15 as three chunks: RealMessage, the other side's
+ * nonce, prf(SK_p, id_body) (written to maced_id, PRF_MAX_OUT octets, for
+ * the caller to wipe). Shared by PSK and signature AUTH.
+ */
+struct prf_input;
+int v2_auth_octets(const struct v2_ike_sa *sa, bool of_initiator, const uint8_t *id_body,
+		   size_t id_len, uint8_t maced_id[PRF_MAX_OUT], struct prf_input *in);
 
 /* ---- v2_initial_contact.c ---- */
 /* Index the SA in the SAD under sa->peer_id (no-op while it is unknown). */

@@ -2,6 +2,7 @@
  * v2_msg.c - parse a message into its payload list, and start/finish
  * building one (RFC 7296 2.5, 3.1, 3.2, 3.14; RFC 7383 2.5).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/err.h"
@@ -175,6 +176,44 @@ const struct v2_payload *v2_msg_find_notify(const struct v2_msg *m, uint16_t typ
 		if (v2_parse_notify(p->body, n) == 0 && n->type == type)
 			return p;
 	return NULL;
+}
+
+int v2_msg_clone(const struct v2_msg *m, struct v2_msg **out)
+{
+	size_t total = m->raw.len;
+	struct v2_msg *c;
+	uint8_t *at;
+
+	for (size_t i = 0; i < m->n; i++)
+		if (m->pl[i].inner)
+			total += m->pl[i].body.len;
+	c = malloc(sizeof(*c) + total);
+	if (!c)
+		return ERR_NOMEM;
+	*c = *m;
+	at = (uint8_t *)(c + 1);
+	/* clear payloads and the SK body point into raw: move them with it */
+	if (m->raw.len)
+		memcpy(at, m->raw.p, m->raw.len);
+	c->raw.p = at;
+	if (m->enc_body.p)
+		c->enc_body.p = at + (m->enc_body.p - m->raw.p);
+	at += m->raw.len;
+	for (size_t i = 0; i < m->n; i++) {
+		struct v2_payload *p = &c->pl[i];
+
+		if (!p->inner) {
+			if (p->body.p)
+				p->body.p = c->raw.p + (m->pl[i].body.p - m->raw.p);
+			continue;
+		}
+		if (p->body.len)
+			memcpy(at, m->pl[i].body.p, p->body.len);
+		p->body.p = at;
+		at += p->body.len;
+	}
+	*out = c;
+	return 0;
 }
 
 int v2_msg_out_init(struct v2_msg_out *out, uint8_t *buf, size_t cap, const struct v2_header *h)

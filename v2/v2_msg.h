@@ -83,6 +83,14 @@ size_t v2_msg_count(const struct v2_msg *m, uint8_t type);
 const struct v2_payload *v2_msg_find_notify(const struct v2_msg *m, uint16_t type,
 					    struct v2_notify *n);
 
+/*
+ * A copy of a parsed message (raw bytes and inner payload bodies) that
+ * outlives the datagram and the decrypted buffer: a handler that waits
+ * for a crypto job (signature verification) goes on with it afterwards.
+ * Free with free(). ERR_NOMEM.
+ */
+int v2_msg_clone(const struct v2_msg *m, struct v2_msg **out);
+
 /* ---- building ---- */
 
 struct v2_msg_out {

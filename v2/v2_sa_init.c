@@ -21,6 +21,7 @@
 #include "common/integ.h"
 #include "common/keylog.h"
 #include "common/log.h"
+#include "v2/v2_cert.h"
 #include "v2/v2_ike_sa.h"
 #include "v2/v2_names.h"
 #include "v2/v2_rules.h"
@@ -113,6 +114,8 @@ static int put_sa_init_reply(struct v2_ike_sa *sa, struct v2_ctx *ctx)
 		rc = v2_put_ke(&out.chain, sa->ke_group, sa->ke_reply, sa->ke_reply_len);
 	if (rc == 0)
 		rc = v2_put_nonce(&out.chain, sa->nr, sa->nr_len);
+	if (rc == 0)
+		rc = v2_cert_put_init(sa, &out.chain, true); /* CERTREQ, RFC 7427 4 */
 	if (rc == 0)
 		rc = v2_natd_put(&out.chain, sa->sad.spi_i, sa->sad.spi_r, &sa->local, &sa->peer);
 	if (rc == 0)
@@ -213,6 +216,7 @@ enum v2_verdict v2_sa_init_respond(struct v2_ike_sa *sa, struct v2_ctx *ctx)
 	randombytes_buf(sa->nr, V2_NONCE_LEN);
 	sa->nr_len = V2_NONCE_LEN;
 	v2_natd_check(sa, m, &ctx->dg->peer, &ctx->dg->local);
+	v2_cert_note_init(sa, m);
 	if (job_ke_respond(sa->eng->p.jobs, ke.group, ke.data.p, ke.data.len, respond_ke_done, sa,
 			   &sa->job)) {
 		ctx->why = "could not start the KE job";
@@ -273,6 +277,8 @@ static int put_sa_init_request(struct v2_ike_sa *sa, struct v2_ctx *ctx)
 		rc = v2_put_ke(&out.chain, sa->ke_group, pub, pub_len);
 	if (rc == 0)
 		rc = v2_put_nonce(&out.chain, sa->ni, sa->ni_len);
+	if (rc == 0)
+		rc = v2_cert_put_init(sa, &out.chain, false); /* RFC 7427 4 */
 	if (rc == 0)
 		rc = v2_natd_put(&out.chain, sa->sad.spi_i, sa->sad.spi_r, &sa->local, &sa->peer);
 	if (rc == 0)
@@ -478,6 +484,7 @@ enum v2_verdict v2_sa_init_process_response(struct v2_ike_sa *sa, struct v2_ctx 
 	sa->nr_len = nr.len;
 	memcpy(sa->spi_r_pending, m->hdr.spi_r, 8);
 	v2_natd_check(sa, m, &ctx->dg->peer, &ctx->dg->local);
+	v2_cert_note_init(sa, m);
 	if (job_ke_derive(sa->eng->p.jobs, sa->keypair, ke.data.p, ke.data.len, derive_done, sa,
 			  &sa->job)) {
 		ctx->why = "could not start the KE job";
