@@ -20,6 +20,7 @@
 
 #include "common/err.h"
 #include "common/log.h"
+#include "v1/v1_auth_sig.h"
 #include "v1/v1_sa.h"
 
 #define NONCE_LEN 32
@@ -38,6 +39,8 @@ static bool ke_len_ok(const struct v1_isakmp_sa *sa, size_t len)
 
 static void warn_dictionary(struct v1_isakmp_sa *sa)
 {
+	if (v1_auth_is_sig(sa))
+		return; /* signatures: nothing to guess */
 	log_warn(&sa->sad.logger, "Aggressive Mode with a pre-shared key: HASH_R is sent in "
 		 "clear and allows an offline dictionary attack on the PSK");
 }
@@ -104,6 +107,7 @@ static enum v1_verdict am_i1_build(struct v1_step *st)
 	v1_build_blob(&b, V1_P_KE, sa->gxi, sa->gxi_len);
 	v1_build_blob(&b, V1_P_NONCE, sa->ni, sa->ni_len);
 	v1_p1_build_id(sa, &b, id_b, &id_len);
+	v1_sig_build_cr(sa, &b);
 	v1_p1_vids(sa, &b);
 	warn_dictionary(sa);
 	return v1_reply_finish(st, &b, false) < 0 ? V1V_FAIL_DELETE : V1V_OK;
@@ -116,6 +120,8 @@ static enum v1_verdict am_i2(struct v1_step *st)
 	const struct v1_payload *hash = v1_msg_find(m, V1_P_HASH, 0);
 	struct ke_keypair *kp = sa->kp;
 
+	if (v1_auth_is_sig(sa))
+		return v1_sig_am_i2(st);
 	if (v1_p1_select(st, v1_msg_find(m, V1_P_SA, 0)) < 0)
 		return V1V_FAIL_DELETE;
 	if (!v1_p1_copy_blob(m, V1_P_KE, &sa->gxr, &sa->gxr_len) || !ke_len_ok(sa, sa->gxr_len) ||
@@ -149,6 +155,8 @@ static enum v1_verdict am_i2_resume(struct v1_step *st)
 	uint8_t tbuf[600];
 	struct v1_hdr th = { 0 };
 
+	if (v1_auth_is_sig(sa))
+		return v1_sig_am_i2_resume(st);
 	sa->kp = st->ke->keypair;
 	st->ke->keypair = NULL;
 	if (st->ke->err < 0 || !st->ke->shared)
@@ -180,7 +188,7 @@ static enum v1_verdict am_r1(struct v1_step *st)
 	const struct v1_msg *m = st->m;
 	const struct v1_payload *sap = v1_msg_find(m, V1_P_SA, 0);
 
-	if (!sa->conn->aggressive_ok) {
+	if (!sa->conn->aggressive_ok && !v1_auth_is_sig(sa)) {
 		log_warn(&sa->sad.logger, "Aggressive Mode refused for connection %s: it exposes the "
 			 "PSK to offline dictionary attacks (set aggressive_psk_ok = yes to allow it)",
 			 sa->conn->name);
@@ -199,7 +207,7 @@ static enum v1_verdict am_r1(struct v1_step *st)
 		st->notify = V1_N_INVALID_KEY_INFORMATION;
 		return V1V_REPLY_NOTIFY;
 	}
-	if (v1_p1_take_id(sa, v1_msg_find(m, V1_P_ID, 0)) < 0) {
+	if (v1_sig_am_r1_take_id(sa, m) < 0) {
 		st->notify = V1_N_INVALID_ID_INFORMATION;
 		return V1V_REPLY_NOTIFY;
 	}
@@ -219,6 +227,8 @@ static enum v1_verdict am_r1_resume(struct v1_step *st)
 	uint8_t id_b[512], h[PRF_MAX_OUT];
 	size_t id_len, h_len, hash_at;
 
+	if (!st->ke)
+		return v1_sig_resume(st); /* our SIG_R is made */
 	if (st->ke->err < 0 || !st->ke->shared)
 		return V1V_FAIL_DELETE;
 	sa->gxr = malloc(st->ke->response_len);
@@ -232,6 +242,8 @@ static enum v1_verdict am_r1_resume(struct v1_step *st)
 	randombytes_buf(sa->nr, sa->nr_len);
 	if (v1_p1_keys(sa) < 0)
 		return V1V_FAIL_DELETE;
+	if (v1_auth_is_sig(sa))
+		return v1_sig_sign_start(st);
 	v1_reply_start(st, &b, &w, V1_EXCH_AGGRESSIVE, 0);
 	v1_p1_build_sa(sa, &b);
 	v1_build_blob(&b, V1_P_KE, sa->gxr, sa->gxr_len);
@@ -255,6 +267,8 @@ static enum v1_verdict am_r3(struct v1_step *st)
 	struct v1_isakmp_sa *sa = st->sa;
 	const struct v1_payload *hash = v1_msg_find(st->m, V1_P_HASH, 0);
 
+	if (v1_auth_is_sig(sa))
+		return v1_sig_am_r3(st);
 	if (v1_p1_verify(sa, true, hash->body, hash->body_len) < 0) {
 		st->notify = V1_N_INVALID_HASH_INFORMATION;
 		return V1V_REPLY_NOTIFY;
@@ -268,6 +282,6 @@ const struct v1_row v1_aggr_rows[] = {
 	{ V1S_NONE, true, V1_EXCH_AGGRESSIVE, -1, am_i1_start, am_i1_build, V1S_AM_I1, true, "AM1 out" },
 	{ V1S_AM_I1, true, V1_EXCH_AGGRESSIVE, V1_MSG_AM2, am_i2, am_i2_resume, V1S_ESTABLISHED, false, "AM2" },
 	{ V1S_NONE, false, V1_EXCH_AGGRESSIVE, V1_MSG_AM1, am_r1, am_r1_resume, V1S_AM_R1, true, "AM1" },
-	{ V1S_AM_R1, false, V1_EXCH_AGGRESSIVE, V1_MSG_AM3, am_r3, NULL, V1S_ESTABLISHED, false, "AM3" },
+	{ V1S_AM_R1, false, V1_EXCH_AGGRESSIVE, V1_MSG_AM3, am_r3, v1_sig_resume, V1S_ESTABLISHED, false, "AM3" },
 	{ .what = NULL },
 };

@@ -9,6 +9,7 @@
 
 #include "common/err.h"
 #include "common/log.h"
+#include "v1/v1_pubkey.h"
 #include "v1/v1_sa.h"
 
 struct v1_conn *v1_conn_new(const char *name)
@@ -39,6 +40,7 @@ void v1_conn_unref(struct v1_conn *c)
 	id_free(c->remote_id);
 	free(c->local_ts);
 	free(c->remote_ts);
+	v1_pubkey_free(c->pubkey);
 	free(c);
 }
 

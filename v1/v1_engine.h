@@ -35,6 +35,7 @@ struct job_pool;
 struct kernel;
 struct keylog;
 struct sad;
+struct v1_pubkey;
 
 #define V1_CONN_NAME_MAX 48
 #define V1_CONN_MAX_PROPOSALS 8
@@ -112,6 +113,7 @@ struct v1_conn {
 	uint32_t dpd_timeout_s;
 	enum v1_dpd_action dpd_action;
 	bool transport;                 /* ask for / accept transport mode */
+	struct v1_pubkey *pubkey;       /* signatures (v1/v1_pubkey.h); NULL: PSK */
 	/* NAT-T methods announced and accepted (V1_NATT_OFFER bits); 0: V1_NATT_OFFER_ALL,
 	 * V1_NATT_OFFER(V1_NATT_NONE) alone: no NAT-T. */
 	unsigned natt_offer;

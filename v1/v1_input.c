@@ -10,6 +10,7 @@
 
 #include "common/err.h"
 #include "common/log.h"
+#include "v1/v1_auth_sig.h"
 #include "v1/v1_sa.h"
 
 static uint16_t port_of(const struct sockaddr_storage *ss)
@@ -105,7 +106,7 @@ static int open_msg(struct v1_engine *e, struct v1_isakmp_sa *sa, const struct v
 static int run_row(struct v1_step *st, const struct v1_row *row, const struct v1_msg *m)
 {
 	struct v1_err err = { 0 };
-	const struct v1_rule *rule = v1_rules_find((enum v1_msg_kind)row->kind, V1_AUTH_CLASS_PSK);
+	const struct v1_rule *rule = v1_rules_find((enum v1_msg_kind)row->kind, v1_auth_class_sa(st->sa));
 
 	if (!rule || v1_rules_check(rule, m, &err) < 0) {
 		st->eng->counters.dropped++;

@@ -10,6 +10,7 @@
 #include "common/err.h"
 #include "common/kernel.h"
 #include "common/log.h"
+#include "v1/v1_auth_sig.h"
 #include "v1/v1_sa.h"
 
 static uint16_t port_of(const struct sockaddr_storage *ss)
@@ -60,6 +61,7 @@ void v1_isakmp_sa_free(struct v1_isakmp_sa *sa)
 	v1_keyset_free(&sa->ks);
 	v1_crypt_free(&sa->crypt);
 	id_free(sa->peer_id);
+	v1_sig_free(sa);
 	v1_conn_unref(sa->conn);
 	secret_wipe(sa, sizeof(*sa));
 	free(sa);

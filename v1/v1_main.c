@@ -21,6 +21,7 @@
 
 #include "common/err.h"
 #include "common/log.h"
+#include "v1/v1_auth_sig.h"
 #include "v1/v1_sa.h"
 
 #define NONCE_LEN 32
@@ -106,6 +107,7 @@ static enum v1_verdict mm_i2_resume(struct v1_step *st)
 	v1_reply_start(st, &b, &w, V1_EXCH_IDPROT, 0);
 	v1_build_blob(&b, V1_P_KE, sa->gxi, sa->gxi_len);
 	v1_build_blob(&b, V1_P_NONCE, sa->ni, sa->ni_len);
+	v1_sig_build_cr(sa, &b);
 	v1_natt_build(sa, &b);
 	return v1_reply_finish(st, &b, false) < 0 ? V1V_FAIL_DELETE : V1V_OK;
 }
@@ -122,6 +124,7 @@ static enum v1_verdict mm_i4(struct v1_step *st)
 		return V1V_IGNORE;
 	}
 	v1_natt_check(sa, m, st->dg);
+	v1_sig_read_cr(sa, m);
 	sa->kp = NULL;
 	if (job_ke_derive(st->eng->env.jobs, kp, sa->gxr, sa->gxr_len, ke_done, sa, &sa->job) < 0) {
 		sa->kp = kp;
@@ -151,6 +154,8 @@ static enum v1_verdict mm_i4_resume(struct v1_step *st)
 {
 	struct v1_isakmp_sa *sa = st->sa;
 
+	if (!st->ke)
+		return v1_sig_resume(st); /* our SIG_I is made */
 	sa->kp = st->ke->keypair;
 	st->ke->keypair = NULL;
 	if (st->ke->err < 0 || !st->ke->shared) {
@@ -163,6 +168,8 @@ static enum v1_verdict mm_i4_resume(struct v1_step *st)
 	if (v1_p1_keys(sa) < 0)
 		return V1V_FAIL_DELETE;
 	v1_natt_float(sa);
+	if (v1_auth_is_sig(sa))
+		return v1_sig_sign_start(st);
 	return build_id_hash(st, true);
 }
 
@@ -170,6 +177,8 @@ static enum v1_verdict mm_i6(struct v1_step *st)
 {
 	const struct v1_msg *m = st->m;
 
+	if (v1_auth_is_sig(st->sa))
+		return v1_sig_check_start(st);
 	if (v1_p1_check_hash(st, false, v1_msg_find(m, V1_P_ID, 0), v1_msg_find(m, V1_P_HASH, 0)) < 0)
 		return V1V_FAIL_DELETE;
 	return V1V_OK;
@@ -210,6 +219,7 @@ static enum v1_verdict mm_r3(struct v1_step *st)
 		return V1V_IGNORE;
 	}
 	v1_natt_check(sa, m, st->dg);
+	v1_sig_read_cr(sa, m);
 	if (job_ke_respond(st->eng->env.jobs, sa->choice.attrs.x_group->v2_id, sa->gxi,
 			   sa->gxi_len, ke_done, sa, &sa->job) < 0)
 		return V1V_FAIL_DELETE;
@@ -242,6 +252,7 @@ static enum v1_verdict mm_r3_resume(struct v1_step *st)
 	v1_reply_start(st, &b, &w, V1_EXCH_IDPROT, 0);
 	v1_build_blob(&b, V1_P_KE, sa->gxr, sa->gxr_len);
 	v1_build_blob(&b, V1_P_NONCE, sa->nr, sa->nr_len);
+	v1_sig_build_cr(sa, &b);
 	v1_natt_build(sa, &b);
 	return v1_reply_finish(st, &b, false) < 0 ? V1V_FAIL_DELETE : V1V_OK;
 }
@@ -250,6 +261,8 @@ static enum v1_verdict mm_r5(struct v1_step *st)
 {
 	const struct v1_msg *m = st->m;
 
+	if (v1_auth_is_sig(st->sa))
+		return v1_sig_check_start(st);
 	if (v1_p1_check_hash(st, true, v1_msg_find(m, V1_P_ID, 0), v1_msg_find(m, V1_P_HASH, 0)) < 0)
 		return V1V_REPLY_NOTIFY;
 	return build_id_hash(st, false);
@@ -260,9 +273,9 @@ const struct v1_row v1_main_rows[] = {
 	{ V1S_NONE, true, V1_EXCH_IDPROT, -1, mm_i1_build, NULL, V1S_MM_I1, true, "MM1 out" },
 	{ V1S_MM_I1, true, V1_EXCH_IDPROT, V1_MSG_MM2, mm_i2, mm_i2_resume, V1S_MM_I2, true, "MM2" },
 	{ V1S_MM_I2, true, V1_EXCH_IDPROT, V1_MSG_MM4, mm_i4, mm_i4_resume, V1S_MM_I3, true, "MM4" },
-	{ V1S_MM_I3, true, V1_EXCH_IDPROT, V1_MSG_MM6, mm_i6, NULL, V1S_ESTABLISHED, false, "MM6" },
+	{ V1S_MM_I3, true, V1_EXCH_IDPROT, V1_MSG_MM6, mm_i6, v1_sig_resume, V1S_ESTABLISHED, false, "MM6" },
 	{ V1S_NONE, false, V1_EXCH_IDPROT, V1_MSG_MM1, mm_r1, NULL, V1S_MM_R1, true, "MM1" },
 	{ V1S_MM_R1, false, V1_EXCH_IDPROT, V1_MSG_MM3, mm_r3, mm_r3_resume, V1S_MM_R2, true, "MM3" },
-	{ V1S_MM_R2, false, V1_EXCH_IDPROT, V1_MSG_MM5, mm_r5, NULL, V1S_ESTABLISHED, false, "MM5" },
+	{ V1S_MM_R2, false, V1_EXCH_IDPROT, V1_MSG_MM5, mm_r5, v1_sig_resume, V1S_ESTABLISHED, false, "MM5" },
 	{ .what = NULL },
 };

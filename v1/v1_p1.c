@@ -13,12 +13,14 @@
 #include "common/err.h"
 #include "common/keylog.h"
 #include "common/log.h"
+#include "v1/v1_auth_sig.h"
 #include "v1/v1_sa.h"
 
 /* ---- SA payload ---- */
 
 static void put_transform(struct v1_builder *b, uint8_t number, const struct xform *encr,
-			  const struct xform *hash, const struct xform *group, uint32_t life)
+			  const struct xform *hash, const struct xform *group, uint32_t life,
+			  uint16_t auth)
 {
 	struct v1_p1_attrs a;
 
@@ -27,7 +29,7 @@ static void put_transform(struct v1_builder *b, uint8_t number, const struct xfo
 	a.key_len = encr->key_attr ? encr->key_bits : 0;
 	a.hash = hash->ike_value;
 	a.group = group->ike_value;
-	a.auth = V1_AUTH_PSK;
+	a.auth = auth;
 	a.life_seconds = life;
 	v1_build_transform_begin(b, number, V1_KEY_IKE);
 	v1_attr_encode_p1(b->w, &a);
@@ -56,7 +58,8 @@ void v1_p1_build_sa(struct v1_isakmp_sa *sa, struct v1_builder *b)
 			for (size_t j = 0; j < c->p1[p].hash.n; j++)
 				for (size_t k = 0; k < c->p1[p].group.n && n < 255; k++)
 					put_transform(b, ++n, c->p1[p].encr.x[i], c->p1[p].hash.x[j],
-						      c->p1[p].group.x[k], c->ike_life_s);
+						      c->p1[p].group.x[k], c->ike_life_s,
+						      v1_auth_method(c));
 	v1_build_proposal_end(b);
 	v1_build_sa_end(b);
 }
@@ -68,7 +71,7 @@ static size_t policies(const struct v1_conn *c, struct v1_p1_policy *out)
 			.encr = c->p1[p].encr.x, .n_encr = c->p1[p].encr.n,
 			.hash = c->p1[p].hash.x, .n_hash = c->p1[p].hash.n,
 			.group = c->p1[p].group.x, .n_group = c->p1[p].group.n,
-			.auth_method = V1_AUTH_PSK,
+			.auth_method = v1_auth_method(c),
 			.life_seconds = c->ike_life_s,
 		};
 	}
@@ -128,7 +131,8 @@ int v1_p1_keys(struct v1_isakmp_sa *sa)
 {
 	const struct v1_p1_attrs *a = &sa->choice.attrs;
 	struct v1_engine *e = sa->eng;
-	const struct secret *psk = e->env.psk ? e->env.psk(e->env.arg, sa->conn, &sa->local,
+	bool sig = v1_auth_is_sig(sa); /* RFC 2409 5: SKEYID = prf(Ni_b | Nr_b, g^xy) */
+	const struct secret *psk = !sig && e->env.psk ? e->env.psk(e->env.arg, sa->conn, &sa->local,
 							    &sa->peer, sa->peer_id) : NULL;
 	struct v1_phase1_inputs in = {
 		.ni = sa->ni, .ni_len = sa->ni_len, .nr = sa->nr, .nr_len = sa->nr_len,
@@ -141,14 +145,15 @@ int v1_p1_keys(struct v1_isakmp_sa *sa)
 	size_t key_len = a->x_encr->key_bits / 8;
 	int rc;
 
-	if (!psk) {
+	if (!psk && !sig) {
 		log_error(&sa->sad.logger, "no pre-shared key for connection %s and this peer "
 			  "(add one to the secrets file)", sa->conn->name);
 		return ERR_NOTFOUND;
 	}
 	memcpy(in.cky_i, sa->sad.spi_i, 8);
 	memcpy(in.cky_r, sa->sad.spi_r, 8);
-	rc = v1_keyset_psk(&ks, (enum prf_alg)a->x_hash->v2_id, psk->bytes, psk->len, &in);
+	rc = sig ? v1_keyset_sig(&ks, (enum prf_alg)a->x_hash->v2_id, &in) :
+		   v1_keyset_psk(&ks, (enum prf_alg)a->x_hash->v2_id, psk->bytes, psk->len, &in);
 	if (rc == 0)
 		rc = v1_enc_key(&ks, key_len, &key);
 	if (rc == 0)
@@ -385,7 +390,7 @@ void v1_p1_established(struct v1_isakmp_sa *sa)
 		 sa->choice.attrs.x_hash->name, sa->choice.attrs.x_group->name, id,
 		 sa->nat_local || sa->nat_peer ? ", NAT-T " : "",
 		 sa->nat_local || sa->nat_peer ? v1_natt_method_name(sa->natt) : "");
-	if (sa->aggressive)
+	if (sa->aggressive && !v1_auth_is_sig(sa))
 		log_warn(&sa->sad.logger, "Aggressive Mode with a pre-shared key: HASH_R went out "
 			 "in clear and allows an offline dictionary attack on the PSK; move this "
 			 "peer to Main Mode or IKEv2");

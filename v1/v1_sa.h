@@ -80,6 +80,7 @@ enum v1_life_next { V1_LIFE_NONE, V1_LIFE_REKEY, V1_LIFE_EXPIRE };
 
 struct v1_engine;
 struct v1_ipsec_sa;
+struct v1_sig_state;
 
 struct v1_isakmp_sa {
 	struct sad_entry sad;           /* CKY-I / CKY-R, peer, conn, logger */
@@ -133,6 +134,7 @@ struct v1_isakmp_sa {
 	struct v1_timer life;
 	enum v1_life_next life_next;
 	uint64_t replaces;              /* re-authentication: serial of the SA it replaces */
+	struct v1_sig_state *sig;       /* signature authentication under way (v1_auth_sig.c) */
 };
 
 struct v1_ipsec_sa {

@@ -1,0 +1,419 @@
+/*
+ * v1_cert_test.c - IKEv1 phase 1 with RSA signatures and certificates
+ * (RFC 2409 5.1) between two in-process engines (testsuite/regress/
+ * v1_pair), on a PKI made at test time by testsuite/lib/make-pki.sh:
+ * side 0 (192.0.2.1) holds the "peer" certificates, side 1 (192.0.2.2)
+ * the "gw" ones, both trust the root in cacerts/ and get the intermediate
+ * in the CERT payloads.
+ *
+ * Asserted: the proposal carries authentication method 3; CR payloads name
+ * the root CA; Main Mode and Aggressive Mode establish both ways with the
+ * Quick Mode keys equal on both sides; identities as DN (default) and as
+ * FQDN; a peer that sends no CERT is accepted when its certificate is
+ * configured, refused otherwise; and each refusal (expired, revoked,
+ * unknown CA, bad key usage, a CA loop, an identity not in the
+ * certificate, a remote_id mismatch, a signature by the wrong key, a
+ * truncated or garbage CERT, PSK against pubkey) leaves the refusing side
+ * with no SA and sends the RFC 2408 3.14.1 notify.
+ */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/cert.h"
+#include "common/err.h"
+#include "common/job.h"
+#include "common/sig.h"
+#include "common/ts.h"
+#include "common/xform.h"
+#include "testsuite/lib/tap.h"
+#include "testsuite/regress/v1_pair.h"
+#include "testsuite/unit/common/pki_helper.h"
+#include "v1/v1_attr.h"
+#include "v1/v1_msg.h"
+#include "v1/v1_names.h"
+#include "v1/v1_pubkey.h"
+
+static struct job_pool *pool;
+
+/* One side's configuration. */
+struct side_cfg {
+	const char *cert;       /* chain file (ee + intermediate) */
+	const char *key;
+	const char *peer_cert;  /* configured peer certificate */
+	const char *local_id, *remote_id; /* text forms; NULL: subject DN / any */
+	const char *sign_key;   /* sign with this key instead (a wrong key) */
+	enum v1_send_cert send;
+	bool crl;
+	bool no_ca;
+	bool psk;               /* no certificates at all */
+};
+
+static struct v1_conn *make_conn(const struct v1_pair *p, int who, const struct side_cfg *s,
+				 bool aggressive)
+{
+	struct v1_conn *c = v1_conn_new("lab");
+	struct v1_pubkey *pk = NULL;
+	char why[256] = "";
+
+	if (!c)
+		return NULL;
+	c->p1[0].encr.x[c->p1[0].encr.n++] = xform_by_name("aes128");
+	c->p1[0].hash.x[c->p1[0].hash.n++] = xform_by_name("prfsha256");
+	c->p1[0].group.x[c->p1[0].group.n++] = xform_by_name("modp2048");
+	c->n_p1 = 1;
+	c->esp[0].encr.x[c->esp[0].encr.n++] = xform_by_name("aes128");
+	c->esp[0].integ.x[c->esp[0].integ.n++] = xform_by_name("sha256");
+	c->n_esp = 1;
+	c->aggressive = aggressive;
+	c->aggressive_ok = s->psk;
+	c->local = p->addr[who];
+	c->remote = p->addr[!who];
+	c->local_ts = calloc(1, sizeof(struct ts));
+	c->remote_ts = calloc(1, sizeof(struct ts));
+	if (c->local_ts && c->remote_ts) {
+		ts_parse(who ? "10.2.0.0/24" : "10.1.0.0/24", &c->local_ts[0]);
+		ts_parse(who ? "10.1.0.0/24" : "10.2.0.0/24", &c->remote_ts[0]);
+		c->n_local_ts = c->n_remote_ts = 1;
+	}
+	if (s->local_id)
+		id_parse(s->local_id, &c->local_id);
+	if (s->remote_id && strchr(s->remote_id, '='))
+		cert_dn_parse(s->remote_id, &c->remote_id, why, sizeof(why));
+	else if (s->remote_id)
+		id_parse(s->remote_id, &c->remote_id);
+	if (s->psk)
+		return c;
+	if (v1_pubkey_new(&pk) < 0 || cert_chain_load_file(pki_path(s->cert), &pk->chain) < 0 ||
+	    cert_key_load_file(pki_path(s->key), &pk->key, why, sizeof(why)) < 0 ||
+	    cert_store_new(&pk->store) < 0 ||
+	    (!s->no_ca && cert_store_add_ca_dir(pk->store, pki_path("cacerts"), why, sizeof(why)) < 0) ||
+	    (s->crl && cert_store_add_crl_file(pk->store, pki_path("inter.crl"), why, sizeof(why)) < 0)) {
+		tap_diag("loading %s / %s: %s", s->cert, s->key, why);
+		v1_pubkey_free(pk);
+		return c;
+	}
+	if (s->peer_cert) {
+		struct cert_chain pc = { 0 };
+
+		if (cert_chain_load_file(pki_path(s->peer_cert), &pc) == 0 && pc.n)
+			pk->peer_cert = cert_ref(pc.certs[0]);
+		cert_chain_clear(&pc);
+	}
+	pk->send_cert = s->send;
+	if (v1_pubkey_attach(c, pk, why, sizeof(why)) < 0) {
+		tap_diag("attach: %s", why);
+		v1_pubkey_free(pk);
+		return c;
+	}
+	if (s->sign_key) {
+		struct sig_privkey *k = NULL;
+
+		if (cert_key_load_file(pki_path(s->sign_key), &k, why, sizeof(why)) == 0) {
+			sig_privkey_free(pk->key);
+			pk->key = k;
+		}
+	}
+	return c;
+}
+
+static int open_pair(struct v1_pair *p, const struct side_cfg *s0, const struct side_cfg *s1,
+		     bool aggressive)
+{
+	const struct side_cfg *s[2] = { s0, s1 };
+	int rc = v1p_open(p, pool, aggressive);
+
+	for (int i = 0; rc == 0 && i < 2; i++) {
+		struct v1_conn *c = make_conn(p, i, s[i], aggressive);
+
+		if (!c)
+			return ERR_NOMEM;
+		rc = v1_engine_set_conns(p->eng[i], &c, 1);
+		v1_conn_unref(c);
+	}
+	return rc;
+}
+
+/* The notify type in a cleartext Informational datagram, or -1. */
+static int notify_in(const struct v1p_pkt *k)
+{
+	struct v1_msg m;
+	struct v1_err e = { 0 };
+	struct v1_notify n;
+	const struct v1_payload *pl;
+
+	if (!k->len || v1_msg_parse(k->data, k->len, &m, &e) < 0 ||
+	    m.hdr.exch != V1_EXCH_INFORMATIONAL || !(pl = v1_msg_find(&m, V1_P_N, 0)) ||
+	    v1_notify_parse(pl, &n, &e) < 0)
+		return -1;
+	return n.type;
+}
+
+struct keys {
+	uint8_t in[64], out[64];
+	size_t len;
+	unsigned n;
+};
+
+static void take_keys(const struct v1_ipsec_info *in, void *arg)
+{
+	struct keys *k = arg;
+
+	if (k->n++ || in->key_len > sizeof(k->in))
+		return;
+	memcpy(k->in, in->key_in, in->key_len);
+	memcpy(k->out, in->key_out, in->key_len);
+	k->len = in->key_len;
+}
+
+/* Initiate from side `from` and run; true when both hold an ISAKMP SA and an IPsec pair
+ * whose keys are equal direction by direction. */
+static bool establish(struct v1_pair *p, int from)
+{
+	char why[128];
+	unsigned est[2];
+	struct keys k[2] = { { .n = 0 }, { .n = 0 } };
+
+	if (v1_engine_initiate(p->eng[from], "lab", why, sizeof(why)) < 0)
+		return false;
+	v1p_run(p);
+	v1p_count(p, 0, &est[0]);
+	v1p_count(p, 1, &est[1]);
+	v1_engine_foreach_ipsec(p->eng[0], take_keys, &k[0]);
+	v1_engine_foreach_ipsec(p->eng[1], take_keys, &k[1]);
+	return est[0] == 1 && est[1] == 1 && k[0].n == 1 && k[1].n == 1 && k[0].len &&
+	       k[0].len == k[1].len && memcmp(k[0].out, k[1].in, k[0].len) == 0 &&
+	       memcmp(k[0].in, k[1].out, k[0].len) == 0;
+}
+
+static const struct side_cfg peer_rsa = { .cert = "peer-rsa-chain.pem", .key = "peer-rsa.key" };
+static const struct side_cfg gw_rsa = { .cert = "gw-rsa-chain.pem", .key = "gw-rsa.key" };
+
+static void test_proposal_and_cr(void)
+{
+	struct v1_pair p;
+	char why[128];
+	struct v1_msg m;
+	struct v1_err e = { 0 };
+	struct v1_sa sa;
+	struct v1_p1_attrs a;
+	const struct v1_payload *cr;
+	struct cert_chain ca = { 0 };
+
+	if (open_pair(&p, &peer_rsa, &gw_rsa, false) < 0) {
+		tap_ok(false, "pair opens");
+		return;
+	}
+	v1_engine_initiate(p.eng[0], "lab", why, sizeof(why));
+	job_pool_drain(pool);
+	tap_ok(p.q_len == 1 && v1_msg_parse(p.q[0].data, p.q[0].len, &m, &e) == 0 &&
+	       v1_sa_parse(v1_msg_find(&m, V1_P_SA, 0), &sa, &e) == 0 &&
+	       v1_attr_decode_p1(v1_sa_transforms(&sa, 0)[0].attrs,
+				 v1_sa_transforms(&sa, 0)[0].attrs_len, &a, &e) == 0 &&
+	       a.auth == V1_AUTH_RSA_SIG, "MM1 offers authentication method 3 (RSA signatures)");
+	v1p_deliver(&p); /* MM1 */
+	v1p_deliver(&p); /* MM2: the initiator's KE job runs, MM3 queued */
+	job_pool_drain(pool);
+	cr = p.q_len && v1_msg_parse(p.q[0].data, p.q[0].len, &m, &e) == 0 ?
+	     v1_msg_find(&m, V1_P_CR, 0) : NULL;
+	if (cr && cert_chain_load_file(pki_path("ca.pem"), &ca) == 0 && ca.n) {
+		size_t len;
+		const uint8_t *dn = cert_subject_der(ca.certs[0], &len);
+
+		tap_ok(cr->body_len == len + 1 && cr->body[0] == V1_CERT_X509_SIG &&
+		       memcmp(cr->body + 1, dn, len) == 0, "MM3 carries a CR naming the root CA's DN");
+	} else {
+		tap_ok(false, "MM3 carries a CR payload");
+	}
+	cert_chain_clear(&ca);
+	v1p_run(&p);
+	tap_eq_int(v1p_ipsec(&p, 1), 1, "... and the exchange completes");
+	v1p_close(&p);
+}
+
+static void test_establish(const char *what, const struct side_cfg *s0,
+			   const struct side_cfg *s1, bool aggressive)
+{
+	for (int from = 0; from < 2; from++) {
+		struct v1_pair p;
+
+		if (open_pair(&p, s0, s1, aggressive) < 0) {
+			tap_ok(false, "%s: pair opens", what);
+			continue;
+		}
+		tap_ok(establish(&p, from), "%s, side %d initiates: both established, ESP keys equal",
+		       what, from);
+		tap_eq_int((long long)p.failed[0] + (long long)p.failed[1], 0, "... no failure counted");
+		v1p_close(&p);
+	}
+}
+
+/*
+ * Side `checker` refuses the other's authentication: it holds no SA
+ * afterwards, counted a failure, and its last datagram is the notify.
+ */
+static void test_refusal(const char *what, const struct side_cfg *s0, const struct side_cfg *s1,
+			 int checker, int notify, bool aggressive)
+{
+	struct v1_pair p;
+	unsigned est;
+
+	if (open_pair(&p, s0, s1, aggressive) < 0) {
+		tap_ok(false, "%s: pair opens", what);
+		return;
+	}
+	tap_ok(!establish(&p, 0), "%s: refused", what);
+	tap_eq_int(v1p_count(&p, checker, &est), 0, "... side %d holds no ISAKMP SA", checker);
+	tap_eq_int((long long)p.failed[checker], 1, "... and counted one failure");
+	tap_eq_int(notify_in(&p.last[checker]), notify, "... and sent notify %s",
+		   v1_notify_name((unsigned)notify));
+	v1p_close(&p);
+}
+
+/* Rewrite the first CERT payload of a cleartext message: truncated DER or garbage. */
+static bool tamper_cert(struct v1p_pkt *k, bool truncate)
+{
+	static uint8_t out[V1P_PKT_MAX], body[V1P_PKT_MAX];
+	struct v1_msg m;
+	struct v1_err e = { 0 };
+	struct wr w;
+	struct v1_builder b;
+	size_t len;
+	bool done = false;
+
+	if (v1_msg_parse(k->data, k->len, &m, &e) < 0)
+		return false;
+	wr_init(&w, out, sizeof(out));
+	v1_build_start(&b, &w, &m.hdr);
+	for (unsigned i = 0; i < m.n; i++) {
+		size_t blen = m.pl[i].body_len;
+
+		memcpy(body, m.pl[i].body, blen);
+		if (m.pl[i].type == V1_P_CERT && !done && blen > 2) {
+			if (truncate)
+				blen = 1 + (blen - 1) / 2;
+			else
+				memset(body + 1, 0x41, blen - 1);
+			done = true;
+		}
+		v1_build_begin(&b, m.pl[i].type);
+		wr_bytes(&w, body, blen);
+		v1_build_end(&b);
+	}
+	if (!done || v1_build_finish(&b, &len) < 0)
+		return false;
+	memcpy(k->data, out, len);
+	k->len = len;
+	return true;
+}
+
+static void test_malformed_cert(bool truncate)
+{
+	const char *what = truncate ? "truncated DER in CERT" : "garbage in CERT";
+	struct v1_pair p;
+	char why[128];
+	unsigned est;
+
+	if (open_pair(&p, &peer_rsa, &gw_rsa, true) < 0) {
+		tap_ok(false, "%s: pair opens", what);
+		return;
+	}
+	v1_engine_initiate(p.eng[0], "lab", why, sizeof(why));
+	v1p_deliver(&p); /* AM1 to the responder; AM2 (in clear, with CERT) queued */
+	job_pool_drain(pool);
+	tap_ok(p.q_len == 1 && p.q[0].from == 1 && tamper_cert(&p.q[0], truncate),
+	       "%s: AM2 rewritten", what);
+	v1p_run(&p);
+	tap_eq_int(v1p_count(&p, 0, &est), 0, "... the initiator holds no ISAKMP SA");
+	tap_eq_int((long long)p.failed[0], 1, "... counted one failure");
+	tap_eq_int(notify_in(&p.last[0]), V1_N_INVALID_CERT_ENCODING,
+		   "... and sent INVALID-CERT-ENCODING");
+	v1p_close(&p);
+}
+
+static void test_refusals(void)
+{
+	struct side_cfg gw = gw_rsa, peer = peer_rsa;
+
+	gw.cert = "gw-expired-chain.pem", gw.key = "gw-expired.key";
+	test_refusal("expired responder certificate", &peer_rsa, &gw, 0, V1_N_INVALID_CERTIFICATE,
+		     false);
+	test_refusal("expired initiator certificate", &gw, &peer_rsa, 1, V1_N_INVALID_CERTIFICATE,
+		     false);
+	gw.cert = "gw-revoked-chain.pem", gw.key = "gw-revoked.key";
+	peer.crl = true;
+	test_refusal("revoked certificate (CRL)", &peer, &gw, 0, V1_N_INVALID_CERTIFICATE, false);
+	peer.crl = false;
+	gw.cert = "gw-unknown-chain.pem", gw.key = "gw-unknown.key";
+	test_refusal("certificate from an unknown CA", &peer_rsa, &gw, 0,
+		     V1_N_INVALID_CERT_AUTHORITY, false);
+	gw.cert = "gw-badku-chain.pem", gw.key = "gw-badku.key";
+	test_refusal("certificate without digitalSignature", &peer_rsa, &gw, 0,
+		     V1_N_INVALID_CERTIFICATE, false);
+	gw.cert = "gw-loop-chain.pem", gw.key = "gw-loop.key";
+	test_refusal("certificate chain loop", &peer_rsa, &gw, 0, V1_N_INVALID_CERTIFICATE, false);
+	gw = gw_rsa;
+	gw.local_id = "vpn.example.net";
+	test_refusal("identity not in the certificate", &peer_rsa, &gw, 0,
+		     V1_N_AUTHENTICATION_FAILED, false);
+	peer.remote_id = "other.example.org";
+	test_refusal("identity not the configured remote_id", &peer, &gw_rsa, 0,
+		     V1_N_INVALID_ID_INFORMATION, false);
+	peer.remote_id = NULL;
+	gw = gw_rsa;
+	gw.sign_key = "peer-rsa.key";
+	test_refusal("responder signs with the wrong key", &peer_rsa, &gw, 0,
+		     V1_N_INVALID_SIGNATURE, false);
+	test_refusal("initiator signs with the wrong key", &gw, &peer_rsa, 1,
+		     V1_N_INVALID_SIGNATURE, false);
+	test_refusal("wrong key, Aggressive Mode", &peer_rsa, &gw, 0, V1_N_INVALID_SIGNATURE, true);
+	gw = gw_rsa;
+	gw.send = V1_SEND_CERT_NEVER;
+	test_refusal("no CERT and no configured peer certificate", &peer_rsa, &gw, 0,
+		     V1_N_CERTIFICATE_UNAVAILABLE, false);
+	gw = (struct side_cfg){ .psk = true };
+	test_refusal("pubkey initiator, PSK responder", &peer_rsa, &gw, 1,
+		     V1_N_NO_PROPOSAL_CHOSEN, false);
+	test_malformed_cert(true);
+	test_malformed_cert(false);
+}
+
+int main(void)
+{
+	int rc = pki_make();
+	struct side_cfg a = peer_rsa, b = gw_rsa;
+
+	if (rc == 77)
+		return tap_skip_all("certtool not installed (Debian: gnutls-bin)");
+	if (rc != 0) {
+		tap_ok(false, "make-pki.sh ran (exit %d)", rc);
+		return tap_done();
+	}
+	if (job_pool_new(NULL, 2, &pool) < 0) {
+		tap_ok(false, "job pool");
+		return tap_done();
+	}
+	test_proposal_and_cr();
+	test_establish("Main Mode, RSA, DN identities", &peer_rsa, &gw_rsa, false);
+	a.local_id = "peer.example.org", a.remote_id = "gw.example.org";
+	b.local_id = "gw.example.org", b.remote_id = "peer.example.org";
+	test_establish("Main Mode, RSA, FQDN identities", &a, &b, false);
+	a = peer_rsa, b = gw_rsa;
+	a.remote_id = "CN=gw.example.org, OU=rsa, O=dualike test, C=FI";
+	b.remote_id = "192.0.2.1";
+	test_establish("Main Mode, remote_id as DN text / as the IP SAN", &a, &b, false);
+	a = peer_rsa, b = gw_rsa;
+	test_establish("Aggressive Mode, RSA", &peer_rsa, &gw_rsa, true);
+	a.send = V1_SEND_CERT_IF_ASKED, b.send = V1_SEND_CERT_IF_ASKED;
+	test_establish("send_cert = if asked (CRs are sent)", &a, &b, false);
+	a = peer_rsa, b = gw_rsa;
+	a.peer_cert = "gw-rsa.pem", b.peer_cert = "peer-rsa.pem";
+	a.send = V1_SEND_CERT_NEVER, b.send = V1_SEND_CERT_NEVER;
+	a.no_ca = b.no_ca = true;
+	test_establish("no CERT sent, peer certificates configured", &a, &b, false);
+	test_refusals();
+	(void)pki_read_file;
+	job_pool_free(pool);
+	pki_remove();
+	return tap_done();
+}
