@@ -42,8 +42,10 @@ int kernel_open(const char *name, struct kernel **out)
 
 void kernel_close(struct kernel *k)
 {
-	if (k)
+	if (k) {
+		kernel_traps_free(k);
 		k->ops->close(k);
+	}
 }
 
 const char *kernel_name(const struct kernel *k)
@@ -114,10 +116,18 @@ int kernel_del_sa(struct kernel *k, const struct sockaddr_storage *dst,
 int kernel_add_policy(struct kernel *k, const struct kernel_policy *pol)
 {
 	int err = kernel_policy_check(pol);
+	struct kernel_trap *trap;
 
 	if (err < 0)
 		return err;
-	return k->ops->add_policy(k, pol);
+	trap = kernel_trap_find(k, &pol->sel, pol->dir);
+	if (!trap || trap->displaced)
+		return k->ops->add_policy(k, pol, false);
+	/* an SA's policy takes the place of the trap for its traffic (kernel_trap.c) */
+	err = k->ops->add_policy(k, pol, true);
+	if (err == 0)
+		trap->displaced = true;
+	return err;
 }
 
 static int selector_check(const struct kernel_selector *sel)
@@ -135,8 +145,20 @@ static int selector_check(const struct kernel_selector *sel)
 int kernel_del_policy(struct kernel *k, const struct kernel_selector *sel,
 		      enum kernel_dir dir)
 {
+	struct kernel_trap *trap;
+	int err;
+
 	if (!sel || selector_check(sel) < 0 || dir > KERNEL_DIR_FWD)
 		return ERR_INVAL;
+	trap = kernel_trap_find(k, sel, dir);
+	if (trap && trap->displaced) {
+		err = k->ops->add_policy(k, &trap->pol, true); /* the SA goes, the trap comes back */
+		if (err == 0)
+			trap->displaced = false;
+		return err;
+	}
+	if (trap)
+		return ERR_NOTFOUND; /* only the trap is there: kernel_trap_del() removes it */
 	return k->ops->del_policy(k, sel, dir);
 }
 

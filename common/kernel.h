@@ -207,6 +207,25 @@ int kernel_add_policy(struct kernel *k, const struct kernel_policy *pol);
 int kernel_del_policy(struct kernel *k, const struct kernel_selector *sel,
 		      enum kernel_dir dir);
 
+/*
+ * Trap policies (`auto = route`): a policy with a template but no SA, so
+ * the kernel sends ACQUIRE for the first packet that hits it (RFC 4301
+ * 5.2). Once added, a trap sits under its selector and direction: an SA's
+ * kernel_add_policy() for the same selector replaces it (XFRM_MSG_UPDPOLICY),
+ * and that policy's kernel_del_policy() puts the trap back instead of
+ * leaving the traffic unprotected. kernel_trap_del() removes it for good.
+ */
+int kernel_trap_add(struct kernel *k, const struct kernel_policy *pol);
+int kernel_trap_del(struct kernel *k, const struct kernel_selector *sel, enum kernel_dir dir);
+size_t kernel_trap_count(const struct kernel *k);
+
+/*
+ * Hand an event to the callbacks as the backend would (tests, and the
+ * `none` backend, which has no kernel to hear from).
+ */
+void kernel_inject_acquire(struct kernel *k, const struct kernel_acquire *acq);
+void kernel_inject_expire(struct kernel *k, const struct kernel_expire *exp);
+
 /* Visit every SA / policy (for dualikectl list-sas). */
 typedef void (*kernel_sa_visit_fn)(const struct kernel_sa_info *sa, void *arg);
 typedef void (*kernel_policy_visit_fn)(const struct kernel_policy *pol, void *arg);

@@ -22,7 +22,8 @@ struct kernel_ops {
 	int (*add_sa)(struct kernel *k, const struct kernel_sa *sa, bool update);
 	int (*del_sa)(struct kernel *k, const struct sockaddr_storage *dst,
 		      uint32_t spi, uint8_t proto);
-	int (*add_policy)(struct kernel *k, const struct kernel_policy *pol);
+	/* replace: take the place of a policy with the same selector and direction (a trap) */
+	int (*add_policy)(struct kernel *k, const struct kernel_policy *pol, bool replace);
 	int (*del_policy)(struct kernel *k, const struct kernel_selector *sel,
 			  enum kernel_dir dir);
 	int (*list_sas)(struct kernel *k, kernel_sa_visit_fn fn, void *arg);
@@ -35,7 +36,20 @@ struct kernel {
 	struct kernel_events events;
 	void *events_arg;
 	struct logger lg;
+	/* trap policies (kernel_trap.c): restored when the SA's policy goes */
+	struct kernel_trap *traps;
+	size_t n_traps;
 };
+
+struct kernel_trap {
+	struct kernel_policy pol;
+	bool displaced; /* an SA's policy holds its place now */
+};
+
+/* kernel_trap.c: the trap for this selector and direction, or NULL. */
+struct kernel_trap *kernel_trap_find(const struct kernel *k, const struct kernel_selector *sel,
+				     enum kernel_dir dir);
+void kernel_traps_free(struct kernel *k);
 
 extern const struct kernel_ops kernel_none_ops;
 extern const struct kernel_ops kernel_xfrm_ops;

@@ -232,12 +232,18 @@ static void log_policy(struct kernel *k, const char *what, const struct kernel_s
 		 kernel_dir_str(dir));
 }
 
-static int none_add_policy(struct kernel *k, const struct kernel_policy *pol)
+static int none_add_policy(struct kernel *k, const struct kernel_policy *pol, bool replace)
 {
 	struct kernel_none *kn = to_none(k);
+	struct none_policy **old = find_policy(kn, &pol->sel, pol->dir);
 	struct none_policy *p;
 
-	if (find_policy(kn, &pol->sel, pol->dir))
+	if (old && replace) {
+		(*old)->pol = *pol; /* as XFRM_MSG_UPDPOLICY */
+		log_policy(k, "replaced", &pol->sel, pol->dir);
+		return 0;
+	}
+	if (old)
 		return ERR_STATE; /* as the kernel: EEXIST */
 	p = calloc(1, sizeof(*p));
 	if (!p)

@@ -30,6 +30,7 @@
 #include "src/dispatch.h"
 #include "src/engines.h"
 #include "src/kernel_cleanup.h"
+#include "src/natt_keepalive.h"
 #include "src/sockets.h"
 #include "src/version_auto.h"
 
@@ -58,31 +59,6 @@ static void daemon_on_signal(evutil_socket_t sig, short what, void *arg)
 	}
 	log_info(&log_global, "signal %d: shutting down", (int)sig);
 	event_base_loopbreak(d->base);
-}
-
-/*
- * Kernel events. ACQUIRE (a packet hit a trap policy) and EXPIRE (an SA's
- * soft or hard limit) are logged here; starting negotiations for `auto =
- * route` and rekeying on EXPIRE belong to the engines' lifetime handling.
- */
-static void daemon_on_acquire(const struct kernel_acquire *acq, void *arg)
-{
-	char src[64], dst[64];
-
-	(void)arg;
-	log_info(&log_global, "kernel ACQUIRE: reqid %u, %s -> %s", acq->reqid,
-		 kernel_addr_str(&acq->src, src, sizeof(src)),
-		 kernel_addr_str(&acq->dst, dst, sizeof(dst)));
-}
-
-static void daemon_on_expire(const struct kernel_expire *exp, void *arg)
-{
-	char dst[64];
-
-	(void)arg;
-	log_info(&log_global, "kernel %s EXPIRE: SPI %08x to %s (reqid %u)",
-		 exp->hard ? "hard" : "soft", exp->spi,
-		 kernel_addr_str(&exp->dst, dst, sizeof(dst)), exp->reqid);
 }
 
 static void daemon_on_kernel(evutil_socket_t fd, short what, void *arg)
@@ -263,6 +239,11 @@ int daemon_start(struct daemon *d, const char *config_path)
 			goto fail;
 		}
 	}
+	/* after the engines: an ACQUIRE from a trap finds them ready */
+	daemon_traps_install(d);
+	rc = natt_keepalive_start(d);
+	if (rc)
+		goto fail;
 	log_info(&log_global, "dualiked " PACKAGE_VERSION " started: %zu connection(s), kernel %s",
 		 d->cfg->n_conns, kernel_name(d->kernel));
 	return 0;
@@ -283,6 +264,9 @@ int daemon_run(struct daemon *d)
 
 void daemon_stop(struct daemon *d)
 {
+	natt_keepalive_stop(d);
+	if (d->kernel && d->cfg)
+		daemon_traps_remove(d, d->cfg);
 	for (int v = 1; v <= 2; v++)
 		if (engines_for(v)->stop && d->engine_state[v])
 			engines_for(v)->stop(d);
@@ -348,10 +332,12 @@ int daemon_reload(struct daemon *d, struct evbuffer *err_out)
 	{
 		struct config *old = d->cfg;
 
+		daemon_traps_remove(d, old);
 		d->cfg = fresh;
 		for (int v = 1; v <= 2; v++)
 			if (engines_for(v)->reloaded)
 				engines_for(v)->reloaded(d, old);
+		daemon_traps_install(d);
 		config_free(old);
 	}
 	log_set_level(d->cfg->daemon.log_level);

@@ -52,6 +52,13 @@ struct daemon {
 	/* per-version IKE SA counters, filled by the engines */
 	uint64_t sas_made[3];
 	uint64_t sas_failed[3];
+	/* kernel events (daemon_kernel_events.c) */
+	uint64_t acquires, acquires_started, acquires_ignored;
+	uint64_t expires_soft, expires_hard;
+	/* NAT keepalives (natt_keepalive.c) */
+	struct event *keepalive_ev;
+	uint64_t keepalive_ticks;
+	uint64_t keepalives_sent;
 };
 
 /* Load everything and open sockets/control/kernel; errors are logged. */
@@ -80,6 +87,21 @@ void daemon_auto_v2_outcome(struct daemon *d, const char *conn, bool established
 struct datagram;
 /* Send a datagram of IKE version `major` (counted per version in `stats`). */
 int daemon_send(struct daemon *d, int major, const struct datagram *dg);
+
+struct kernel_acquire;
+struct kernel_expire;
+/*
+ * daemon_kernel_events.c: trap policies of `auto = route` connections
+ * (installed: how many; removed for a configuration) and the kernel's
+ * ACQUIRE and EXPIRE events (arg: the struct daemon).
+ */
+size_t daemon_traps_install(struct daemon *d);
+void daemon_traps_remove(struct daemon *d, const struct config *cfg);
+void daemon_on_acquire(const struct kernel_acquire *acq, void *arg);
+void daemon_on_expire(const struct kernel_expire *exp, void *arg);
+struct json;
+/* dualikectl stats: kernel event and NAT keepalive counters (object "events", or text). */
+void daemon_events_stats_report(struct daemon *d, struct json *j, struct evbuffer *out);
 
 struct config_errors;
 /* Write every configuration problem to out, or to the log when out is NULL. */

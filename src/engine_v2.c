@@ -497,3 +497,10 @@ int engine_v2_rekey(struct daemon *d, const char *conn, const char *what)
 		return v2_engine_rekey_child(g->eng, conn);
 	return ERR_INVAL;
 }
+
+struct v2_engine *engine_v2_engine(struct daemon *d)
+{
+	struct v2_glue *g = glue_of(d);
+
+	return g ? g->eng : NULL;
+}

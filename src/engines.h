@@ -54,6 +54,9 @@ int engine_v2_rekey(struct daemon *d, const char *conn, const char *what);
  */
 void engine_v2_stats_report(struct daemon *d, struct json *j, struct evbuffer *out);
 
+/* The running IKEv2 engine (kernel events, keepalives), or NULL. */
+struct v2_engine *engine_v2_engine(struct daemon *d);
+
 extern const struct engine_ops engine_v1_ops;
 extern const struct engine_ops engine_v2_ops;
 /* The engine for a version (1 or 2), never NULL for those. */

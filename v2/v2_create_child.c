@@ -58,23 +58,6 @@ void v2_ccsa_clear(struct v2_ike_sa *sa, struct v2_ccsa *x)
 	secret_wipe(x, sizeof(*x));
 }
 
-static int nonce_cmp(const uint8_t *a, size_t a_len, const uint8_t *b, size_t b_len)
-{
-	size_t n = a_len < b_len ? a_len : b_len;
-	int r = memcmp(a, b, n);
-
-	return r ? r : (a_len > b_len) - (a_len < b_len);
-}
-
-/* The lower nonce of one exchange (2.8.1). */
-static void low_nonce(const struct v2_ccsa *x, const uint8_t **p, size_t *len)
-{
-	bool i_low = nonce_cmp(x->ni, x->ni_len, x->nr, x->nr_len) <= 0;
-
-	*p = i_low ? x->ni : x->nr;
-	*len = i_low ? x->ni_len : x->nr_len;
-}
-
 /* ---- initiator ---- */
 
 static int put_request(struct v2_ike_sa *sa, struct v2_ctx *ctx)
@@ -171,7 +154,7 @@ int v2_ccsa_start(struct v2_ike_sa *sa, enum v2_ccsa_kind kind, struct v2_child_
 {
 	struct v2_ccsa *x = &sa->ci;
 
-	if (sa->state != V2S_ESTABLISHED || sa->rekeyed || sa->req_outstanding ||
+	if (sa->state != V2S_ESTABLISHED || sa->rekeyed || sa->redundant || sa->req_outstanding ||
 	    x->kind != V2X_NONE || sa->job)
 		return ERR_STATE;
 	if (kind != V2X_REKEY_IKE && !sa->conn->n_esp)
@@ -256,9 +239,9 @@ static enum v2_verdict child_finish(struct v2_ike_sa *sa, struct v2_ctx *ctx)
 		const uint8_t *mine;
 		size_t mine_len;
 
-		low_nonce(x, &mine, &mine_len);
+		v2_ccsa_low_nonce(x, &mine, &mine_len);
 		if (old->peer_rekeyed &&
-		    nonce_cmp(mine, mine_len, old->peer_low_nonce, old->peer_low_nonce_len) < 0) {
+		    v2_nonce_cmp(mine, mine_len, old->peer_low_nonce, old->peer_low_nonce_len) < 0) {
 			/* 2.8.1: ours holds the lowest nonce: ours is redundant; the peer deletes old */
 			log_info(&sa->sad.logger, "simultaneous rekey: ours lost (lowest nonce), "
 				 "deleting our new child SA");
@@ -480,7 +463,7 @@ static enum v2_verdict respond_finish(struct v2_ike_sa *sa, struct v2_ctx *ctx)
 		/* 2.8.1: we rekey it too; remember this exchange's lowest nonce */
 		const uint8_t *low;
 
-		low_nonce(x, &low, &old->peer_low_nonce_len);
+		v2_ccsa_low_nonce(x, &low, &old->peer_low_nonce_len);
 		memcpy(old->peer_low_nonce, low, old->peer_low_nonce_len);
 		old->peer_rekeyed = true;
 	}
@@ -547,8 +530,8 @@ enum v2_verdict v2_ccsa_respond(struct v2_ike_sa *sa, struct v2_ctx *ctx)
 
 	v2_ccsa_clear(sa, x);
 	x->kind = request_kind(m, &rekey);
-	if (sa->rekeyed)
-		return refuse(sa, ctx, V2_N_TEMPORARY_FAILURE); /* being replaced (2.25) */
+	if (sa->rekeyed || sa->redundant)
+		return refuse(sa, ctx, V2_N_TEMPORARY_FAILURE); /* being replaced (2.25, 2.8.2) */
 	if (v2_parse_nonce(v2_msg_find(m, V2_PT_NONCE)->body, &ni) || ni.len > sizeof(x->ni) ||
 	    (kp && v2_parse_ke(kp->body, &ke)))
 		return refuse(sa, ctx, V2_N_INVALID_SYNTAX);

@@ -13,8 +13,8 @@
  * with NAT detection and the move to the NAT-T port (RFC 7296 2.23).
  * CREATE_CHILD_SA: new child, child rekey (PFS), IKE SA rekey, the
  * lowest-nonce rule for simultaneous child rekeys; lifetime rekeys and
- * DPD (v2_maint.c); COOKIE (2.6), both roles (v2_cookie.c). Not yet:
- * simultaneous IKE SA rekeys, fragmentation, DPD hold as a trap policy.
+ * DPD (v2_maint.c); COOKIE (2.6), both roles (v2_cookie.c); simultaneous
+ * IKE SA rekeys (2.8.2, v2_rekey_collision.c). Not yet: fragmentation.
  *
  * Single-threaded: every call on the loop thread (DESIGN.md).
  */
@@ -136,6 +136,8 @@ struct v2_sa_info {
 	size_t n_children;
 	uint32_t child_spi_in, child_spi_out; /* of the first child, 0: none */
 	char peer_id[128];      /* the peer's identity as text, "" before IKE_AUTH */
+	uint64_t rekey_of;      /* serial of the IKE SA this one replaced by a rekey, 0: initial */
+	bool nat_local;         /* a NAT is in front of us (RFC 7296 2.23): we send keepalives */
 };
 
 struct kernel_sa;
@@ -150,7 +152,10 @@ struct v2_hooks {
 				    const struct v2_conn_id *peer_id,
 				    const struct sockaddr_storage *local,
 				    const struct sockaddr_storage *peer);
-	/* An IKE SA (and its first child, if any) is up: pins, counters. May be NULL. */
+	/*
+	 * An IKE SA (and its first child, if any) is up: pins, counters. Also
+	 * for the new IKE SA of a rekey (info->rekey_of set). May be NULL.
+	 */
 	void (*established)(void *arg, const struct v2_sa_info *info);
 	/*
 	 * A negotiation failed or was given up. never_answered: we initiated and
@@ -209,6 +214,7 @@ struct v2_engine_stats {
 	uint64_t cookies_sent;        /* IKE_SA_INIT answered with a COOKIE request */
 	uint64_t cookies_bad;         /* IKE_SA_INIT with a wrong or stale COOKIE */
 	uint64_t dpd_dead;            /* peers declared dead by the liveness check */
+	uint64_t ike_rekey_collisions; /* simultaneous IKE SA rekeys resolved (2.8.2) */
 };
 
 struct v2_engine;
@@ -257,6 +263,26 @@ uint64_t v2_now_ms(void);
 
 /* Replace the COOKIE secret now (it turns over by itself too); the previous one stays valid a while. */
 void v2_engine_rotate_cookie_secret(struct v2_engine *e);
+
+/*
+ * NAT keepalives (RFC 3948 2.3, RFC 7296 2.23): every established IKE SA
+ * on the NAT-T port with a NAT detected in front of us: its connection and
+ * addresses (ports included); how many. fn may be NULL (count only).
+ */
+typedef void (*v2_natted_fn)(const char *conn, const struct sockaddr_storage *local,
+			     const struct sockaddr_storage *peer, void *arg);
+size_t v2_engine_foreach_natted(const struct v2_engine *e, v2_natted_fn fn, void *arg);
+
+/*
+ * Kernel events for this engine's child SAs (v2_kernel_events.c). An
+ * EXPIRE names one SA by SPI and destination: soft starts the child's
+ * rekey (CREATE_CHILD_SA with REKEY_SA, 1.3.3), hard deletes it and sends
+ * the Delete (1.4.1). 0, ERR_NOTFOUND when no child has that SPI.
+ */
+int v2_engine_child_expired(struct v2_engine *e, uint32_t spi,
+			    const struct sockaddr_storage *dst, bool hard);
+/* An IKE SA of the connection is up or being set up (ACQUIRE: no second one). */
+bool v2_engine_conn_active(const struct v2_engine *e, const char *conn);
 
 /* Tests (engines without an event base): fire every armed timer now; how many. */
 size_t v2_engine_fire_timers(struct v2_engine *e);

@@ -176,6 +176,8 @@ void v2_ike_sa_info(const struct v2_ike_sa *sa, struct v2_sa_info *info)
 			info->child_spi_out = c->sad.spi_out;
 		}
 	}
+	info->rekey_of = sa->rekey_of;
+	info->nat_local = sa->nat_local;
 	if (sa->peer_id.type) {
 		struct id *id = NULL;
 

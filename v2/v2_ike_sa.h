@@ -25,6 +25,7 @@
 #define V2_COOKIE_MAX 64      /* longest COOKIE we send back (RFC 7296 2.6: 1 to 64 octets) */
 #define V2_COOKIE_RETRIES 2   /* COOKIE answers an initiator follows per IKE SA */
 #define V2_COOKIE_ROTATE_MS 120000u /* cookie secret lifetime; the previous one is kept as long */
+#define V2_DOOMED_WAIT_MS 30000u /* 2.8.2: how long an SA waits for the peer's Delete */
 
 enum v2_state {
 	V2S_I_KEYGEN,    /* initiator: KE keypair job running */
@@ -172,6 +173,16 @@ struct v2_ike_sa {
 	uint64_t dpd_sent_ms;           /* our liveness check went out, 0: none */
 	struct event *maint;            /* housekeeping: rekeys and DPD */
 	bool rekeyed;                   /* replaced by a rekeyed IKE SA; only deleting */
+	/*
+	 * 2.8.2: the peer's rekey of this IKE SA, answered while ours was out:
+	 * the IKE SA it made and the lowest nonce of its exchange.
+	 */
+	uint64_t peer_rekey_serial;
+	uint8_t peer_rekey_low[V2_NONCE_MAX];
+	size_t peer_rekey_low_len;
+	bool redundant;                 /* lost a simultaneous rekey: only its Delete is left */
+	uint64_t rekey_of;              /* made by rekeying this IKE SA (serial), 0: initial */
+	uint64_t doomed_at_ms;          /* the peer should delete it by then, else we do; 0: no */
 
 	struct v2_child_sa *children;
 	uint32_t child_spi_offered;     /* initiator: our SPI in the IKE_AUTH offer */
@@ -238,6 +249,8 @@ uint16_t v2_addr_port(const struct sockaddr_storage *ss);
 void v2_states_dispatch(struct v2_ike_sa *sa, struct v2_ctx *ctx);
 /* Do what the verdict says (the one place that sends, switches state, arms timers). */
 void v2_complete(struct v2_ike_sa *sa, struct v2_ctx *ctx, enum v2_verdict v, enum v2_state to);
+/* Count, log and report (hooks.established) an IKE SA now up: initial or rekeyed. */
+void v2_states_established(struct v2_ike_sa *sa);
 
 /* ---- v2_send.c ---- */
 /* Header for a message of ours in this SA. */
@@ -307,6 +320,15 @@ int v2_auth_psk_compute(const struct v2_ike_sa *sa, bool of_initiator, const str
 struct prf_input;
 int v2_auth_octets(const struct v2_ike_sa *sa, bool of_initiator, const uint8_t *id_body,
 		   size_t id_len, uint8_t maced_id[PRF_MAX_OUT], struct prf_input *in);
+
+/* ---- v2_initial_contact.c ---- */
+/* Index the SA in the SAD under sa->peer_id (no-op while it is unknown). */
+int v2_initial_contact_index(struct v2_ike_sa *sa);
+/*
+ * The peer sent INITIAL_CONTACT in sa (RFC 7296 2.4): free the engine's
+ * other IKE SAs of the same connection and peer identity; how many.
+ */
+unsigned v2_initial_contact(struct v2_ike_sa *sa);
 
 /* ---- v2_initial_contact.c ---- */
 /* Index the SA in the SAD under sa->peer_id (no-op while it is unknown). */
@@ -391,6 +413,28 @@ void v2_ccsa_clear(struct v2_ike_sa *sa, struct v2_ccsa *x);
  * move the children to it; the rekey's initiator then deletes the old one.
  */
 int v2_rekey_ike_finish(struct v2_ike_sa *sa, struct v2_ccsa *x, bool we_initiated);
+
+/* ---- v2_rekey_collision.c ---- */
+/* The lower nonce of one CREATE_CHILD_SA exchange (2.8.1). */
+void v2_ccsa_low_nonce(const struct v2_ccsa *x, const uint8_t **p, size_t *len);
+int v2_nonce_cmp(const uint8_t *a, size_t a_len, const uint8_t *b, size_t b_len);
+/* Responder of the peer's IKE SA rekey: remember it when ours is out too (2.8.2). */
+void v2_rekey_collision_note(struct v2_ike_sa *old, const struct v2_ccsa *x, struct v2_ike_sa *made);
+/*
+ * Our IKE SA rekey made `ours` (no children yet): when the peer's rekey of
+ * `old` made another one, the SA of the exchange with the lowest nonce is
+ * redundant (2.8.2). true: ours lost and is being deleted (by us, its
+ * creator); false: ours stands (after a won collision it holds the peer's
+ * SA's children already) and replaces the old SA as usual.
+ */
+bool v2_rekey_collision_resolve(struct v2_ike_sa *old, const struct v2_ccsa *x,
+				struct v2_ike_sa *ours);
+/*
+ * The peer deletes `dying`, the SA its rekey made while ours is still
+ * out: it lost (2.8.2), and its children go back to the old SA for ours
+ * to take, instead of dying with it.
+ */
+void v2_rekey_collision_orphans(struct v2_ike_sa *dying);
 
 /* ---- v2_maint.c ---- */
 void v2_ike_schedule_rekey(struct v2_ike_sa *sa);

@@ -8,7 +8,7 @@
  * IKE SA and its children are removed (1.4.1). A Delete of child SAs names
  * the sender's inbound SPIs (our outbound ones); the answer names ours for
  * the same pairs. An empty request is a liveness check and gets an empty
- * answer (1.4, 2.4). CREATE_CHILD_SA is not built yet: NO_ADDITIONAL_SAS.
+ * answer (1.4, 2.4).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -79,6 +79,7 @@ enum v2_verdict v2_info_respond(struct v2_ike_sa *sa, struct v2_ctx *ctx)
 	}
 	if (delete_ike) {
 		log_info(&sa->sad.logger, "peer deletes the IKE SA");
+		v2_rekey_collision_orphans(sa);
 		ctx->why = " by the peer";
 		if (seal_reply(sa, ctx, NULL, 0))
 			ctx->response_to_send = false;
@@ -100,10 +101,15 @@ enum v2_verdict v2_info_process_response(struct v2_ike_sa *sa, struct v2_ctx *ct
 	return V2V_OK;
 }
 
+/*
+ * A CREATE_CHILD_SA for an IKE SA we are deleting (our rekey of it is done,
+ * or we close it): TEMPORARY_FAILURE (2.25; 2.8.2: the peer that finished
+ * its IKE SA rekey first answers the other's late one so).
+ */
 enum v2_verdict v2_child_refuse(struct v2_ike_sa *sa, struct v2_ctx *ctx)
 {
-	log_info(&sa->sad.logger, "CREATE_CHILD_SA is not supported yet: NO_ADDITIONAL_SAS");
-	ctx->notify = V2_N_NO_ADDITIONAL_SAS;
+	log_info(&sa->sad.logger, "CREATE_CHILD_SA for an IKE SA being deleted: TEMPORARY_FAILURE");
+	ctx->notify = V2_N_TEMPORARY_FAILURE;
 	return V2V_REPLY_NOTIFY;
 }
 

@@ -127,7 +127,13 @@ bool v2_maint_run(struct v2_ike_sa *sa, uint64_t now)
 {
 	const struct v2_conn *c = sa->conn;
 
-	if (sa->state != V2S_ESTABLISHED || sa->rekeyed)
+	if (sa->doomed_at_ms && now >= sa->doomed_at_ms && sa->state == V2S_ESTABLISHED) {
+		/* 2.8.2: the peer should have deleted it; a reordering may have hidden it from them */
+		log_info(&sa->sad.logger, "replaced IKE SA not deleted by the peer: deleting it");
+		sa->doomed_at_ms = v2_info_delete_ike(sa) ? 0 : now + MAINT_TICK_MS;
+		return sa->state == V2S_ESTABLISHED;
+	}
+	if (sa->state != V2S_ESTABLISHED || sa->rekeyed || sa->redundant)
 		return sa->state == V2S_ESTABLISHED;
 	if (sa->dpd_sent_ms && c->dpd_timeout_s &&
 	    now - sa->dpd_sent_ms >= (uint64_t)c->dpd_timeout_s * 1000u) {
@@ -169,7 +175,8 @@ size_t v2_engine_housekeep(struct v2_engine *e, uint64_t now_ms)
 static struct v2_ike_sa *established_of(struct v2_engine *e, const char *conn)
 {
 	for (struct v2_ike_sa *sa = e->first; sa; sa = sa->next)
-		if (sa->state == V2S_ESTABLISHED && !sa->rekeyed && strcmp(sa->conn->name, conn) == 0)
+		if (sa->state == V2S_ESTABLISHED && !sa->rekeyed && !sa->redundant &&
+		    strcmp(sa->conn->name, conn) == 0)
 			return sa;
 	return NULL;
 }

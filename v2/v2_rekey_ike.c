@@ -6,8 +6,8 @@
  *
  * The initiator of the rekey is the new SA's original initiator; both
  * message IDs start at 0 again. The children move to the new SA; the old
- * one takes no new exchange and is deleted by the rekey's initiator. Not
- * built: simultaneous IKE SA rekeys (2.8.2) - each end keeps what it made.
+ * one takes no new exchange and is deleted by the rekey's initiator.
+ * Simultaneous IKE SA rekeys (2.8.2): v2_rekey_collision.c.
  */
 #include <string.h>
 
@@ -82,19 +82,36 @@ int v2_rekey_ike_finish(struct v2_ike_sa *sa, struct v2_ccsa *x, bool we_initiat
 	n->nat_peer = sa->nat_peer;
 	n->peer_id = sa->peer_id;
 	v2_initial_contact_index(n);
+	v2_initial_contact_index(n);
 	n->state = V2S_ESTABLISHED;
 	n->last_heard_ms = v2_now_ms();
-	/* the children are the new SA's now (2.18) */
-	n->children = sa->children;
-	sa->children = NULL;
+	n->rekey_of = sa->sad.serial;
+	sa->rekeyed = true;
+	if (we_initiated && v2_rekey_collision_resolve(sa, x, n)) {
+		v2_ccsa_clear(sa, x); /* the old SA waits for the winner's Delete (2.8.2) */
+		return 0;
+	}
+	/* the children are the new SA's now (2.18), after any it took in a collision */
+	{
+		struct v2_child_sa **tail = &n->children;
+
+		while (*tail)
+			tail = &(*tail)->next;
+		*tail = sa->children;
+		sa->children = NULL;
+	}
 	for (struct v2_child_sa *c = n->children; c; c = c->next)
 		c->sad.ike_serial = n->sad.serial;
-	sa->rekeyed = true;
+	e->stats.ike_rekeyed++;
 	v2_ike_schedule_rekey(n);
 	v2_maint_arm(n);
 	log_info(&n->sad.logger, "IKE SA rekeyed (%s, %s, %s), replacing #%llu", n->ike.encr->iana_v2,
 		 n->ike.prf->iana_v2, n->ike.ke ? n->ike.ke->iana_v2 : "-",
 		 (unsigned long long)sa->sad.serial);
+	if (!we_initiated)
+		v2_rekey_collision_note(sa, x, n);
+	/* the daemon sees it as it sees an initial one: SAD listing, counters, pins */
+	v2_states_established(n);
 	if (we_initiated) {
 		v2_ccsa_clear(sa, x);
 		if (!v2_info_delete_ike(sa))

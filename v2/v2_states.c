@@ -160,16 +160,17 @@ static void fail(struct v2_ike_sa *sa, const struct v2_ctx *ctx)
 	v2_ike_sa_free(sa);
 }
 
-static void established(struct v2_ike_sa *sa)
+void v2_states_established(struct v2_ike_sa *sa)
 {
 	struct v2_engine *e = sa->eng;
 	struct v2_sa_info info;
 
 	v2_ike_sa_info(sa, &info);
-	e->stats.ike_established++;
-	log_info(&sa->sad.logger, "IKE SA established (%s, %s, %s, %s) with %s, %zu child SA(s)%s",
+	if (!sa->rekey_of)
+		e->stats.ike_established++; /* a rekey counts in ike_rekeyed */
+	log_info(&sa->sad.logger, "IKE SA established (%s, %s, %s, %s) with %s, %zu child SA(s)%s%s",
 		 info.encr, info.integ, info.prf, info.ke, info.peer_id, info.n_children,
-		 sa->natt ? ", NAT-T" : "");
+		 sa->natt ? ", NAT-T" : "", sa->rekey_of ? ", by a rekey" : "");
 	if (e->p.hooks.established)
 		e->p.hooks.established(e->p.hooks.arg, &info);
 }
@@ -236,7 +237,7 @@ void v2_complete(struct v2_ike_sa *sa, struct v2_ctx *ctx, enum v2_verdict v, en
 			v2_timer_cancel(sa);
 		sa->last_heard_ms = v2_now_ms();
 		v2_ike_schedule_rekey(sa);
-		established(sa);
+		v2_states_established(sa);
 	}
 	if (to == V2S_ESTABLISHED)
 		v2_maint_arm(sa);

@@ -1,0 +1,125 @@
+/*
+ * daemon_kernel_events_test.c - dualiked's side of kernel events, on the
+ * `none` kernel with synthetic events: an `auto = route` connection gets
+ * its trap policy when the daemon starts (and only it), an ACQUIRE for
+ * that trap starts one IKEv2 negotiation and a second one while it is in
+ * flight starts none, an ACQUIRE for no trap and an EXPIRE for no SA of
+ * ours are counted and ignored, a reload keeps one trap, stop removes it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/kernel.h"
+#include "common/log.h"
+#include "common/sad.h"
+#include "src/daemon.h"
+#include "testsuite/lib/tap.h"
+
+static char dir[] = "/tmp/dualike-kev-XXXXXX";
+static uint32_t trap_reqid;
+static int n_policies;
+
+static void visit(const struct kernel_policy *pol, void *arg)
+{
+	(void)arg;
+	n_policies++;
+	trap_reqid = pol->reqid;
+}
+
+static bool write_file(const char *name, const char *text, mode_t mode)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	if (!f)
+		return false;
+	fputs(text, f);
+	fclose(f);
+	return chmod(path, mode) == 0;
+}
+
+static bool write_conf(void)
+{
+	char conf[2048];
+	int port = 30000 + getpid() % 20000;
+
+	snprintf(conf, sizeof(conf),
+		 "[daemon]\nlisten = 127.0.0.1\nike_port = %d\nnatt_port = %d\nkernel = none\n"
+		 "control_socket = %s/ctl.sock\nstate_dir = %s\nlog_target = stderr\n"
+		 "log_level = error\n\n"
+		 "[conn routed]\nversion = ikev2\nlocal = 127.0.0.1\nremote = 127.0.0.2\n"
+		 "auth = psk\nike = aes128-sha256-x25519\nesp = aes128-sha256\n"
+		 "local_ts = 10.1.0.0/16\nremote_ts = 10.2.0.0/16\nauto = route\n\n"
+		 "[conn manual]\nversion = ikev2\nlocal = 127.0.0.1\nremote = 127.0.0.3\n"
+		 "auth = psk\nike = aes128-sha256-x25519\nesp = aes128-sha256\n",
+		 port, port + 1, dir, dir);
+	return write_file("dualike.conf", conf, 0644) &&
+	       write_file("secrets", "127.0.0.2 : PSK \"route-secret\"\n", 0600) &&
+	       write_file("peers.policy", "default any\n", 0644);
+}
+
+static size_t ike_sas_of(struct daemon *d)
+{
+	return sad_count(d->sad, SAD_KIND_IKE);
+}
+
+int main(void)
+{
+	struct daemon d;
+	struct kernel_acquire acq;
+	struct kernel_expire exp;
+	char path[256];
+
+	log_set_level(LOG_LEVEL_ERROR);
+	if (!mkdtemp(dir) || !write_conf())
+		return tap_skip_all("no temporary folder");
+	snprintf(path, sizeof(path), "%s/dualike.conf", dir);
+	if (daemon_start(&d, path)) {
+		tap_ok(false, "daemon started");
+		return tap_done();
+	}
+	tap_eq_int((long long)kernel_trap_count(d.kernel), 1, "one trap: the auto = route connection");
+	kernel_list_policies(d.kernel, visit, NULL);
+	tap_eq_int(n_policies, 1, "it is the kernel's only policy");
+	tap_eq_int((long long)ike_sas_of(&d), 0, "no negotiation before traffic");
+
+	memset(&acq, 0, sizeof(acq));
+	kernel_addr_parse("10.1.0.5", &acq.sel.src);
+	kernel_addr_parse("10.2.0.9", &acq.sel.dst);
+	acq.reqid = trap_reqid;
+	acq.proto = KERNEL_PROTO_ESP;
+	kernel_inject_acquire(d.kernel, &acq);
+	tap_eq_int((long long)d.acquires_started, 1, "ACQUIRE on the trap starts the negotiation");
+	tap_eq_int((long long)ike_sas_of(&d), 1, "an IKE SA of the connection is being set up");
+	kernel_inject_acquire(d.kernel, &acq);
+	tap_eq_int((long long)d.acquires_started, 1, "a second ACQUIRE while in flight starts none");
+	tap_eq_int((long long)d.acquires_ignored, 1, "... and is counted as ignored");
+	tap_eq_int((long long)ike_sas_of(&d), 1, "still one IKE SA");
+	acq.reqid = 7;
+	kernel_inject_acquire(d.kernel, &acq);
+	tap_eq_int((long long)d.acquires_ignored, 2, "an ACQUIRE for no trap of ours is ignored");
+	tap_eq_int((long long)d.acquires, 3, "every ACQUIRE is counted");
+
+	memset(&exp, 0, sizeof(exp));
+	exp.spi = 0x0badf00d;
+	kernel_addr_parse("127.0.0.2", &exp.dst);
+	kernel_inject_expire(d.kernel, &exp);
+	exp.hard = true;
+	kernel_inject_expire(d.kernel, &exp);
+	tap_eq_int((long long)d.expires_soft, 1, "a soft EXPIRE is counted");
+	tap_eq_int((long long)d.expires_hard, 1, "a hard EXPIRE is counted");
+	tap_eq_int((long long)ike_sas_of(&d), 1, "EXPIREs for no SA of ours change nothing");
+
+	tap_eq_int(daemon_reload(&d, NULL), 0, "reload");
+	tap_eq_int((long long)kernel_trap_count(d.kernel), 1, "still one trap after a reload");
+	daemon_stop(&d);
+	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+	if (system(path) != 0)
+		tap_diag("could not remove %s", dir);
+	return tap_done();
+}
