@@ -492,9 +492,10 @@ static void respond_ke_done(void *owner, struct job_ke_result *r)
 	} else {
 		sa->cr.gir = r->shared;
 		r->shared = NULL;
-		memcpy(sa->cr.ke_reply, r->response, r->response_len);
+		sa->cr.ke_reply = r->response; /* the job's, alive during this call */
 		sa->cr.ke_reply_len = r->response_len;
 		v = respond_finish(sa, ctx);
+		sa->cr.ke_reply = NULL;
 	}
 	v2_complete(sa, ctx, v, V2S_ESTABLISHED);
 	free(ctx);

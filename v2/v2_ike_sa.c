@@ -88,6 +88,18 @@ void v2_ike_sa_free(struct v2_ike_sa *sa)
 	free(sa);
 }
 
+/*
+ * Both IKE_SA_INIT messages are signed octets of AUTH (2.15) and nothing
+ * else: once both AUTHs are checked they are ~450 bytes per SA for nothing.
+ */
+void v2_ike_sa_drop_init(struct v2_ike_sa *sa)
+{
+	free(sa->init_i);
+	free(sa->init_r);
+	sa->init_i = sa->init_r = NULL;
+	sa->init_i_len = sa->init_r_len = 0;
+}
+
 struct v2_ike_sa *v2_ike_sa_find(struct v2_engine *e, const struct v2_header *h,
 				 const struct sockaddr_storage *peer)
 {

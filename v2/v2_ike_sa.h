@@ -89,8 +89,8 @@ struct v2_ccsa {
 	uint16_t group;                 /* KE group, 0: none */
 	struct ke_keypair *keypair;     /* ours, as the exchange's initiator */
 	struct secret *gir;
-	uint8_t ke_reply[KE_MAX_PUBLIC];/* as responder: KEr */
-	size_t ke_reply_len;
+	const uint8_t *ke_reply;        /* as responder: KEr, the KE job result's, only while */
+	size_t ke_reply_len;            /* the answer is built (no 1 KB buffer per SA) */
 	uint8_t ni[V2_NONCE_MAX], nr[V2_NONCE_MAX];
 	size_t ni_len, nr_len;
 	uint32_t old_spi_in;            /* REKEY_CHILD: our inbound SPI of the old child */
@@ -122,12 +122,10 @@ struct v2_ike_sa {
 	struct secret *gir;             /* until the keys are made */
 	uint8_t ni[V2_NONCE_MAX], nr[V2_NONCE_MAX];
 	size_t ni_len, nr_len;
-	uint8_t *init_i, *init_r;       /* both IKE_SA_INIT messages (AUTH, 2.15) */
+	uint8_t *init_i, *init_r;       /* both IKE_SA_INIT messages (AUTH, 2.15), until established */
 	size_t init_i_len, init_r_len;
-	uint8_t ke_peer[KE_MAX_PUBLIC]; /* the peer's KE data, for the job */
-	size_t ke_peer_len;
-	uint8_t ke_reply[KE_MAX_PUBLIC];/* responder: KEr */
-	size_t ke_reply_len;
+	const uint8_t *ke_reply;        /* responder: KEr, the KE job result's, only while */
+	size_t ke_reply_len;            /* the answer is built (no 1 KB buffer per SA) */
 	unsigned invalid_ke_retries;
 	uint8_t cookie[V2_COOKIE_MAX];  /* initiator: the responder's COOKIE (2.6), sent first */
 	size_t cookie_len;
@@ -233,6 +231,8 @@ struct v2_ike_sa *v2_ike_sa_new(struct v2_engine *e, const struct v2_conn *c, bo
 				const struct sockaddr_storage *peer);
 /* Take out of the SAD, delete children from the kernel, free. */
 void v2_ike_sa_free(struct v2_ike_sa *sa);
+/* Established: free what only the handshake needed (the IKE_SA_INIT messages). */
+void v2_ike_sa_drop_init(struct v2_ike_sa *sa);
 struct v2_ike_sa *v2_ike_sa_find(struct v2_engine *e, const struct v2_header *h,
 				 const struct sockaddr_storage *peer);
 /* SK keys for one direction: the sender's (out) or the peer's (in). */

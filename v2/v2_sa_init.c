@@ -128,6 +128,7 @@ static void respond_ke_done(void *owner, struct job_ke_result *r)
 	struct v2_ike_sa *sa = owner;
 	struct v2_ctx *ctx = calloc(1, sizeof(*ctx));
 	enum v2_verdict v = V2V_FAIL_DELETE;
+	bool failed;
 
 	if (!ctx) {
 		v2_ike_sa_free(sa);
@@ -140,9 +141,11 @@ static void respond_ke_done(void *owner, struct job_ke_result *r)
 	}
 	sa->gir = r->shared;
 	r->shared = NULL;
-	memcpy(sa->ke_reply, r->response, r->response_len);
+	sa->ke_reply = r->response; /* the job's, alive during this call */
 	sa->ke_reply_len = r->response_len;
-	if (v2_sa_init_make_keys(sa) || put_sa_init_reply(sa, ctx)) {
+	failed = v2_sa_init_make_keys(sa) || put_sa_init_reply(sa, ctx);
+	sa->ke_reply = NULL;
+	if (failed) {
 		ctx->why = "could not make the keys or the answer";
 		goto out;
 	}
@@ -201,7 +204,7 @@ enum v2_verdict v2_sa_init_respond(struct v2_ike_sa *sa, struct v2_ctx *ctx)
 		v = V2V_REPLY_NOTIFY;
 		goto out;
 	}
-	if (ke.data.len > sizeof(sa->ke_peer) || ni.len > sizeof(sa->ni)) {
+	if (ke.data.len > KE_MAX_PUBLIC || ni.len > sizeof(sa->ni)) {
 		ctx->why = "KE or nonce too long";
 		goto out;
 	}

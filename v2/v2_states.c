@@ -233,6 +233,7 @@ void v2_complete(struct v2_ike_sa *sa, struct v2_ctx *ctx, enum v2_verdict v, en
 	if (to == V2S_R_INIT_DONE && from != to)
 		v2_timer_arm(sa, V2T_HALF_OPEN, sa->eng->p.half_open_timeout_ms);
 	if (to == V2S_ESTABLISHED && from != V2S_ESTABLISHED) {
+		v2_ike_sa_drop_init(sa); /* both AUTHs are checked (2.15) */
 		if (!sa->req_outstanding)
 			v2_timer_cancel(sa);
 		sa->last_heard_ms = v2_now_ms();

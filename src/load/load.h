@@ -38,7 +38,9 @@ struct load_opts {
 	size_t psk_len;
 	const char *local_id, *remote_id; /* NULL: addresses */
 	const char *id_template;          /* "init%u.bench": a local identity per SA */
-	unsigned workers;                 /* 0: one per core */
+	unsigned threads;                 /* crypto worker threads per process, 0: one per core */
+	unsigned workers;                 /* generator processes (load_workers.c), 1: this one */
+	unsigned id_base;                 /* --id-template number of the first SA */
 	unsigned retransmit_tries;
 	unsigned retransmit_timeout_ms;
 	bool delete_phase;
@@ -81,7 +83,11 @@ double load_now_us(void);
 void load_progress(const struct load_stats *s, const struct load_opts *o, unsigned in_flight);
 void load_report(FILE *to, const struct load_stats *s, const struct load_opts *o);
 
-/* load_run.c */
-int load_run(const struct load_opts *o, struct load_stats *s);
+/* load_run.c: one generator loop; progress (may be NULL) is called every 250 ms. */
+typedef void (*load_progress_fn)(const struct load_stats *s, unsigned in_flight);
+int load_run(const struct load_opts *o, struct load_stats *s, load_progress_fn progress);
+
+/* load_workers.c: o->workers processes, each load_run() on a share; merged into s. */
+int load_workers_run(const struct load_opts *o, struct load_stats *s);
 
 #endif

@@ -24,7 +24,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "dualike-load: out of memory\n");
 		return 2;
 	}
-	rc = load_run(&o, &st);
+	rc = o.workers > 1 ? load_workers_run(&o, &st) : load_run(&o, &st, NULL);
 	secret_wipe(o.psk, sizeof(o.psk));
 	if (rc) {
 		fprintf(stderr, "dualike-load: %s\n", err_str(rc));

@@ -33,7 +33,10 @@ void load_usage(FILE *to)
 		"      --src-range A-B     one source address per SA, round robin (IPv4, local)\n"
 		"      --src-ports N       send from N distinct UDP ports (500 alone)\n"
 		"      --src-port-base P   first of those ports (20000)\n"
-		"      --workers N         crypto worker threads (one per core)\n"
+		"      --workers N         N generator processes, each a share of the count,\n"
+		"                          window and rate, from its own UDP port(s) (1)\n"
+		"      --threads N         crypto threads per process (one per core; 1 with\n"
+		"                          --workers)\n"
 		"      --retransmit-tries N    sends of a request (5)\n"
 		"      --retransmit-timeout MS first wait, doubled per try (1000)\n"
 		"      --delete            then delete every IKE SA and time it\n"
@@ -158,7 +161,7 @@ int load_id_expand(const char *tmpl, unsigned n, char *out, size_t out_len)
 enum {
 	OPT_IKE = 256, OPT_ESP, OPT_PSK, OPT_LID, OPT_RID, OPT_SOURCE, OPT_RANGE, OPT_PORTS,
 	OPT_PORT_BASE, OPT_WORKERS, OPT_TRIES, OPT_TIMEOUT, OPT_DELETE, OPT_HOLD, OPT_JSON,
-	OPT_NO_PROGRESS, OPT_HELP, OPT_ID_TEMPLATE,
+	OPT_NO_PROGRESS, OPT_HELP, OPT_ID_TEMPLATE, OPT_THREADS,
 };
 
 static const struct option longopts[] = {
@@ -177,6 +180,7 @@ static const struct option longopts[] = {
 	{ "src-ports", required_argument, NULL, OPT_PORTS },
 	{ "src-port-base", required_argument, NULL, OPT_PORT_BASE },
 	{ "workers", required_argument, NULL, OPT_WORKERS },
+	{ "threads", required_argument, NULL, OPT_THREADS },
 	{ "retransmit-tries", required_argument, NULL, OPT_TRIES },
 	{ "retransmit-timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "delete", no_argument, NULL, OPT_DELETE },
@@ -198,9 +202,11 @@ int load_opts_parse(int argc, char **argv, struct load_opts *o)
 {
 	const char *env_psk = getenv("DUALIKE_LOAD_PSK");
 	unsigned u;
+	bool threads_given = false;
 	int c;
 
 	memset(o, 0, sizeof(*o));
+	o->workers = 1;
 	o->count = 100;
 	o->window = 100;
 	o->ike = "aes128-sha256-x25519";
@@ -260,8 +266,13 @@ int load_opts_parse(int argc, char **argv, struct load_opts *o)
 			o->src_port_base = (uint16_t)u;
 			break;
 		case OPT_WORKERS:
-			if (!parse_uint(optarg, 0, 256, &o->workers))
+			if (!parse_uint(optarg, 1, 64, &o->workers))
 				return bad("--workers", optarg);
+			break;
+		case OPT_THREADS:
+			if (!parse_uint(optarg, 0, 256, &o->threads))
+				return bad("--threads", optarg);
+			threads_given = true;
 			break;
 		case OPT_TRIES:
 			if (!parse_uint(optarg, 1, 100, &o->retransmit_tries))
@@ -297,5 +308,16 @@ int load_opts_parse(int argc, char **argv, struct load_opts *o)
 		return bad("--src-ports", "range runs past port 65535");
 	if (o->window > o->count)
 		o->window = o->count;
+	if (o->workers > o->count)
+		o->workers = o->count;
+	if (o->workers > 1) {
+		/* each worker binds its own port(s) from the base (load_workers.c) */
+		unsigned ports = o->src_ports > o->workers ? o->src_ports : o->workers;
+
+		if ((unsigned)o->src_port_base + ports > 65536)
+			return bad("--workers", "their ports run past port 65535");
+		if (!threads_given)
+			o->threads = 1; /* the cores go to the processes */
+	}
 	return 0;
 }

@@ -49,6 +49,7 @@ struct slot {
 struct load {
 	const struct load_opts *o;
 	struct load_stats *st;
+	load_progress_fn progress;
 	struct event_base *base;
 	struct job_pool *jobs;
 	struct sad *sad;
@@ -308,7 +309,7 @@ static void pump(evutil_socket_t fd, short what, void *arg)
 		l->slots[idx].busy = true;
 		l->slots[idx].t0_us = now;
 		snprintf(name, sizeof(name), "l%u", idx);
-		rc = o->id_template ? slot_set_identity(l, name, l->st->started - 1) : 0;
+		rc = o->id_template ? slot_set_identity(l, name, o->id_base + l->st->started - 1) : 0;
 		if (rc == 0)
 			rc = v2_engine_up(l->eng, name);
 		if (rc && l->slots[idx].busy) {
@@ -327,9 +328,12 @@ static void tick(evutil_socket_t fd, short what, void *arg)
 	double now = load_now_us();
 
 	(void)fd, (void)what;
-	if (l->o->progress && now - l->last_progress_us > 250e3) {
+	if ((l->o->progress || l->progress) && now - l->last_progress_us > 250e3) {
 		l->last_progress_us = now;
-		load_progress(l->st, l->o, l->in_flight);
+		if (l->progress)
+			l->progress(l->st, l->in_flight);
+		else
+			load_progress(l->st, l->o, l->in_flight);
 	}
 	pump(-1, 0, l);
 }
@@ -419,7 +423,7 @@ static int setup(struct load *l)
 		fprintf(stderr, "dualike-load: --source and the target differ in family\n");
 		return ERR_INVAL;
 	}
-	if ((rc = job_pool_new(l->base, o->workers, &l->jobs)) || (rc = sad_new(&l->sad)) ||
+	if ((rc = job_pool_new(l->base, o->threads, &l->jobs)) || (rc = sad_new(&l->sad)) ||
 	    (rc = kernel_open("none", &l->kernel)))
 		return rc;
 	memset(&p, 0, sizeof(p));
@@ -504,7 +508,7 @@ static void delete_phase(struct load *l)
 	l->st->delete_s = (load_now_us() - t0) / 1e6;
 }
 
-int load_run(const struct load_opts *o, struct load_stats *st)
+int load_run(const struct load_opts *o, struct load_stats *st, load_progress_fn progress)
 {
 	struct load *l = calloc(1, sizeof(*l));
 	struct timeval tv = { .tv_sec = 0, .tv_usec = TICK_US };
@@ -514,6 +518,7 @@ int load_run(const struct load_opts *o, struct load_stats *st)
 		return ERR_NOMEM;
 	l->o = o;
 	l->st = st;
+	l->progress = progress;
 	rc = setup(l);
 	if (rc == 0) {
 		if (o->time_limit_s > 0)

@@ -28,7 +28,9 @@
 # Environment: BENCH_COUNT (2000 SAs per run), BENCH_WINDOW (200 in
 # flight), BENCH_GROUPS ("x25519 ecp256 modp2048"), BENCH_RESPONDERS
 # ("dualiked strongswan libreswan"), BENCH_PIN (1: responder on CPU 0,
-# generator on CPU 1, as FINDINGS.md Q5's pinned column; 0: unpinned).
+# generator on CPU 1, as FINDINGS.md Q5's pinned column; 0: unpinned),
+# BENCH_WORKERS (generator processes, dualike-load --workers; 1), BENCH_NICE
+# (nice value for responders and generator, e.g. -5; none by default).
 set -u
 MEMORY=
 if [ "${1:-}" = --memory ]; then MEMORY=${2:?--memory N}; shift 2; fi
@@ -39,6 +41,9 @@ WINDOW=${BENCH_WINDOW:-200}
 KE_GROUPS=${BENCH_GROUPS:-x25519 ecp256 modp2048}
 RESPONDERS=${BENCH_RESPONDERS:-dualiked strongswan libreswan}
 PIN=${BENCH_PIN:-1}
+WORKERS=${BENCH_WORKERS:-1}
+NICE=()
+[ -n "${BENCH_NICE:-}" ] && NICE=(nice -n "$BENCH_NICE")
 PSK=bench-psk-0123456789
 LOAD=$BUILD/src/dualike-load
 
@@ -56,6 +61,7 @@ pin_resp=() pin_init=()
 if [ "$PIN" = 1 ] && [ "$(nproc)" -ge 2 ]; then
 	pin_resp=(taskset -c 0) pin_init=(taskset -c 1)
 fi
+pin_resp=("${NICE[@]}" "${pin_resp[@]}") pin_init=("${NICE[@]}" "${pin_init[@]}")
 
 # ---- the network ----
 NS_I=$(lab_ns init) && NS_R=$(lab_ns resp) &&
@@ -227,7 +233,7 @@ EOT
 # run_load GROUP : one generator run; its JSON on stdout
 run_load() {
 	ip netns exec "$NS_I" "${pin_init[@]}" env DUALIKE_LOAD_PSK="$PSK" "$LOAD" --json --no-progress \
-		--count "$COUNT" --window "$WINDOW" --time 120 --retransmit-timeout 2000 \
+		--workers "$WORKERS" --count "$COUNT" --window "$WINDOW" --time 120 --retransmit-timeout 2000 \
 		--ike "aes128-sha256-$1" --esp aes128gcm16 \
 		--local-id init.bench --remote-id resp.bench \
 		--src-range 198.51.100.1-198.51.100.254 192.0.2.2
