@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "src/conf_cert.h"
 #include "src/conf_int.h"
 
 #define C(obj) ((struct conn_config *)(obj))
@@ -81,15 +82,13 @@ static int k_remote_id(struct conf_ctx *ctx, void *obj, const char *key, const c
 
 static int k_auth(struct conf_ctx *ctx, void *obj, const char *key, const char *val)
 {
-	(void)obj;
-	if (strcmp(val, "psk") == 0)
-		return 0;
-	if (strcmp(val, "pubkey") == 0)
-		conf_bad(ctx, key, "auth = pubkey is not supported yet; use auth = psk "
-			 "with a PSK in the secrets file");
-	else
-		conf_bad(ctx, key, "auth '%s' is unknown; write psk", val);
-	return ERR_PARSE;
+	static const char *const names[] = { "psk", "pubkey" };
+	int v = keyword(ctx, key, val, names, 2, "psk or pubkey");
+
+	if (v < 0)
+		return ERR_PARSE;
+	C(obj)->auth = v ? CONF_AUTH_PUBKEY : CONF_AUTH_PSK;
+	return 0;
 }
 
 static int k_ike(struct conf_ctx *ctx, void *obj, const char *key, const char *val)
@@ -213,12 +212,6 @@ static int k_dpd_timeout(struct conf_ctx *ctx, void *obj, const char *key, const
 	return seconds(ctx, key, val, &C(obj)->dpd_timeout_s);
 }
 
-/* RFC 3948 2.3 / RFC 7296 2.23: keepalives from behind a NAT; 0 = off */
-static int k_nat_keepalive(struct conf_ctx *ctx, void *obj, const char *key, const char *val)
-{
-	return seconds(ctx, key, val, &C(obj)->nat_keepalive_s);
-}
-
 static int k_dpd_action(struct conf_ctx *ctx, void *obj, const char *key, const char *val)
 {
 	static const char *const names[] = { "clear", "hold", "restart" };
@@ -248,6 +241,11 @@ const struct conf_key conf_conn_keys[] = {
 	{ "local_id", k_local_id },
 	{ "remote_id", k_remote_id },
 	{ "auth", k_auth },
+	{ "cert", conf_cert_k_cert },
+	{ "key", conf_cert_k_key },
+	{ "ca", conf_cert_k_ca },
+	{ "crl", conf_cert_k_crl },
+	{ "send_cert", conf_cert_k_send_cert },
 	{ "ike", k_ike },
 	{ "esp", k_esp },
 	{ "ikev1_mode", k_ikev1_mode },
@@ -259,7 +257,6 @@ const struct conf_key conf_conn_keys[] = {
 	{ "child_lifetime", k_child_lifetime },
 	{ "rekey_margin", k_rekey_margin },
 	{ "dpd_delay", k_dpd_delay },
-	{ "nat_keepalive", k_nat_keepalive },
 	{ "dpd_timeout", k_dpd_timeout },
 	{ "dpd_action", k_dpd_action },
 	{ "auto", k_auto },
@@ -277,7 +274,6 @@ static void defaults(struct conn_config *c)
 	c->child_lifetime_s = 3600;
 	c->rekey_margin_s = 9 * 60;
 	c->dpd_delay_s = 30;
-	c->nat_keepalive_s = CONF_NAT_KEEPALIVE_DAEMON;
 	c->dpd_timeout_s = 150;
 	c->dpd_action = CONF_DPD_CLEAR;
 	c->start = CONF_AUTO_ADD;
@@ -392,6 +388,8 @@ void conf_conn_free(struct conn_config *c)
 {
 	conf_proposals_free(&c->ike);
 	conf_proposals_free(&c->esp);
+	conf_cert_free(c->pubkey);
+	c->pubkey = NULL;
 	free(c->local_ts);
 	free(c->remote_ts);
 	c->local_ts = c->remote_ts = NULL;

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "src/conf_cert.h"
 #include "src/conf_id.h"
 
 static int hexval(int c)
@@ -73,6 +74,8 @@ bool conf_id_parse(const char *s, struct conf_id *out, const char **why)
 	*why = NULL;
 	if (strncasecmp(s, "keyid:", 6) == 0)
 		return parse_keyid(s + 6, out, why);
+	if (strncasecmp(s, "dn:", 3) == 0)
+		return conf_id_parse_dn(s + 3, out, why);
 	if (conf_addr_parse(s, false, &a)) {
 		conf_id_from_addr(&a, out);
 		return true;
@@ -123,6 +126,8 @@ void conf_id_from_addr(const struct conf_addr *a, struct conf_id *out)
 
 bool conf_id_equal(const struct conf_id *a, const struct conf_id *b)
 {
+	if (a->type == CONF_ID_DER_ASN1_DN && b->type == CONF_ID_DER_ASN1_DN)
+		return conf_id_dn_equal(a, b);
 	if (a->type != b->type || a->len != b->len)
 		return false;
 	if (a->type == CONF_ID_FQDN || a->type == CONF_ID_USER_FQDN)
@@ -152,6 +157,8 @@ const char *conf_id_str(const struct conf_id *id, char *buf, size_t len)
 		for (size_t i = 0; i < id->len && off + 3 <= len; i++)
 			off += (size_t)snprintf(buf + off, len - off, "%02x", id->data[i]);
 		return buf;
+	case CONF_ID_DER_ASN1_DN:
+		return conf_id_dn_str(id, buf, len);
 	case CONF_ID_NONE:
 	default:
 		snprintf(buf, len, "%%any");

@@ -24,6 +24,7 @@ enum conf_id_type {
 	CONF_ID_FQDN = 2,
 	CONF_ID_USER_FQDN = 3,
 	CONF_ID_IPV6 = 5,
+	CONF_ID_DER_ASN1_DN = 9, /* dn:CN=gw,O=Example,C=FI (src/conf_cert.c) */
 	CONF_ID_KEY_ID = 11,
 };
 

@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "common/err.h"
+#include "src/conf_cert.h"
 #include "src/conf_int.h"
 
 #define CONN_PREFIX "conn "
@@ -235,6 +236,8 @@ int config_load(const char *path, struct config **out, struct config_errors *err
 	} else {
 		report_loose_keys(&ctx);
 		read_sections(&ctx, cfg);
+		if (ctx.rc != ERR_NOMEM)
+			conf_cert_finish(&ctx, cfg);
 		for (size_t i = 0; i < cfg->n_conns; i++)
 			for (size_t j = 0; j < i; j++)
 				if (strcmp(cfg->conns[i].name, cfg->conns[j].name) == 0) {
@@ -324,7 +327,7 @@ bool conn_config_equal(const struct conn_config *a, const struct conn_config *b)
 	       a->rekey_margin_s == b->rekey_margin_s && a->dpd_delay_s == b->dpd_delay_s &&
 	       a->dpd_timeout_s == b->dpd_timeout_s && a->dpd_action == b->dpd_action &&
 	       a->start == b->start && a->childless == b->childless &&
-	       a->transport == b->transport && a->nat_keepalive_s == b->nat_keepalive_s &&
+	       a->transport == b->transport &&
 	       conf_cert_equal(a->pubkey, b->pubkey);
 }
 

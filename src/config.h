@@ -55,12 +55,8 @@ struct daemon_config {
 	unsigned cookie_threshold;  /* half-open IKE SAs before cookies are asked */
 	unsigned retransmit_tries;
 	unsigned retransmit_timeout_ms; /* first wait; doubles per try */
-	uint32_t nat_keepalive_s;   /* NAT keepalive period from behind a NAT; 0: off */
 	struct conf_cert *pubkey_defaults; /* ca, crl, send_cert for connections; or NULL */
 };
-
-/* conn_config.nat_keepalive_s when the connection does not set it: the daemon's. */
-#define CONF_NAT_KEEPALIVE_DAEMON UINT32_MAX
 
 enum conf_version {
 	CONF_VERSION_AUTO = 0, /* initiate IKEv2, fall back to IKEv1 (DESIGN.md) */
@@ -68,7 +64,9 @@ enum conf_version {
 	CONF_VERSION_IKEV2 = 2,
 };
 
-enum conf_auth { CONF_AUTH_PSK };
+enum conf_auth { CONF_AUTH_PSK, CONF_AUTH_PUBKEY };
+
+struct conf_cert; /* src/conf_cert.h: cert, key, ca, crl, send_cert */
 enum conf_v1_mode { CONF_V1_MAIN, CONF_V1_AGGRESSIVE };
 enum conf_dpd_action { CONF_DPD_CLEAR, CONF_DPD_HOLD, CONF_DPD_RESTART };
 enum conf_auto { CONF_AUTO_ADD, CONF_AUTO_START, CONF_AUTO_ROUTE };
@@ -132,7 +130,6 @@ struct conn_config {
 	enum conf_auto start;          /* the `auto` key */
 	bool childless;                /* RFC 6023, IKEv2 only */
 	bool transport;                /* child SAs in transport mode (`mode`) */
-	uint32_t nat_keepalive_s;      /* 0: off; CONF_NAT_KEEPALIVE_DAEMON: [daemon]'s */
 	struct conf_cert *pubkey;      /* auth = pubkey: loaded cert, key, CAs; else NULL */
 };
 

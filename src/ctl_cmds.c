@@ -18,6 +18,7 @@
 #include "common/log.h"
 #include "common/sad.h"
 #include "src/config.h"
+#include "src/ctl_certs.h"
 #include "src/ctl_cmds.h"
 #include "src/ctl_report.h"
 #include "src/daemon.h"
@@ -384,7 +385,6 @@ static int cmd_stats(void *ctx, int argc, char **argv, bool json, struct evbuffe
 		json_uint(&j, "ikev2", d->sas_failed[2]);
 		json_object_end(&j);
 		json_uint(&j, "log_lines_suppressed", log_unauth_suppressed());
-		daemon_events_stats_report(d, &j, out);
 		engine_v2_stats_report(d, &j, out);
 		v1_dpd_report(d, &j, out);
 		json_object_end(&j);
@@ -405,7 +405,6 @@ static int cmd_stats(void *ctx, int argc, char **argv, bool json, struct evbuffe
 			    (unsigned long long)d->sas_failed[1], (unsigned long long)d->sas_failed[2]);
 	evbuffer_add_printf(out, "log lines suppressed (unauthenticated input): %llu\n",
 			    (unsigned long long)log_unauth_suppressed());
-	daemon_events_stats_report(d, NULL, out);
 	engine_v2_stats_report(d, NULL, out);
 	v1_dpd_report(d, NULL, out);
 	return 0;
@@ -417,6 +416,7 @@ const struct control_cmd ctl_commands[] = {
 	{ "status", "", 0, 0, cmd_status, "daemon, kernel backend and engine status" },
 	{ "list-conns", "", 0, 0, cmd_list_conns, "configured connections and proposals" },
 	{ "list-sas", "", 0, 0, cmd_list_sas, "IKE SAs and kernel (child) SAs" },
+	{ "list-certs", "", 0, 0, ctl_certs_list, "certificates in use: subject, SANs, validity, conns" },
 	{ "up", "NAME", 1, 1, cmd_up_down, "initiate a connection" },
 	{ "down", "NAME", 1, 1, cmd_up_down, "delete a connection's SAs" },
 	{ "rekey", "NAME [child|ike|new-child]", 1, 2, cmd_rekey,

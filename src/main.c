@@ -22,6 +22,7 @@
 #include "common/err.h"
 #include "common/log.h"
 #include "common/xform.h"
+#include "src/conf_cert.h"
 #include "src/config.h"
 #include "src/daemon.h"
 
@@ -78,6 +79,7 @@ static int check_config(const char *path)
 		return 1;
 	}
 	printf("%s: ok, %zu connection(s)\n", path, cfg->n_conns);
+	conf_cert_print(cfg, stdout);
 	config_free(cfg);
 	config_errors_free(&errs);
 	return 0;

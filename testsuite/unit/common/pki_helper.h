@@ -19,7 +19,7 @@ static char pki_dir[256];
 static bool pki_owned;
 
 /* 0: made (path in pki_dir); 77: certtool missing (skip); else failed. */
-static int pki_make(void)
+__attribute__((unused)) static int pki_make(void)
 {
 	const char *given = getenv("DUALIKE_PKI_DIR");
 	const char *src = getenv("DUALIKE_SRCDIR");
@@ -42,7 +42,7 @@ static int pki_make(void)
 	return WEXITSTATUS(st);
 }
 
-static void pki_remove(void)
+__attribute__((unused)) static void pki_remove(void)
 {
 	char cmd[512];
 
@@ -54,7 +54,7 @@ static void pki_remove(void)
 }
 
 /* pki_dir/name into a static buffer (one path at a time is enough). */
-static const char *pki_path(const char *name)
+__attribute__((unused)) static const char *pki_path(const char *name)
 {
 	static char path[2][512];
 	static int which;
@@ -65,7 +65,7 @@ static const char *pki_path(const char *name)
 }
 
 /* A whole file into a new buffer; -1 when it cannot be read. */
-static int pki_read_file(const char *path, uint8_t **buf, size_t *len)
+__attribute__((unused)) static int pki_read_file(const char *path, uint8_t **buf, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
 	long n;

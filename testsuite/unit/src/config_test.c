@@ -220,7 +220,7 @@ static void test_bad_many(void)
 	tap_ok(has_error(&e, 10, "unknown algorithm 'sha265'", "did you mean 'sha256'"), "10: algorithm typo");
 	tap_ok(has_error(&e, 11, "esp proposal 1", "AEAD"), "11: integrity with an AEAD esp cipher");
 	tap_ok(has_error(&e, 12, "10.1.0.1/24", "10.1.0.0/24"), "12: host bits, with the network to write");
-	tap_ok(has_error(&e, 13, "not supported yet", "psk"), "13: auth = pubkey not supported yet");
+	tap_ok(has_error(&e, 13, "auth = pubkey needs", "cert = FILE"), "13: auth = pubkey without cert/key/ca");
 	tap_ok(has_error(&e, 14, "dpd_action 'explode'", "clear, hold or restart"), "14: bad dpd_action");
 	tap_ok(has_error(&e, 15, "ike_lifetime '4 hours'", NULL), "15: bad duration");
 	tap_ok(has_error(&e, 19, "different address families", NULL), "19: v6 remote with v4 local");
