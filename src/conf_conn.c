@@ -212,6 +212,12 @@ static int k_dpd_timeout(struct conf_ctx *ctx, void *obj, const char *key, const
 	return seconds(ctx, key, val, &C(obj)->dpd_timeout_s);
 }
 
+/* RFC 3948 2.3 / RFC 7296 2.23: keepalives from behind a NAT; 0 = off */
+static int k_nat_keepalive(struct conf_ctx *ctx, void *obj, const char *key, const char *val)
+{
+	return seconds(ctx, key, val, &C(obj)->nat_keepalive_s);
+}
+
 static int k_dpd_action(struct conf_ctx *ctx, void *obj, const char *key, const char *val)
 {
 	static const char *const names[] = { "clear", "hold", "restart" };
@@ -257,6 +263,7 @@ const struct conf_key conf_conn_keys[] = {
 	{ "child_lifetime", k_child_lifetime },
 	{ "rekey_margin", k_rekey_margin },
 	{ "dpd_delay", k_dpd_delay },
+	{ "nat_keepalive", k_nat_keepalive },
 	{ "dpd_timeout", k_dpd_timeout },
 	{ "dpd_action", k_dpd_action },
 	{ "auto", k_auto },
@@ -274,6 +281,7 @@ static void defaults(struct conn_config *c)
 	c->child_lifetime_s = 3600;
 	c->rekey_margin_s = 9 * 60;
 	c->dpd_delay_s = 30;
+	c->nat_keepalive_s = CONF_NAT_KEEPALIVE_DAEMON;
 	c->dpd_timeout_s = 150;
 	c->dpd_action = CONF_DPD_CLEAR;
 	c->start = CONF_AUTO_ADD;

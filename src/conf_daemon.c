@@ -209,6 +209,16 @@ static int k_retransmit_timeout(struct conf_ctx *ctx, void *obj, const char *key
 	return 0;
 }
 
+/* RFC 3948 2.3: every N seconds from behind a NAT (default 20 s); 0 = off */
+static int k_nat_keepalive(struct conf_ctx *ctx, void *obj, const char *key, const char *val)
+{
+	if (!conf_duration_parse(val, &D(obj)->nat_keepalive_s)) {
+		conf_bad(ctx, key, "nat_keepalive '%s' is not a time; write e.g. 20s (0 = off)", val);
+		return ERR_PARSE;
+	}
+	return 0;
+}
+
 const struct conf_key conf_daemon_keys[] = {
 	{ "listen", k_listen },
 	{ "ike_port", k_ike_port },
@@ -225,6 +235,7 @@ const struct conf_key conf_daemon_keys[] = {
 	{ "cookie_threshold", k_cookie_threshold },
 	{ "retransmit_tries", k_retransmit_tries },
 	{ "retransmit_timeout", k_retransmit_timeout },
+	{ "nat_keepalive", k_nat_keepalive },
 	{ "ca", conf_cert_daemon_k_ca },
 	{ "crl", conf_cert_daemon_k_crl },
 	{ "send_cert", conf_cert_daemon_k_send_cert },
@@ -242,6 +253,7 @@ static int defaults(struct conf_ctx *ctx, struct daemon_config *d)
 	d->cookie_threshold = 64;
 	d->retransmit_tries = 5;
 	d->retransmit_timeout_ms = 2000;
+	d->nat_keepalive_s = 20;
 	d->listen = calloc(2, sizeof(*d->listen));
 	if (!d->listen)
 		return ERR_NOMEM;

@@ -55,8 +55,12 @@ struct daemon_config {
 	unsigned cookie_threshold;  /* half-open IKE SAs before cookies are asked */
 	unsigned retransmit_tries;
 	unsigned retransmit_timeout_ms; /* first wait; doubles per try */
+	uint32_t nat_keepalive_s;   /* NAT keepalive period from behind a NAT; 0: off */
 	struct conf_cert *pubkey_defaults; /* ca, crl, send_cert for connections; or NULL */
 };
+
+/* conn_config.nat_keepalive_s when the connection does not set it: the daemon's. */
+#define CONF_NAT_KEEPALIVE_DAEMON UINT32_MAX
 
 enum conf_version {
 	CONF_VERSION_AUTO = 0, /* initiate IKEv2, fall back to IKEv1 (DESIGN.md) */
@@ -130,6 +134,7 @@ struct conn_config {
 	enum conf_auto start;          /* the `auto` key */
 	bool childless;                /* RFC 6023, IKEv2 only */
 	bool transport;                /* child SAs in transport mode (`mode`) */
+	uint32_t nat_keepalive_s;      /* 0: off; CONF_NAT_KEEPALIVE_DAEMON: [daemon]'s */
 	struct conf_cert *pubkey;      /* auth = pubkey: loaded cert, key, CAs; else NULL */
 };
 
