@@ -157,9 +157,11 @@ static void check_up(const char *what, struct ipsec_view *a, struct ipsec_view *
 	       "%s: one IPsec SA pair each, keys equal per direction", what);
 }
 
+static bool aggressive; /* the next pair runs Aggressive Mode */
+
 static void open_pair(bool nat, bool transport, unsigned offer0, unsigned offer1)
 {
-	struct v1p_opts o = { .nat = nat, .transport = transport,
+	struct v1p_opts o = { .nat = nat, .transport = transport, .aggressive = aggressive,
 			      .natt_offer = { offer0, offer1 } };
 
 	if (v1p_open_opts(&P, pool, &o) < 0)
@@ -189,7 +191,8 @@ static void test_no_nat(void)
 
 static void test_rfc(bool transport)
 {
-	const char *what = transport ? "RFC 3947 NAT, transport" : "RFC 3947 NAT, tunnel";
+	const char *what = aggressive ? "Aggressive Mode, RFC 3947 NAT, transport" :
+			   transport ? "RFC 3947 NAT, transport" : "RFC 3947 NAT, tunnel";
 	struct wire w;
 	struct ipsec_view a, b;
 	struct sa_view r;
@@ -227,7 +230,8 @@ static void test_draft(enum v1_natt_method m, bool transport, const char *name)
 	struct wire w;
 	struct ipsec_view a, b;
 
-	snprintf(what, sizeof(what), "%s%s", name, transport ? ", transport" : ", tunnel");
+	snprintf(what, sizeof(what), "%s%s%s", aggressive ? "Aggressive Mode, " : "", name,
+		 transport ? ", transport" : ", tunnel");
 	open_pair(true, transport, V1_NATT_OFFER(m), 0);
 	run(&w);
 	check_up(what, &a, &b);
@@ -236,9 +240,10 @@ static void test_draft(enum v1_natt_method m, bool transport, const char *name)
 	       "%s: the responder answers with that draft's vendor ID, not RFC 3947", what);
 	tap_eq_str(sa_of(1).sa.natt, name, "%s: the responder speaks the draft", what);
 	tap_eq_str(sa_of(0).sa.natt, name, "%s: the initiator too", what);
-	tap_ok(w.type[0][V1_P_NAT_D_DRAFT] && w.type[1][V1_P_NAT_D_DRAFT] &&
+	/* Aggressive Mode: AM3 (the initiator's NAT-D) goes out encrypted; AM2 is seen */
+	tap_ok((aggressive || w.type[0][V1_P_NAT_D_DRAFT]) && w.type[1][V1_P_NAT_D_DRAFT] &&
 	       !w.type[0][V1_P_NAT_D] && !w.type[1][V1_P_NAT_D],
-	       "%s: NAT-D as payload 130 both ways, never 20", what);
+	       "%s: NAT-D as payload 130 %s, never 20", what, aggressive ? "in AM2" : "both ways");
 	tap_ok(sa_of(0).sa.nat && sa_of(1).sa.nat, "%s: the NAT is detected", what);
 	tap_eq_int(a.v.encap_mode, transport ? V1_ENCAP_UDP_TRANSPORT_DRAFT : V1_ENCAP_UDP_TUNNEL_DRAFT,
 		   "%s: the draft's encapsulation mode %u", what,
@@ -398,6 +403,10 @@ int main(void)
 	test_draft(V1_NATT_DRAFT_02, true, "draft-ietf-ipsec-nat-t-ike-02");
 	test_draft(V1_NATT_DRAFT_02N, true, "draft-ietf-ipsec-nat-t-ike-02\\n");
 	test_draft(V1_NATT_DRAFT_03, true, "draft-ietf-ipsec-nat-t-ike-03");
+	aggressive = true; /* NAT-D in AM2 and AM3 (RFC 3947 3.2, drafts 3.2); the RFC case in transport */
+	test_draft(V1_NATT_DRAFT_02, false, "draft-ietf-ipsec-nat-t-ike-02");
+	test_rfc(true);
+	aggressive = false;
 	test_responder_old();
 	test_no_common();
 	test_natoa_checks();
