@@ -110,7 +110,23 @@ dualiked_start() {
 		{ echo "dualiked in ${L_NS[$r]} did not open its control socket: $(tail -3 "$d/dualiked.log")" >&2; return 1; }
 }
 
-dualiked_initiate() { dlk_ctl "$1" up lab >"${L_DIR[$1]}/initiate.out" 2>&1; return 0; }
+# With `dualiked_conn = auto = route` traffic starts the connection, not
+# `up`: a route into the other side's subnet from the role's inner address,
+# then a few UDP datagrams (bash /dev/udp: the lab has no ping) hit the trap
+# policy and the kernel's ACQUIRE makes dualiked initiate.
+dualiked_initiate() {
+	local r=$1 o src dst
+	if ! grep -qx 'auto *= *route' <<<"${S[dualiked_conn]:-}"; then
+		dlk_ctl "$r" up lab >"${L_DIR[$r]}/initiate.out" 2>&1; return 0
+	fi
+	o=$(lab_other "$r") src=$(lab_first_host "${L_TS[$r]}") dst=$(lab_first_host "${L_TS[$o]}")
+	ip -n "${L_NS[$r]}" route replace "${L_TS[$o]}" via "${L_SEEN[$o]}" src "${src%/*}"
+	for _ in 1 2 3 4 5; do
+		ip netns exec "${L_NS[$r]}" timeout 2 bash -c "echo dualike >/dev/udp/${dst%/*}/9"
+		sleep 1
+	done >"${L_DIR[$r]}/initiate.out" 2>&1 &
+	return 0
+}
 
 # dualiked_json ROLE COMMAND : `dualikectl --json COMMAND` (a JSON object)
 dualiked_json() { dlk_ctl "$1" --json "$2" 2>/dev/null; }
