@@ -51,6 +51,7 @@ for f in "${files[@]}"; do
 	rc=$?
 	while IFS= read -r line; do
 		case $line in
+		'ok '*'# SKIP'*) n=$((n + 1)) skipped=$((skipped + 1)); echo "ok $n ${line#ok }" ;;
 		'ok '*) n=$((n + 1)) passed=$((passed + 1)); echo "ok $n ${line#ok }" ;;
 		'not ok'*) n=$((n + 1)) failed=$((failed + 1)); echo "not ok $n ${line#not ok }" ;;
 		*) echo "# ${line#\# }" ;;
