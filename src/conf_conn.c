@@ -11,6 +11,7 @@
 
 #include "common/err.h"
 #include "src/conf_cert.h"
+#include "src/conf_sig.h"
 #include "src/conf_int.h"
 
 #define C(obj) ((struct conn_config *)(obj))
@@ -252,6 +253,7 @@ const struct conf_key conf_conn_keys[] = {
 	{ "ca", conf_cert_k_ca },
 	{ "crl", conf_cert_k_crl },
 	{ "send_cert", conf_cert_k_send_cert },
+	{ "signature", conf_sig_k_signature },
 	{ "ike", k_ike },
 	{ "esp", k_esp },
 	{ "ikev1_mode", k_ikev1_mode },

@@ -328,6 +328,7 @@ bool conn_config_equal(const struct conn_config *a, const struct conn_config *b)
 	       a->dpd_timeout_s == b->dpd_timeout_s && a->dpd_action == b->dpd_action &&
 	       a->start == b->start && a->childless == b->childless &&
 	       a->transport == b->transport && a->nat_keepalive_s == b->nat_keepalive_s &&
+	       a->signature == b->signature &&
 	       conf_cert_equal(a->pubkey, b->pubkey);
 }
 

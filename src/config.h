@@ -116,6 +116,7 @@ struct conn_config {
 	struct conf_id local_id;       /* CONF_ID_NONE: the local address */
 	struct conf_id remote_id;      /* CONF_ID_NONE: any (or the address) */
 	enum conf_auth auth;
+	unsigned signature;            /* IKEv2 AUTH method choice: enum conf_signature (conf_sig.h) */
 	struct conf_proposals ike;
 	struct conf_proposals esp;
 	enum conf_v1_mode ikev1_mode;

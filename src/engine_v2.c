@@ -18,6 +18,8 @@
 #include "common/err.h"
 #include "common/log.h"
 #include "common/ts.h"
+#include "src/conf_cert.h"
+#include "src/conf_sig.h"
 #include "src/config.h"
 #include "src/daemon.h"
 #include "src/engines.h"
@@ -117,6 +119,11 @@ static size_t ts_to_v2(const struct conf_ts *in, size_t n_in, struct ts *out)
 	return n;
 }
 
+/* `signature` (conf_sig.h) names the engine's choices in the same order. */
+_Static_assert((int)CONF_SIG_RFC7427_PSS == (int)V2_SIG_RFC7427_PSS &&
+		       (int)CONF_SIG_CLASSIC == (int)V2_SIG_CLASSIC,
+	       "conf_signature and v2_sig_pref differ");
+
 static int conns_to_v2(const struct config *cfg, struct v2_conn **out, size_t *n_out)
 {
 	struct v2_conn *v = calloc(cfg->n_conns ? cfg->n_conns : 1, sizeof(*v));
@@ -149,6 +156,16 @@ static int conns_to_v2(const struct config *cfg, struct v2_conn **out, size_t *n
 		x->dpd_timeout_s = c->dpd_timeout_s;
 		x->dpd_action = c->dpd_action == CONF_DPD_RESTART ? V2_DPD_RESTART
 				: c->dpd_action == CONF_DPD_HOLD ? V2_DPD_HOLD : V2_DPD_CLEAR;
+		if (c->auth == CONF_AUTH_PUBKEY && c->pubkey) {
+			/* borrowed from cfg: v2_engine_set_conns drops negotiations on old rows */
+			x->auth = V2_AUTH_PUBKEY;
+			x->pubkey.chain = c->pubkey->chain;
+			x->pubkey.key = c->pubkey->key;
+			x->pubkey.ca = c->pubkey->store;
+			x->pubkey.send_cert = c->pubkey->send_cert == CONF_SEND_CERT_ALWAYS
+						      ? V2_SEND_CERT_ALWAYS : V2_SEND_CERT_IFASKED;
+			x->pubkey.sig = (enum v2_sig_pref)c->signature;
+		}
 		n++;
 	}
 	*out = v;

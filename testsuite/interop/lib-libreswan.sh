@@ -45,9 +45,33 @@ ls_algs() {
 }
 
 libreswan_configure() {
-	local r=$1 o d=${L_DIR[$1]} v2=yes aggr=no pfs=no remote esp lsub rsub
+	local r=$1 o d=${L_DIR[$1]} v2=yes aggr=no pfs=no remote esp lsub rsub authby=secret certconf= c
 	o=$(lab_other "$r")
 	mkdir -p "$d/run" "$d/nss" "$d/ipsec.d"
+	# auth = pubkey: the root (trusted, CT) and the intermediate into the NSS
+	# database, the role's certificate and key as PKCS#12 (nickname: its
+	# make-pki.sh name), sent with the intermediate (sendca=all); authby
+	# from the key and signature: ECDSA: ecdsa (RFC 7427); RSA: rsa-sha1
+	# (classic, method 1), rsa-sha2 (rfc7427-pss), rsasig (both) otherwise
+	if [ "${S[auth]:-psk}" = pubkey ]; then
+		lab_pki || return 1
+		c=$(lab_cert "$r")
+		[ -f "$d/nss/cert9.db" ] || certutil -N -d "sql:$d/nss" --empty-password >/dev/null
+		certutil -A -d "sql:$d/nss" -n lab-root -t CT,, -i "$LAB_DIR/pki/ca.pem" &&
+			certutil -A -d "sql:$d/nss" -n lab-inter -t ,, -i "$LAB_DIR/pki/inter.pem" &&
+			openssl pkcs12 -export -inkey "$LAB_DIR/pki/$c.key" -in "$LAB_DIR/pki/$c.pem" \
+				-name "$c" -out "$d/$c.p12" -passout pass: &&
+			pk12util -i "$d/$c.p12" -d "sql:$d/nss" -W '' -K '' >/dev/null || return 1
+		case $c:${S[signature]:-} in
+		*ecdsa*) authby=ecdsa ;;
+		*:classic) authby=rsa-sha1 ;;
+		*:rfc7427-pss) authby=rsa-sha2 ;;
+		*) authby=rsasig ;;
+		esac
+		certconf="leftcert=$c
+	leftsendcert=always
+	sendca=all"
+	fi
 	[ "${S[version]}" = ikev1 ] && v2=no
 	[ "${S[mode]:-}" = aggressive ] && aggr=yes
 	esp=${S[libreswan_esp]:-$(ls_algs "${S[esp]}")}
@@ -74,7 +98,8 @@ config setup
 	plutodebug=none
 
 conn lab
-	authby=secret
+	authby=$authby
+	$certconf
 	left=${L_ADDR[$r]}
 	leftid=@${L_ID[$r]}
 	$lsub

@@ -6,7 +6,29 @@ POLICY=()               # peers.policy lines for dualiked
 EXPECT=()               # "SUBJECT OP VALUE"
 AFTER=()                # expectations judged after the action
 
-scn_keys=" name description skip topology family peer gateway version mode ike esp pfs initiator timeout peer_kernel gateway_kernel libreswan_ike libreswan_esp action peer_local_ts peer_remote_ts gateway_local_ts gateway_remote_ts second_peer limit "
+scn_keys=" name description skip topology family peer gateway version mode ike esp pfs initiator timeout peer_kernel gateway_kernel libreswan_ike libreswan_esp action peer_local_ts peer_remote_ts gateway_local_ts gateway_remote_ts second_peer limit auth gateway_cert peer_cert signature "
+
+# auth = pubkey: one test PKI per scenario (testsuite/lib/make-pki.sh) in
+# $LAB_DIR/pki; lab_cert ROLE names the role's make-pki.sh certificate
+# (gateway_cert, default gw-rsa; peer_cert, default peer-rsa: NAME.pem,
+# NAME-chain.pem with the intermediate, NAME.key). Besides make-pki.sh's
+# files, peer-expired (the peer's identity, expired in 2021).
+lab_pki() {
+	[ -f "$LAB_DIR/pki/peer-expired.pem" ] && return 0
+	sh "$LAB_HOME/../lib/make-pki.sh" "$LAB_DIR/pki" >"$LAB_DIR/pki.log" 2>&1 ||
+		{ echo "make-pki.sh failed: $(tail -3 "$LAB_DIR/pki.log")" >&2; return 1; }
+	# peer-expired: the peer's identity, valid 2020-01-01 .. 2021-01-01
+	(cd "$LAB_DIR/pki" && printf '%s\n' 'organization = "dualike test"' 'unit = "expired"' \
+		'cn = "peer.example.org"' 'dns_name = "peer.example.org"' signing_key tls_www_client \
+		'activation_date = "2020-01-01 00:00:00 UTC"' 'expiration_date = "2021-01-01 00:00:00 UTC"' \
+		>peer-expired.tmpl && umask 077 &&
+		certtool --generate-privkey --key-type rsa --bits 2048 --outfile peer-expired.key &&
+		certtool --generate-certificate --load-privkey peer-expired.key --load-ca-certificate inter.pem \
+			--load-ca-privkey inter.key --template peer-expired.tmpl --outfile peer-expired.pem &&
+		cat peer-expired.pem inter.pem >peer-expired-chain.pem) >>"$LAB_DIR/pki.log" 2>&1 ||
+		{ echo "certtool (peer-expired) failed: $(tail -3 "$LAB_DIR/pki.log")" >&2; return 1; }
+}
+lab_cert() { if [ "$1" = peer ]; then echo "${S[peer_cert]:-peer-rsa}"; else echo "${S[gateway_cert]:-gw-rsa}"; fi; }
 
 trim() { local v=$1; v=${v#"${v%%[![:space:]]*}"}; echo "${v%"${v##*[![:space:]]}"}"; }
 

@@ -19,7 +19,7 @@
 #   none                kernel-netlink on the real kernel: IKE SAs only,
 #                       every child SA fails on this kernel (no ESP)
 
-ss_plugins="random nonce openssl aes sha1 sha2 hmac gmp curve25519 kdf pem pkcs1 x509 pubkey"
+ss_plugins="random nonce openssl aes sha1 sha2 hmac gmp curve25519 kdf pem pkcs1 pkcs8 x509 pubkey revocation constraints"
 
 ss_env() { echo "STRONGSWAN_CONF=${L_DIR[$1]}/strongswan.conf SWANCTL_DIR=${L_DIR[$1]}/swanctl"; }
 
@@ -36,9 +36,27 @@ strongswan_available() {
 }
 
 strongswan_configure() {
-	local r=$1 o d=${L_DIR[$1]} kernel aggr=no remote esp
+	local r=$1 o d=${L_DIR[$1]} kernel aggr=no remote esp auth=psk certs= ssopts= c
 	o=$(lab_other "$r")
 	mkdir -p "$d/run" "$d/swanctl/conf.d"
+	# auth = pubkey: the role's certificate in x509/, its key in private/,
+	# the root and the intermediate in x509ca/, the intermediate's CRL in
+	# x509crl/; signature = classic: no RFC 7427 (methods 1, 9-11),
+	# rfc7427-pss: RSA-PSS in RFC 7427 (strongswan.conf options)
+	if [ "${S[auth]:-psk}" = pubkey ]; then
+		lab_pki || return 1
+		c=$(lab_cert "$r")
+		mkdir -p "$d/swanctl/x509" "$d/swanctl/x509ca" "$d/swanctl/private" "$d/swanctl/x509crl"
+		cp "$LAB_DIR/pki/$c.pem" "$d/swanctl/x509/" &&
+			cp "$LAB_DIR/pki/ca.pem" "$LAB_DIR/pki/inter.pem" "$d/swanctl/x509ca/" &&
+			cp "$LAB_DIR/pki/$c.key" "$d/swanctl/private/" &&
+			cp "$LAB_DIR/pki/inter.crl" "$d/swanctl/x509crl/" || return 1
+		auth=pubkey certs="certs = $c.pem"
+		case ${S[signature]:-} in
+		classic) ssopts="signature_authentication = no" ;;
+		rfc7427-pss) ssopts="rsa_pss = yes" ;;
+		esac
+	fi
 	case ${S[${r}_kernel]:-libipsec} in
 	libipsec) kernel="kernel-libipsec kernel-netlink" ;;
 	netlink|none) kernel="kernel-netlink" ;;
@@ -50,6 +68,7 @@ charon {
 	# an explicit plugin list: nothing from /etc/strongswan.d is loaded
 	load = $ss_plugins $kernel socket-default vici updown
 	i_dont_care_about_security_and_use_aggressive_mode_psk = yes
+	$ssopts
 	plugins {
 		vici {
 			socket = unix://$d/run/charon.vici
@@ -87,11 +106,12 @@ connections {
 		remote_addrs = $remote
 		proposals = ${S[ike]}
 		local {
-			auth = psk
+			auth = $auth
 			id = ${L_ID[$r]}
+			$certs
 		}
 		remote {
-			auth = psk
+			auth = $auth
 			id = ${L_ID[$o]}
 		}
 		children {
