@@ -21,6 +21,7 @@
 #include "common/sad.h"
 #include "src/config.h"
 #include "src/daemon.h"
+#include "src/engine_v1_cert.h"
 #include "src/engines.h"
 #include "src/json.h"
 #include "src/pins.h"
@@ -122,6 +123,11 @@ static struct v1_conn *conv_conn(const struct conn_config *cc)
 	c->dpd_action = cc->dpd_action == CONF_DPD_RESTART ? V1_DPD_RESTART :
 			cc->dpd_action == CONF_DPD_HOLD ? V1_DPD_HOLD : V1_DPD_CLEAR;
 	c->transport = cc->transport;
+	/* auth = pubkey: RSA / ECDSA signatures with certificates (RFC 2409 5.1) */
+	if (cc->auth == CONF_AUTH_PUBKEY && (!cc->pubkey || engine_v1_pubkey(c, cc->pubkey) < 0)) {
+		v1_conn_unref(c);
+		return NULL;
+	}
 	return c;
 }
 

@@ -7,7 +7,8 @@
  * in the CERT payloads.
  *
  * Asserted: the proposal carries authentication method 3; CR payloads name
- * the root CA; Main Mode and Aggressive Mode establish both ways with the
+ * the root CA; Main Mode and Aggressive Mode (RSA; ECDSA P-256 / P-384 as
+ * RFC 4754 methods 9 / 10) establish both ways with the
  * Quick Mode keys equal on both sides; identities as DN (default) and as
  * FQDN; a peer that sends no CERT is accepted when its certificate is
  * configured, refused otherwise; and each refusal (expired, revoked,
@@ -404,6 +405,13 @@ int main(void)
 	test_establish("Main Mode, remote_id as DN text / as the IP SAN", &a, &b, false);
 	a = peer_rsa, b = gw_rsa;
 	test_establish("Aggressive Mode, RSA", &peer_rsa, &gw_rsa, true);
+	a.cert = "peer-ecdsa256-chain.pem", a.key = "peer-ecdsa256.key";
+	b.cert = "gw-ecdsa256-chain.pem", b.key = "gw-ecdsa256.key";
+	test_establish("Main Mode, ECDSA P-256 (RFC 4754, method 9)", &a, &b, false);
+	a.cert = "peer-ecdsa384-chain.pem", a.key = "peer-ecdsa384.key";
+	b.cert = "gw-ecdsa384-chain.pem", b.key = "gw-ecdsa384.key";
+	test_establish("Aggressive Mode, ECDSA P-384 (method 10)", &a, &b, true);
+	a = peer_rsa, b = gw_rsa;
 	a.send = V1_SEND_CERT_IF_ASKED, b.send = V1_SEND_CERT_IF_ASKED;
 	test_establish("send_cert = if asked (CRs are sent)", &a, &b, false);
 	a = peer_rsa, b = gw_rsa;
