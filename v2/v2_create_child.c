@@ -239,6 +239,7 @@ static enum v2_verdict child_finish(struct v2_ike_sa *sa, struct v2_ctx *ctx)
 		const uint8_t *mine;
 		size_t mine_len;
 
+		sa->eng->stats.children_rekeyed++;
 		v2_ccsa_low_nonce(x, &mine, &mine_len);
 		if (old->peer_rekeyed &&
 		    v2_nonce_cmp(mine, mine_len, old->peer_low_nonce, old->peer_low_nonce_len) < 0) {
@@ -459,6 +460,8 @@ static enum v2_verdict respond_finish(struct v2_ike_sa *sa, struct v2_ctx *ctx)
 			return refuse(sa, ctx, V2_N_NO_ADDITIONAL_SAS);
 		}
 	}
+	if (old)
+		sa->eng->stats.children_rekeyed++;
 	if (old && old->rekeying) {
 		/* 2.8.1: we rekey it too; remember this exchange's lowest nonce */
 		const uint8_t *low;

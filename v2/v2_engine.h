@@ -209,7 +209,7 @@ struct v2_engine_stats {
 	uint64_t dropped_busy;        /* arrived while a crypto job ran */
 	uint64_t notifies_sent;       /* error notifies answered */
 	uint64_t deletes_received;
-	uint64_t children_rekeyed;    /* child SAs replaced by a rekey (either end started it) */
+	uint64_t children_rekeyed;    /* child rekeys done, either end's (a collision: two) */
 	uint64_t ike_rekeyed;         /* IKE SAs replaced by a rekey */
 	uint64_t cookies_sent;        /* IKE_SA_INIT answered with a COOKIE request */
 	uint64_t cookies_bad;         /* IKE_SA_INIT with a wrong or stale COOKIE */

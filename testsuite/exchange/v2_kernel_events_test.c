@@ -73,6 +73,10 @@ static void test_expire(void)
 	tap_ok(b.child_spi_in != a.child_spi_in, "soft EXPIRE: it is a new child");
 	tap_eq_int(info_of(&p, 1).child_spi_out, b.child_spi_in, "soft EXPIRE: the same on B");
 	tap_eq_int((long long)info_of(&p, 1).n_children, 1, "soft EXPIRE: B deleted the old one");
+	tap_eq_int((long long)v2_engine_stats(p.s[0].eng)->children_rekeyed, 1,
+		   "soft EXPIRE: A counted a child rekey");
+	tap_eq_int((long long)v2_engine_stats(p.s[1].eng)->children_rekeyed, 1,
+		   "soft EXPIRE: so did B");
 	tap_eq_int(kernel_count_sas(p.s[0].kernel), 2, "soft EXPIRE: two kernel SAs on A");
 	tap_eq_int(kernel_count_sas(p.s[1].kernel), 2, "soft EXPIRE: two kernel SAs on B");
 	/* the outbound SPI names the child too */

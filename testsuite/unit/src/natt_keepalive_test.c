@@ -7,8 +7,10 @@
  * Engines: two in-process IKEv2 engines (testsuite/regress/v2_pair) and
  * two IKEv1 engines, one behind the pair's mock NAT (v1_pair).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/job.h"
 #include "common/log.h"
@@ -125,6 +127,52 @@ static void test_v1(void)
 	v1p_close(&p);
 }
 
+/* The keys as dualike.conf(5) has them: [daemon] default 20s, a conn's own, 0 = off. */
+static void test_config(void)
+{
+	char dir[] = "/tmp/dualike-ka-XXXXXX", path[256];
+	struct config_errors errs;
+	struct config *cfg = NULL;
+	FILE *f;
+	static const char *const confs[] = {
+		"[conn a]\nremote = 192.0.2.9\nike = aes128-sha256-x25519\nesp = aes128-sha256\n"
+		"nat_keepalive = 5s\n[conn b]\nremote = 192.0.2.8\nike = aes128-sha256-x25519\n"
+		"esp = aes128-sha256\n",
+		"[daemon]\nnat_keepalive = 0\n[conn a]\nremote = 192.0.2.9\n"
+		"ike = aes128-sha256-x25519\nesp = aes128-sha256\n",
+		"[daemon]\nnat_keepalive = soon\n",
+	};
+
+	if (!mkdtemp(dir)) {
+		tap_ok(false, "temporary folder");
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/dualike.conf", dir);
+	for (size_t i = 0; i < 3; i++) {
+		f = fopen(path, "w");
+		if (!f)
+			break;
+		fputs(confs[i], f);
+		fclose(f);
+		config_errors_init(&errs);
+		cfg = NULL;
+		if (i < 2 && config_load(path, &cfg, &errs) != 0) {
+			tap_ok(false, "configuration %zu loads", i);
+		} else if (i == 0) {
+			tap_eq_int(natt_keepalive_period(cfg, "a"), 5, "nat_keepalive = 5s in [conn a]");
+			tap_eq_int(natt_keepalive_period(cfg, "b"), 20, "[conn b]: the default 20 s");
+		} else if (i == 1) {
+			tap_eq_int(natt_keepalive_period(cfg, "a"), 0, "[daemon] nat_keepalive = 0: off");
+		} else {
+			tap_ok(config_load(path, &cfg, &errs) != 0, "nat_keepalive = soon is refused");
+		}
+		config_free(cfg);
+		config_errors_free(&errs);
+	}
+	unlink(path);
+	rmdir(dir);
+}
+
 static int engine_calls, replies;
 
 static int count_engine(void *arg, const struct datagram *dg, const struct ike_header *hdr)
@@ -176,6 +224,7 @@ int main(void)
 	test_v2();
 	test_v1();
 	test_receive();
+	test_config();
 	job_pool_free(pool);
 	return tap_done();
 }
