@@ -144,7 +144,8 @@ static int load_conns(struct daemon *d)
 
 		if (cc->version == CONF_VERSION_IKEV2)
 			continue;
-		if (cc->ikev1_mode == CONF_V1_AGGRESSIVE || cc->aggressive_psk_ok)
+		if ((cc->ikev1_mode == CONF_V1_AGGRESSIVE || cc->aggressive_psk_ok) &&
+		    cc->auth == CONF_AUTH_PSK)
 			log_warn(&log_global, "connection %s allows IKEv1 Aggressive Mode with a PSK: "
 				 "HASH_R allows an offline dictionary attack on the PSK", cc->name);
 		if ((v[n] = conv_conn(cc)) != NULL)

@@ -7,9 +7,8 @@
  * RFC 2409 5.1: "SIG_I or SIG_R is the result of the negotiated digital
  * signature algorithm applied to HASH_I or HASH_R respectively". With RSA
  * the hash is padded as a PKCS#1 v1.5 type 1 block with no DigestInfo,
- * which is what every IKEv1 implementation sends; with ECDSA (RFC 4754 8)
- * the method fixes the curve and the SHA-2 applied to HASH_I / HASH_R, and
- * the signature is r || s.
+ * which is what every IKEv1 implementation sends. The ECDSA methods (RFC
+ * 4754) are mapped below but not offered: v1_pubkey.c says why.
  */
 #include <stdlib.h>
 #include <string.h>

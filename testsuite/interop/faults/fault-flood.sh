@@ -1,7 +1,7 @@
 #!/bin/bash
 # fault-flood.sh - 100,000 IKE_SA_INIT requests (ike-flood.c: well-formed,
 # fresh SPI, nonce and key share each) from 200 source addresses added to
-# the peer namespace's interface, paced at 5,000/s and bounded to 60 s,
+# the peer namespace's interface, paced at 2,500/s and bounded to 60 s,
 # to dualiked's lab address only. Meanwhile strongSwan, from the peer's own
 # address, initiates IKEv2. Asserted:
 #   - dualiked switches to cookies (RFC 7296 2.6: ikev2_engine.cookies_sent
@@ -14,7 +14,7 @@
 set -u
 . "$(dirname "$0")/lib-faults.sh"
 count=${DUALIKE_FLOOD_COUNT:-100000}
-rate=${DUALIKE_FLOOD_RATE:-5000}
+rate=${DUALIKE_FLOOD_RATE:-2500}
 rss_bound_kib=${DUALIKE_FLOOD_RSS_KIB:-65536}   # 64 MiB
 srcs=200
 
@@ -59,7 +59,7 @@ ip netns exec "${L_NS[peer]}" "$bin" -d "${L_ADDR[gateway]}" -s 192.0.2.10 -k "$
 	-c "$count" -r "$rate" -t 60 >"$LAB_DIR/flood.out" 2>&1 &
 fpid=$!
 lab_track flood "$fpid" ike-flood
-sleep 2
+sleep 1
 flood_running
 fault_ok $? "the flood is running"
 strongswan_initiate peer

@@ -1,7 +1,9 @@
 #!/bin/bash
 # fault-loss.sh - 30 % of IKE packets lost between strongSwan and dualiked:
 # nftables `numgen random mod 10 < 3 drop` in the peer's namespace, both
-# directions, UDP 500 and 4500 (netem is not available on this kernel).
+# directions, UDP 500 and 4500 (netem is not available on this kernel);
+# the first packet each way is always dropped (`numgen inc`), so every run
+# needs retransmissions whatever the dice say.
 # IKEv2 (strongSwan initiates) and IKEv1 Main Mode (dualiked initiates)
 # must still come up through retransmissions within the time bound; the
 # retransmissions seen and the packets dropped are reported.
@@ -29,11 +31,13 @@ table inet dualike_fault_loss {
 	chain output {
 		type filter hook output priority 0; policy accept;
 		udp dport { 500, 4500 } counter name ike_out
+		udp dport { 500, 4500 } numgen inc mod 1000000 == 0 counter name dropped_out drop
 		udp dport { 500, 4500 } numgen random mod 10 < 3 counter name dropped_out drop
 	}
 	chain input {
 		type filter hook input priority 0; policy accept;
 		udp sport { 500, 4500 } counter name ike_in
+		udp sport { 500, 4500 } numgen inc mod 1000000 == 0 counter name dropped_in drop
 		udp sport { 500, 4500 } numgen random mod 10 < 3 counter name dropped_in drop
 	}
 }
@@ -70,11 +74,10 @@ loss_case() {
 	fault_note "$v: up in $secs s; IKE packets out/in at the peer $(loss_counter ike_out)/$(loss_counter ike_in)," \
 		"dropped $(loss_counter dropped_out)/$(loss_counter dropped_in); strongSwan retransmissions $ss_rtx," \
 		"dualiked retransmissions $dl_rtx, duplicates dualiked answered from its cache $dl_dup"
-	# a lost message is always made good by a retransmission (or a cached
-	# answer to one); with no loss on the path taken, none is needed
+	# a lost message is made good by a retransmission (or a cached answer to one)
 	dropped=$(($(loss_counter dropped_out) + $(loss_counter dropped_in)))
-	[ "$dropped" = 0 ] || [ $((ss_rtx + dl_rtx + dl_dup)) -gt 0 ]
-	fault_ok $? "each loss made good by retransmissions (dropped $dropped; strongSwan $ss_rtx, dualiked $dl_rtx, cache answers $dl_dup)"
+	[ "$dropped" -ge 2 ] && [ $((ss_rtx + dl_rtx)) -gt 0 ]
+	fault_ok $? "losses made good by retransmissions (dropped $dropped; strongSwan $ss_rtx, dualiked $dl_rtx, cache answers $dl_dup)"
 	[ "$(fault_stat gateway '.drops.engine')" = 0 ]
 	fault_ok $? "dualiked's engines dropped nothing as malformed or unexpected (drops.engine 0)"
 }
