@@ -98,6 +98,8 @@ struct kernel_expire;
 size_t daemon_traps_install(struct daemon *d);
 void daemon_traps_remove(struct daemon *d, const struct config *cfg);
 void daemon_on_acquire(const struct kernel_acquire *acq, void *arg);
+/* dpd_action = hold: install the connection's trap (0 also when it stands already). */
+int daemon_trap_hold(struct daemon *d, const char *conn);
 void daemon_on_expire(const struct kernel_expire *exp, void *arg);
 struct json;
 /* dualikectl stats: kernel event and NAT keepalive counters (object "events", or text). */

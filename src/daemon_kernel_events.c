@@ -8,6 +8,8 @@
  *                 The first packet that hits it makes the kernel send an
  *                 ACQUIRE; the SA's own policy then takes the trap's place
  *                 and gives it back when the SA goes (common/kernel_trap.c).
+ *   dpd_action = hold: the same trap, installed when the peer is found
+ *                 dead (the IKEv2 engine's hold hook), before its SAs go.
  *   ACQUIRE       names the trap by its reqid: initiate the connection,
  *                 unless an IKE SA of it is up or being set up (one
  *                 negotiation per trap in flight). An IKEv2 SA that is up
@@ -103,14 +105,48 @@ size_t daemon_traps_install(struct daemon *d)
 	return n;
 }
 
+/* A trap may stand for it: auto = route, or dpd_action = hold after a dead peer. */
+static bool trapped(const struct conn_config *c)
+{
+	return c->start == CONF_AUTO_ROUTE || c->dpd_action == CONF_DPD_HOLD;
+}
+
 void daemon_traps_remove(struct daemon *d, const struct config *cfg)
 {
 	for (size_t i = 0; cfg && i < cfg->n_conns; i++) {
 		struct kernel_policy pol;
 
-		if (cfg->conns[i].start == CONF_AUTO_ROUTE && trap_of(&cfg->conns[i], i, &pol))
+		if (trapped(&cfg->conns[i]) && trap_of(&cfg->conns[i], i, &pol))
 			kernel_trap_del(d->kernel, &pol.sel, pol.dir);
 	}
+}
+
+int daemon_trap_hold(struct daemon *d, const char *conn)
+{
+	for (size_t i = 0; i < d->cfg->n_conns; i++) {
+		const struct conn_config *c = &d->cfg->conns[i];
+		struct kernel_policy pol;
+		int rc;
+
+		if (strcmp(c->name, conn) != 0)
+			continue;
+		if (!trap_of(c, i, &pol)) {
+			log_warn(&log_global, "connection %s: dpd_action = hold needs local and remote "
+				 "addresses to trap on; the SAs are cleared", conn);
+			return ERR_INVAL;
+		}
+		rc = kernel_trap_add(d->kernel, &pol);
+		if (rc == ERR_STATE)
+			return 0; /* held already (or auto = route) */
+		if (rc == 0)
+			log_info(&log_global, "connection %s: dpd_action = hold: trap policy installed "
+				 "(reqid %u); traffic negotiates again", conn, pol.reqid);
+		else
+			log_error(&log_global, "connection %s: dpd_action = hold: trap policy refused: %s",
+				  conn, err_str(rc));
+		return rc;
+	}
+	return ERR_NOTFOUND;
 }
 
 /* Does an IKE SA of the connection exist in the SAD (up or being set up)? */
@@ -183,11 +219,10 @@ void daemon_on_acquire(const struct kernel_acquire *acq, void *arg)
 	log_info(&log_global, "kernel ACQUIRE: reqid %u, %s -> %s", acq->reqid,
 		 kernel_addr_str(&acq->sel.src, src, sizeof(src)),
 		 kernel_addr_str(&acq->sel.dst, dst, sizeof(dst)));
-	if (acq->reqid < TRAP_REQID_BASE || i >= d->cfg->n_conns ||
-	    d->cfg->conns[i].start != CONF_AUTO_ROUTE) {
+	if (acq->reqid < TRAP_REQID_BASE || i >= d->cfg->n_conns || !trapped(&d->cfg->conns[i])) {
 		d->acquires_ignored++;
-		log_info(&log_global, "kernel ACQUIRE with reqid %u: no `auto = route` connection "
-			 "installed that trap; ignored", acq->reqid);
+		log_info(&log_global, "kernel ACQUIRE with reqid %u: no `auto = route` (or held) "
+			 "connection installed that trap; ignored", acq->reqid);
 		return;
 	}
 	start_for(d, &d->cfg->conns[i]);
@@ -200,6 +235,12 @@ void daemon_on_expire(const struct kernel_expire *exp, void *arg)
 	char dst[64];
 	int rc = ERR_NOTFOUND;
 
+	if (exp->spi == 0) {
+		/* the larval state an ACQUIRE left timed out: no SA of anyone's */
+		log_debug(&log_global, "kernel EXPIRE of an ACQUIRE's larval state (reqid %u)",
+			  exp->reqid);
+		return;
+	}
 	if (exp->hard)
 		d->expires_hard++;
 	else

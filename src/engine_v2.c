@@ -259,6 +259,14 @@ static void glue_established(void *arg, const struct v2_sa_info *info)
 	config_errors_free(&errs);
 }
 
+/* dpd_action = hold: the connection's trap policy (daemon_kernel_events.c) */
+static void glue_hold(void *arg, const char *conn)
+{
+	struct v2_glue *g = arg;
+
+	daemon_trap_hold(g->d, conn);
+}
+
 static void glue_failed(void *arg, const char *conn, const char *why, bool never_answered)
 {
 	struct v2_glue *g = arg;
@@ -293,7 +301,8 @@ static int engine_v2_start(struct daemon *d)
 	p.natt_port = d->cfg->daemon.natt_port;
 	p.cookie_threshold = d->cfg->daemon.cookie_threshold;
 	p.hooks = (struct v2_hooks){ .arg = g, .send = glue_send, .psk = glue_psk,
-				     .established = glue_established, .failed = glue_failed };
+				     .established = glue_established, .failed = glue_failed,
+				     .hold = glue_hold };
 	rc = v2_engine_new(&p, &g->eng);
 	if (rc == 0)
 		rc = conns_to_v2(d->cfg, &conns, &n);

@@ -165,6 +165,12 @@ struct v2_hooks {
 	void (*failed)(void *arg, const char *conn, const char *why, bool never_answered);
 	/* Tests: both directions of a child SA just installed (keys valid during the call). */
 	void (*child_installed)(void *arg, const struct kernel_sa *in, const struct kernel_sa *out);
+	/*
+	 * dpd_action = hold: the peer of this connection is dead and its SAs
+	 * are about to go; the user keeps a trap policy so that traffic
+	 * negotiates again (RFC 4301 5.2). May be NULL (then hold is clear).
+	 */
+	void (*hold)(void *arg, const char *conn);
 };
 
 struct event_base;

@@ -7,8 +7,9 @@
  * dead: the connection's action runs.
  *
  * Actions: clear deletes the SAs; restart deletes them and initiates
- * again; hold should leave a trap policy that renegotiates on traffic - not
- * built yet: it logs that and clears like `clear`.
+ * again; hold asks the user (hooks.hold) for the connection's trap policy,
+ * which the child's policy gives way to as it goes, so that traffic
+ * renegotiates (the daemon's ACQUIRE handling).
  *
  * With an event base one timer per IKE SA ticks every second while there
  * is something to watch; tests call v2_engine_housekeep() with their clock.
@@ -114,9 +115,10 @@ void v2_dpd_dead(struct v2_ike_sa *sa, const char *why)
 	snprintf(name, sizeof(name), "%s", sa->conn->name);
 	log_warn(&sa->sad.logger, "peer is dead (%s): action %s", why,
 		 act == V2_DPD_RESTART ? "restart" : act == V2_DPD_HOLD ? "hold" : "clear");
-	if (act == V2_DPD_HOLD)
-		log_warn(&sa->sad.logger, "dpd_action = hold: trap policies are not built yet; "
-			 "the SAs are removed and nothing is kept");
+	if (act == V2_DPD_HOLD && e->p.hooks.hold)
+		e->p.hooks.hold(e->p.hooks.arg, name); /* the trap first: no gap in the policy */
+	else if (act == V2_DPD_HOLD)
+		log_warn(&sa->sad.logger, "dpd_action = hold without a trap keeper: cleared");
 	e->stats.dpd_dead++;
 	v2_ike_sa_free(sa);
 	if (act == V2_DPD_RESTART && v2_engine_up(e, name))

@@ -6,6 +6,7 @@
  * have an IKE SA (ACQUIRE starts no second one); and which IKE SAs the
  * engine reports behind a NAT of ours (keepalives).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -154,6 +155,43 @@ static void test_natted(void)
 	v2p_close(&p);
 }
 
+static int holds;
+static char held_conn[64];
+
+static void on_hold(void *arg, const char *conn)
+{
+	(void)arg;
+	holds++;
+	snprintf(held_conn, sizeof(held_conn), "%s", conn);
+}
+
+/* dpd_action = hold: the engine asks its user for the trap before the SAs go */
+static void test_hold(void)
+{
+	struct v2_pair p;
+	uint64_t now;
+
+	if (v2p_open(&p, pool, IKE, ESP) || v2p_establish(&p)) {
+		tap_ok(false, "v2 pair established");
+		v2p_close(&p);
+		return;
+	}
+	p.s[0].eng->conns[0].dpd_delay_s = 30;
+	p.s[0].eng->conns[0].dpd_timeout_s = 120;
+	p.s[0].eng->conns[0].dpd_action = V2_DPD_HOLD;
+	p.s[0].eng->p.hooks.hold = on_hold; /* test reach: the pair sets no hold hook */
+	now = v2_now_ms();
+	v2_engine_housekeep(p.s[0].eng, now + 31000);
+	tap_eq_int((long long)p.q_len, 1, "hold: a liveness check goes out");
+	p.q_len = 0; /* the peer vanished */
+	v2_engine_housekeep(p.s[0].eng, now + 31000 + 121000);
+	tap_eq_int(holds, 1, "hold: the trap is asked for once");
+	tap_eq_str(held_conn, "lab", "hold: for the connection");
+	tap_eq_int((long long)v2_engine_count_sas(p.s[0].eng), 0, "hold: the IKE SA is gone");
+	tap_eq_int(kernel_count_sas(p.s[0].kernel), 0, "hold: its child's kernel SAs are gone");
+	v2p_close(&p);
+}
+
 int main(void)
 {
 	log_set_level(getenv("V2_TEST_DEBUG") ? LOG_LEVEL_DEBUG : LOG_LEVEL_ERROR);
@@ -162,6 +200,7 @@ int main(void)
 	test_expire();
 	test_hard_while_busy();
 	test_natted();
+	test_hold();
 	job_pool_free(pool);
 	return tap_done();
 }

@@ -4,7 +4,9 @@
  * its trap policy when the daemon starts (and only it), an ACQUIRE for
  * that trap starts one IKEv2 negotiation and a second one while it is in
  * flight starts none, an ACQUIRE for no trap and an EXPIRE for no SA of
- * ours are counted and ignored, a reload keeps one trap, stop removes it.
+ * ours are counted and ignored, dpd_action = hold installs the connection's
+ * trap on the engine's request and its ACQUIRE negotiates again, a reload
+ * keeps auto = route's trap only.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/err.h"
 #include "common/kernel.h"
 #include "common/log.h"
 #include "common/sad.h"
@@ -27,6 +30,19 @@ static void visit(const struct kernel_policy *pol, void *arg)
 	(void)arg;
 	n_policies++;
 	trap_reqid = pol->reqid;
+}
+
+static uint32_t held_reqid;
+
+/* the trap whose template goes to 127.0.0.4: the held connection's */
+static void visit_held(const struct kernel_policy *pol, void *arg)
+{
+	struct sockaddr_storage held;
+
+	(void)arg;
+	kernel_addr_parse("127.0.0.4", &held);
+	if (kernel_addr_equal(&pol->tmpl_dst, &held))
+		held_reqid = pol->reqid;
 }
 
 static bool write_file(const char *name, const char *text, mode_t mode)
@@ -56,7 +72,10 @@ static bool write_conf(void)
 		 "auth = psk\nike = aes128-sha256-x25519\nesp = aes128-sha256\n"
 		 "local_ts = 10.1.0.0/16\nremote_ts = 10.2.0.0/16\nauto = route\n\n"
 		 "[conn manual]\nversion = ikev2\nlocal = 127.0.0.1\nremote = 127.0.0.3\n"
-		 "auth = psk\nike = aes128-sha256-x25519\nesp = aes128-sha256\n",
+		 "auth = psk\nike = aes128-sha256-x25519\nesp = aes128-sha256\n\n"
+		 "[conn held]\nversion = ikev2\nlocal = 127.0.0.1\nremote = 127.0.0.4\n"
+		 "auth = psk\nike = aes128-sha256-x25519\nesp = aes128-sha256\n"
+		 "dpd_delay = 10s\ndpd_timeout = 30s\ndpd_action = hold\n",
 		 port, port + 1, dir, dir);
 	return write_file("dualike.conf", conf, 0644) &&
 	       write_file("secrets", "127.0.0.2 : PSK \"route-secret\"\n", 0600) &&
@@ -115,8 +134,24 @@ int main(void)
 	tap_eq_int((long long)d.expires_hard, 1, "a hard EXPIRE is counted");
 	tap_eq_int((long long)ike_sas_of(&d), 1, "EXPIREs for no SA of ours change nothing");
 
+	exp.spi = 0;
+	kernel_inject_expire(d.kernel, &exp);
+	tap_eq_int((long long)d.expires_hard, 1, "an ACQUIRE's larval state expiring is no SA's");
+
+	/* dpd_action = hold: the engine asks for the trap when the peer is dead */
+	tap_eq_int(daemon_trap_hold(&d, "held"), 0, "hold: the connection's trap is installed");
+	tap_eq_int((long long)kernel_trap_count(d.kernel), 2, "two traps now");
+	tap_eq_int(daemon_trap_hold(&d, "held"), 0, "holding again is no error");
+	tap_eq_int((long long)kernel_trap_count(d.kernel), 2, "and adds none");
+	tap_eq_int(daemon_trap_hold(&d, "nosuch"), ERR_NOTFOUND, "no such connection");
+	n_policies = 0;
+	kernel_list_policies(d.kernel, visit_held, NULL);
+	acq.reqid = held_reqid;
+	kernel_inject_acquire(d.kernel, &acq);
+	tap_eq_int((long long)d.acquires_started, 2, "ACQUIRE on the held trap negotiates again");
+
 	tap_eq_int(daemon_reload(&d, NULL), 0, "reload");
-	tap_eq_int((long long)kernel_trap_count(d.kernel), 1, "still one trap after a reload");
+	tap_eq_int((long long)kernel_trap_count(d.kernel), 1, "after a reload only auto = route's trap");
 	daemon_stop(&d);
 	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
 	if (system(path) != 0)
