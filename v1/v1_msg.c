@@ -90,7 +90,13 @@ int v1_msg_parse(const uint8_t *buf, size_t len, struct v1_msg *m, struct v1_err
 		return rc;
 	if (h.flags & V1_FLAG_ENCRYPTION)
 		return v1_fail(e, ERR_STATE, 0, 0, "encrypted message: decrypt first");
-	return v1_msg_parse_chain(buf, len, &h, 0, m, e);
+	rc = v1_msg_parse_chain(buf, len, &h, V1_MSG_CLEAR_PAD, m, e);
+	for (size_t i = 0; rc == 0 && i < m->pad_len; i++)
+		if (buf[m->chain_end + i] != 0)
+			return v1_fail(e, ERR_PARSE, V1_N_PAYLOAD_MALFORMED, 0,
+				       "%zu bytes after the last payload that are not zero padding",
+				       m->pad_len);
+	return rc;
 }
 
 int v1_msg_open(const uint8_t *buf, size_t len, const struct v1_crypt *c,

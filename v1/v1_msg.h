@@ -32,6 +32,9 @@
 
 #define V1_MSG_MAX_PAYLOADS 48
 #define V1_MSG_MAX_PAD 255
+/* Cleartext: up to 3 zero bytes, the 4-octet alignment Libreswan's pluto adds (seen in
+ * its AM2 with a CERT, and in any message whose CERT/CR lengths are not multiples of 4). */
+#define V1_MSG_CLEAR_PAD 3
 
 struct v1_msg {
 	struct v1_hdr hdr;

@@ -91,10 +91,17 @@ int main(void)
 	tap_eq_int(v1_msg_parse(buf, len, &m, &e), ERR_PARSE, "no payload but bytes: refused");
 	/* trailing bytes after the chain in a cleartext message */
 	len = base(2);
-	buf[len] = 0;
+	buf[len] = 0x41;
 	set_len(len + 1);
 	tap_ok(v1_msg_parse(buf, len + 1, &m, &e) == ERR_PARSE && strstr(e.text, "after the last"),
-	       "one byte after the last payload of a cleartext message refused");
+	       "one non-zero byte after the last payload of a cleartext message refused");
+	memset(buf + len, 0, 4);
+	set_len(len + 3);
+	tap_ok(v1_msg_parse(buf, len + 3, &m, &e) == 0 && m.pad_len == 3,
+	       "three zero bytes (Libreswan's 4-octet alignment) taken as padding");
+	set_len(len + 4);
+	tap_ok(v1_msg_parse(buf, len + 4, &m, &e) == ERR_PARSE && strstr(e.text, "after the last"),
+	       "four zero bytes after the last payload refused");
 	/* header fields */
 	base(2);
 	buf[17] = 0x20;
