@@ -93,26 +93,62 @@ static const char *rc_text(int rc)
 	return rc == ERR_IO ? strerror(errno) : err_str(rc);
 }
 
+static int ca_add(struct cert_store *store, struct cert *c)
+{
+	struct cert **cas = realloc(store->cas, (store->n_ca + 1) * sizeof(*cas));
+
+	if (!cas) {
+		cert_free(c);
+		return ERR_NOMEM;
+	}
+	store->cas = cas;
+	store->cas[store->n_ca++] = c;
+	return 0;
+}
+
+/* A CA file may be a bundle: no CERT_CHAIN_MAX limit here. */
 int cert_store_add_ca_file(struct cert_store *store, const char *path,
 			   char *why, size_t why_len)
 {
-	struct cert_chain chain = { 0 };
-	struct cert **cas;
-	int rc = cert_chain_load_file(path, &chain);
+	gnutls_x509_crt_t *list = NULL;
+	gnutls_datum_t d;
+	struct cert *c;
+	uint8_t *buf;
+	size_t len;
+	unsigned n = 0;
+	int rc = cert_read_file(path, CERT_FILE_MAX, &buf, &len, NULL);
 
 	if (rc < 0)
 		return cert_why(why, why_len, rc, path, "cannot load CA certificate: %s",
 				rc_text(rc));
-	cas = realloc(store->cas, (store->n_ca + chain.n) * sizeof(*cas));
-	if (!cas) {
-		cert_chain_clear(&chain);
-		return cert_why(why, why_len, ERR_NOMEM, path, "out of memory");
+	if (!memmem(buf, len, "-----BEGIN ", 11)) {
+		rc = cert_from_der(buf, len, &c);
+		free(buf);
+		if (rc == 0)
+			rc = ca_add(store, c);
+		return rc < 0 ? cert_why(why, why_len, rc, path, "cannot load CA certificate: %s",
+					 rc_text(rc)) : 0;
 	}
-	store->cas = cas;
-	for (size_t i = 0; i < chain.n; i++)
-		store->cas[store->n_ca++] = chain.certs[i];
-	chain.n = 0;
-	return 0;
+	d.data = buf;
+	d.size = (unsigned)len;
+	if (gnutls_x509_crt_list_import2(&list, &n, &d, GNUTLS_X509_FMT_PEM, 0) < 0 || n == 0) {
+		free(buf);
+		return cert_why(why, why_len, ERR_PARSE, path,
+				"cannot load CA certificate: not a PEM or DER certificate");
+	}
+	free(buf);
+	for (unsigned i = 0; i < n; i++) {
+		if (rc < 0) {
+			gnutls_x509_crt_deinit(list[i]);
+			continue;
+		}
+		rc = cert_from_crt(list[i], &c); /* takes list[i] */
+		if (rc == 0)
+			rc = ca_add(store, c);
+	}
+	gnutls_free(list);
+	return rc < 0 ? cert_why(why, why_len, rc, path, "cannot load CA certificate: %s",
+				 rc_text(rc)) : 0;
 }
 
 static int crl_add(struct cert_store *store, gnutls_x509_crl_t crl)

@@ -38,6 +38,15 @@ if [ -z "$skip" ]; then
 	export LAB_SHIM
 fi
 
+# Never beside the scenarios (make -j runs tests in parallel): wait, bounded
+# to 30 minutes, while a run-scenarios.sh of this machine is running.
+if [ -z "$skip" ]; then
+	for ((w = 0; w < 1800 && $(pgrep -fc 'interop/run-scenarios\.sh' || true) > 0; w++)); do
+		sleep 1
+	done
+	[ "${w:-0}" -gt 0 ] && echo "# waited $w s for run-scenarios.sh to finish"
+fi
+
 n=0 passed=0 failed=0 skipped=0
 for f in "${files[@]}"; do
 	name=$(basename "$f" .sh)

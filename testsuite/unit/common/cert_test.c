@@ -151,6 +151,30 @@ static void test_validation(void)
 	tap_eq_int(cert_store_add_ca_dir(store, pki_path("no-such-dir"), why, sizeof(why)),
 		   ERR_IO, "missing CA folder: ERR_IO");
 	tap_ok(strstr(why, "no-such-dir") != NULL, "... and the reason names it: %s", why);
+	{
+		/* a CA bundle file is not limited to CERT_CHAIN_MAX */
+		struct cert_store *bundle = NULL;
+		uint8_t *one = NULL;
+		size_t olen = 0;
+		FILE *f = fopen(pki_path("bundle.pem"), "w");
+
+		if (f && pki_read_file(pki_path("ca.pem"), &one, &olen) == 0) {
+			for (int i = 0; i < 10; i++)
+				fwrite(one, 1, olen, f);
+		}
+		if (f)
+			fclose(f);
+		free(one);
+		cert_store_new(&bundle);
+		tap_ok(bundle && cert_store_add_ca_file(bundle, pki_path("bundle.pem"), why,
+							sizeof(why)) == 0 &&
+		       cert_store_ca_count(bundle) == 10, "a 10-certificate CA bundle file loads");
+		tap_eq_int(cert_store_add_ca_file(bundle, pki_path("gw-rsa.key"), why, sizeof(why)),
+			   ERR_PARSE, "a key file is not a CA file");
+		tap_ok(cert_store_add_ca_file(bundle, pki_path("ca.der"), why, sizeof(why)) == ERR_IO,
+		       "a missing DER CA file: ERR_IO");
+		cert_store_free(bundle);
+	}
 
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
 		expect(good[i], "inter.pem", now, CERT_OK, "valid with the intermediate");
