@@ -14,6 +14,7 @@
  *     (crafted IKE_AUTH), a peer without RFC 7427 when 14 is required:
  *     AUTHENTICATION_FAILED from the responder, or the initiator's IKE SA
  *     deleted, each with a log line naming the reason;
+ *   - a reload between IKE_SA_INIT and IKE_AUTH removes the half-made SA;
  *   - the size of IKE_AUTH messages with an RSA-2048 chain (diagnostic).
  */
 #include <stdio.h>
@@ -404,6 +405,47 @@ static void test_malformed(void)
 	}
 }
 
+/*
+ * The responder's connections are replaced (a reload) between IKE_SA_INIT
+ * and IKE_AUTH: its half-made SA, whose credentials belonged to the old
+ * rows, is removed; the initiator's IKE_AUTH then finds no SA.
+ */
+static void test_reload_mid_negotiation(void)
+{
+	struct v2_pair p;
+	struct creds cr[2];
+	struct cert_chain peer[2] = { { 0 }, { 0 } };
+	struct side_cfg a = peer_side("rsa", V2_SIG_AUTO), b = gw_side("rsa", V2_SIG_AUTO);
+	struct v2_conn c;
+	int rc;
+
+	a.chain = "peer-rsa-chain.pem", a.key = "peer-rsa.key";
+	memset(cr, 0, sizeof(cr));
+	rc = v2p_open(&p, pool, IKE, ESP);
+	if (rc == 0)
+		rc = configure(&p, 0, &a, &cr[0], &peer[0]);
+	if (rc == 0)
+		rc = configure(&p, 1, &b, &cr[1], &peer[1]);
+	if (rc == 0)
+		rc = v2_engine_up(p.s[0].eng, "lab");
+	if (rc == 0)
+		v2p_deliver(&p); /* IKE_SA_INIT request: the responder answers */
+	tap_eq_int((long long)v2_engine_count_sas(p.s[1].eng), 1,
+		   "reload: the responder holds a half-made SA");
+	c = *v2_engine_find_conn(p.s[1].eng, "lab");
+	rc = v2_engine_set_conns(p.s[1].eng, &c, 1);
+	tap_ok(rc == 0 && v2_engine_count_sas(p.s[1].eng) == 0,
+	       "reload: the half-made pubkey SA is removed with its old row");
+	v2p_run(&p);
+	tap_ok(p.s[1].established == 0 && p.s[0].established == 0,
+	       "reload: nothing is established on the removed SA");
+	v2p_close(&p);
+	for (int i = 0; i < 2; i++) {
+		creds_clear(&cr[i]);
+		cert_chain_clear(&peer[i]);
+	}
+}
+
 static void test_sizes(void)
 {
 	struct side_cfg a = peer_side("rsa", V2_SIG_RFC7427_PSS), b;
@@ -464,6 +506,7 @@ int main(void)
 	test_refusals();
 	test_refused_by_initiator();
 	test_malformed();
+	test_reload_mid_negotiation();
 	test_sizes();
 	job_pool_free(pool);
 	cert_store_free(store);
