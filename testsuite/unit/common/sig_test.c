@@ -483,6 +483,39 @@ static void on_done(void *owner, struct job_sig_result *r)
 	completions++;
 }
 
+/* Many jobs signing with one key on several workers at once (the key is
+ * only read: sig.h "Threads"). */
+#define CONCURRENT 32
+static struct job_sig_result many[CONCURRENT];
+static int n_many;
+
+static void on_many(void *owner, struct job_sig_result *r)
+{
+	(void)owner;
+	if (n_many < CONCURRENT)
+		many[n_many++] = *r;
+}
+
+static void test_concurrent(const struct keyset *ks, enum sig_scheme s)
+{
+	struct job_pool *pool = NULL;
+	int good = 0;
+
+	if (!ks->gw || job_pool_new(NULL, 4, &pool) < 0)
+		return;
+	n_many = 0;
+	for (int i = 0; i < CONCURRENT; i++)
+		job_sig_sign(pool, ks->gw, s, SIG_FORM_DER, msg, sizeof(msg), on_many, NULL, NULL);
+	job_pool_drain(pool);
+	for (int i = 0; i < n_many; i++)
+		good += many[i].err == 0 &&
+			sig_verify(ks->gw_pub, s, SIG_FORM_DER, msg, sizeof(msg), many[i].sig,
+				   many[i].sig_len) == 0;
+	tap_eq_int(good, CONCURRENT, "%s %s: %d concurrent sign jobs on one key all verify",
+		   ks->alg, sig_scheme_name(s), CONCURRENT);
+	job_pool_free(pool);
+}
+
 static void test_jobs(void)
 {
 	const struct keyset *ks = &keys[1];
@@ -536,6 +569,9 @@ int main(void)
 	test_algid();
 	test_hash_ids();
 	test_jobs();
+	test_concurrent(&keys[0], SIG_RSA_PSS_SHA256);
+	test_concurrent(&keys[1], SIG_ECDSA_SHA256);
+	test_concurrent(&keys[4], SIG_ED25519);
 	for (size_t i = 0; i < NKEYS; i++) {
 		sig_privkey_free(keys[i].gw);
 		sig_privkey_free(keys[i].peer);
