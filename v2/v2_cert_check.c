@@ -93,8 +93,10 @@ static int check_chain(struct v2_ike_sa *sa, const struct cert_chain *got,
 	bool pinned = pk->peer_cert && cert_equal(ee, pk->peer_cert);
 
 	if (pk->ca && cert_store_ca_count(pk->ca)) {
-		rc = cert_verify_chain(pk->ca, ee, (const struct cert *const *)(got->n ? got->certs + 1 : NULL),
-				       got->n ? got->n - 1 : 0, now, &check);
+		const struct cert *const *inter = (const struct cert *const *)got->certs + 1;
+
+		rc = cert_verify_chain(pk->ca, ee, got->n ? inter : NULL, got->n ? got->n - 1 : 0, now,
+				       &check);
 		if (rc == 0 && check.verdict == CERT_OK)
 			return 0;
 		/* the configured peer_cert is trusted as such: its issuer need not be known */
@@ -158,7 +160,8 @@ int v2_cert_check_peer(struct v2_ike_sa *sa, const struct v2_msg *m, const struc
 		goto out;
 	}
 	if (!cert_matches_id(ee, peer)) {
-		*why = "identity mismatch: the peer's ID is not named in its certificate (subject/subjectAltName)";
+		*why = "identity mismatch: the peer's ID is not named in its certificate "
+		       "(subject/subjectAltName)";
 		rc = ERR_INTEGRITY;
 		goto out;
 	}
