@@ -383,7 +383,7 @@ void v1_p1_established(struct v1_isakmp_sa *sa)
 	if (e->env.sas_made)
 		(*e->env.sas_made)++;
 	if (sa->peer_id)
-		id_str(sa->peer_id, id, sizeof(id));
+		v1_cert_id_str(sa->peer_id, id, sizeof(id)); /* a DN as text */
 	log_info(&sa->sad.logger, "ISAKMP SA established (%s, %s, %s %s %s, peer %s%s%s)",
 		 sa->aggressive ? "Aggressive Mode" : "Main Mode",
 		 sa->initiator ? "initiator" : "responder", sa->choice.attrs.x_encr->name,
