@@ -43,6 +43,8 @@ struct load_opts {
 	unsigned id_base;                 /* --id-template number of the first SA */
 	unsigned retransmit_tries;
 	unsigned retransmit_timeout_ms;
+	unsigned rekeys;                  /* rekey phase: child rekeys to run, 0: none */
+	const char *pfs;                  /* KE group for CREATE_CHILD_SA (PFS), NULL: none */
 	bool delete_phase;
 	bool json;
 	bool progress;                    /* live line on stderr */
@@ -65,6 +67,8 @@ struct load_stats {
 		unsigned n;
 	} reasons[LOAD_MAX_REASONS];
 	size_t n_reasons;
+	unsigned rekeys_started, rekeys_done; /* rekey phase: asked, children replaced */
+	double rekey_s;
 	unsigned deleted;                 /* delete phase: IKE SAs gone */
 	double delete_s;
 };

@@ -39,6 +39,8 @@ void load_usage(FILE *to)
 		"                          --workers)\n"
 		"      --retransmit-tries N    sends of a request (5)\n"
 		"      --retransmit-timeout MS first wait, doubled per try (1000)\n"
+		"      --rekey N           then N child SA rekeys (CREATE_CHILD_SA), timed\n"
+		"      --pfs GROUP         rekeys with a KE of GROUP (x25519, ecp256, modp2048...)\n"
 		"      --delete            then delete every IKE SA and time it\n"
 		"      --hold S            keep the SAs S seconds before leaving\n"
 		"      --json              summary as one JSON object on stdout\n"
@@ -161,7 +163,7 @@ int load_id_expand(const char *tmpl, unsigned n, char *out, size_t out_len)
 enum {
 	OPT_IKE = 256, OPT_ESP, OPT_PSK, OPT_LID, OPT_RID, OPT_SOURCE, OPT_RANGE, OPT_PORTS,
 	OPT_PORT_BASE, OPT_WORKERS, OPT_TRIES, OPT_TIMEOUT, OPT_DELETE, OPT_HOLD, OPT_JSON,
-	OPT_NO_PROGRESS, OPT_HELP, OPT_ID_TEMPLATE, OPT_THREADS,
+	OPT_NO_PROGRESS, OPT_HELP, OPT_ID_TEMPLATE, OPT_THREADS, OPT_REKEY, OPT_PFS,
 };
 
 static const struct option longopts[] = {
@@ -184,6 +186,8 @@ static const struct option longopts[] = {
 	{ "retransmit-tries", required_argument, NULL, OPT_TRIES },
 	{ "retransmit-timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "delete", no_argument, NULL, OPT_DELETE },
+	{ "rekey", required_argument, NULL, OPT_REKEY },
+	{ "pfs", required_argument, NULL, OPT_PFS },
 	{ "hold", required_argument, NULL, OPT_HOLD },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
@@ -283,6 +287,11 @@ int load_opts_parse(int argc, char **argv, struct load_opts *o)
 				return bad("--retransmit-timeout", optarg);
 			break;
 		case OPT_DELETE: o->delete_phase = true; break;
+		case OPT_REKEY:
+			if (!parse_uint(optarg, 1, 10000000, &o->rekeys))
+				return bad("--rekey", optarg);
+			break;
+		case OPT_PFS: o->pfs = optarg; break;
 		case OPT_HOLD:
 			if (!parse_pos(optarg, &o->hold_s))
 				return bad("--hold", optarg);

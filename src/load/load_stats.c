@@ -135,6 +135,10 @@ void load_report(FILE *to, const struct load_stats *s, const struct load_opts *o
 			fprintf(to, ":%u", s->reasons[i].n);
 		}
 		fprintf(to, "}");
+		if (o->rekeys)
+			fprintf(to, ",\"rekeys\":%u,\"rekeys_started\":%u,\"rekey_seconds\":%.3f,"
+				"\"rekeys_per_s\":%.1f,\"pfs\":\"%s\"", s->rekeys_done, s->rekeys_started, s->rekey_s,
+				s->rekey_s > 0 ? s->rekeys_done / s->rekey_s : 0.0, o->pfs ? o->pfs : "none");
 		if (o->delete_phase)
 			fprintf(to, ",\"deleted\":%u,\"delete_seconds\":%.3f", s->deleted, s->delete_s);
 		fprintf(to, "}\n");
@@ -153,6 +157,10 @@ void load_report(FILE *to, const struct load_stats *s, const struct load_opts *o
 		(unsigned long long)s->dropped_other);
 	for (size_t i = 0; i < s->n_reasons; i++)
 		fprintf(to, "failure     %6u  %s\n", s->reasons[i].n, s->reasons[i].why);
+	if (o->rekeys)
+		fprintf(to, "rekeys      %u of %u child SAs in %.3f s: %.1f rekeys/s (PFS %s)\n",
+			s->rekeys_done, o->rekeys, s->rekey_s,
+			s->rekey_s > 0 ? s->rekeys_done / s->rekey_s : 0.0, o->pfs ? o->pfs : "none");
 	if (o->delete_phase)
 		fprintf(to, "deleted     %u IKE SAs in %.3f s\n", s->deleted, s->delete_s);
 }

@@ -64,6 +64,7 @@ static void split_opts(const struct load_opts *o, unsigned n, unsigned i, struct
 	w->count = share(o->count, n, i);
 	w->window = share(o->window, n, i) ? share(o->window, n, i) : 1;
 	w->rate = o->rate / n;
+	w->rekeys = o->rekeys ? (share(o->rekeys, n, i) ? share(o->rekeys, n, i) : 1) : 0;
 	w->id_base = o->id_base + first;
 	w->json = false;
 	w->progress = false;
@@ -213,6 +214,10 @@ static void merge(struct load_stats *into, const struct load_stats *s)
 	for (size_t i = 0; i < s->n_reasons; i++)
 		for (unsigned k = 0; k < s->reasons[i].n; k++)
 			load_stats_failed(into, s->reasons[i].why);
+	into->rekeys_started += s->rekeys_started;
+	into->rekeys_done += s->rekeys_done;
+	if (s->rekey_s > into->rekey_s)
+		into->rekey_s = s->rekey_s; /* the workers rekey at the same time */
 	into->deleted += s->deleted;
 	if (s->delete_s > into->delete_s)
 		into->delete_s = s->delete_s;

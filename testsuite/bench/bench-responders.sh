@@ -12,6 +12,15 @@
 #       sends INITIAL_CONTACT, and with one identity for all, dualiked
 #       would drop each older SA (RFC 7296 2.4) and hold one. dualiked's
 #       conn then accepts any remote_id, its PSK found by its own id.
+#   sudo testsuite/bench/bench-responders.sh --rekey N [BUILD]
+#       instead: dualiked as responder to N CREATE_CHILD_SA child rekeys
+#       (over BENCH_COUNT SAs set up first), per group without and with PFS
+#       (the group's KE in every rekey): rekeys/s and responder CPU per rekey.
+#   sudo testsuite/bench/bench-responders.sh --callgrind N [BUILD]
+#       instead: dualiked as responder under valgrind --tool=callgrind,
+#       counters zeroed once it is up, N SAs per group, then instructions
+#       (Ir, every thread) per established handshake: a figure that does
+#       not depend on the machine's load.
 #
 # Two namespaces on a veth: "init" (192.0.2.1, plus 198.51.100.1-254 as
 # source addresses, one per SA round robin, so responders see distinct
@@ -30,10 +39,17 @@
 # ("dualiked strongswan libreswan"), BENCH_PIN (1: responder on CPU 0,
 # generator on CPU 1, as FINDINGS.md Q5's pinned column; 0: unpinned),
 # BENCH_WORKERS (generator processes, dualike-load --workers; 1), BENCH_NICE
-# (nice value for responders and generator, e.g. -5; none by default).
+# (nice value for responders and generator, e.g. -5; none by default),
+# BENCH_TIME (--memory: the generator's time limit, 3600 s).
 set -u
 MEMORY=
+CALLGRIND=
 if [ "${1:-}" = --memory ]; then MEMORY=${2:?--memory N}; shift 2; fi
+if [ "${1:-}" = --callgrind ]; then CALLGRIND=${2:?--callgrind N}; shift 2; fi
+REKEY=
+if [ "${1:-}" = --rekey ]; then REKEY=${2:?--rekey N}; shift 2; fi
+LOAD_EXTRA=() PFS= # rekey mode: generator options, the responder's pfs
+RESP_WRAP=() # callgrind mode: valgrind in front of dualiked
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 BUILD=$(cd "${1:-${DUALIKE_BUILDDIR:-$HERE/../..}}" && pwd)
 COUNT=${BENCH_COUNT:-2000}
@@ -101,15 +117,16 @@ ${rid:+remote_id = $rid}
 auth = psk
 ike = aes128-sha256-$1
 esp = aes128gcm16
+${PFS:+pfs = $PFS}
 EOT
 	echo "default any" >"$d/peers.policy"
 	printf 'resp.bench %s : PSK "%s"\n' "${rid:-%any}" "$PSK" >"$d/secrets"
 	chmod 600 "$d/secrets"
-	ip netns exec "$NS_R" "${pin_resp[@]}" "$BUILD/src/dualiked" -f -c "$d/dualike.conf" \
+	ip netns exec "$NS_R" "${pin_resp[@]}" "${RESP_WRAP[@]}" "$BUILD/src/dualiked" -f -c "$d/dualike.conf" \
 		</dev/null >"$d/dualiked.log" 2>&1 &
-	lab_track resp $! dualiked
+	lab_track resp $! "${RESP_COMM:-dualiked}"
 	L_DIR[resp]=$d
-	lab_wait 10 timeout 5 "$BUILD/src/dualikectl" -s "$d/run/dualiked.sock" status ||
+	lab_wait "${DUALIKED_START_S:-10}" timeout 5 "$BUILD/src/dualikectl" -s "$d/run/dualiked.sock" status ||
 		{ echo "dualiked did not start: $(tail -3 "$d/dualiked.log")" >&2; return 1; }
 }
 
@@ -236,7 +253,7 @@ run_load() {
 		--workers "$WORKERS" --count "$COUNT" --window "$WINDOW" --time 120 --retransmit-timeout 2000 \
 		--ike "aes128-sha256-$1" --esp aes128gcm16 \
 		--local-id init.bench --remote-id resp.bench \
-		--src-range 198.51.100.1-198.51.100.254 192.0.2.2
+		--src-range 198.51.100.1-198.51.100.254 "${LOAD_EXTRA[@]}" 192.0.2.2
 }
 
 # cpu_s PID : user+system CPU seconds of the process and its threads so far
@@ -251,8 +268,9 @@ if [ -n "$MEMORY" ]; then
 	start_dualiked x25519 "" || exit 1
 	pid=$(lab_pid resp)
 	before=$(rss_kib "$pid")
-	out=$(ip netns exec "$NS_I" env DUALIKE_LOAD_PSK="$PSK" "$LOAD" --json --no-progress \
-		--count "$MEMORY" --window "$WINDOW" --time 600 --retransmit-timeout 2000 \
+	out=$(ip netns exec "$NS_I" "${NICE[@]}" env DUALIKE_LOAD_PSK="$PSK" "$LOAD" --json --no-progress \
+		--workers "$WORKERS" --count "$MEMORY" --window "$WINDOW" --time "${BENCH_TIME:-3600}" \
+		--retransmit-timeout 2000 \
 		--ike aes128-sha256-x25519 --esp aes128gcm16 --id-template 'init%u.bench' --remote-id resp.bench \
 		--src-range 198.51.100.1-198.51.100.254 192.0.2.2)
 	sleep 1
@@ -267,6 +285,50 @@ if [ -n "$MEMORY" ]; then
 		printf "dualiked RSS %.1f MiB before, %.1f MiB with %d SAs: %.0f bytes per IKE SA + child\n",
 			b / 1024, a / 1024, n, (n > 0) ? (a - b) * 1024 / n : 0 }'
 	echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+	exit 0
+fi
+
+if [ -n "$REKEY" ]; then
+	echo "# dualiked responder: $REKEY child rekeys over $COUNT IKE SAs, per group without and with PFS, $(date -u +%FT%TZ), load $(cut -d' ' -f1-3 /proc/loadavg)"
+	for g in $KE_GROUPS; do
+		for PFS in "" "$g"; do
+			# one identity per SA, or INITIAL_CONTACT (RFC 7296 2.4) leaves one SA
+			LOAD_EXTRA=(--id-template 'init%u.bench' --rekey "$REKEY" ${PFS:+--pfs "$PFS"})
+			start_dualiked "$g" "" || continue
+			pid=$(lab_pid resp)
+			out=$(run_load "$g")
+			cpu=$(cpu_s "$pid")
+			lab_stop resp
+			printf 'rekey %-9s PFS %-9s %8s rekeys/s  %s/%s rekeyed  setup %s/%s  responder CPU %s s in all  load %s\n' \
+				"$g" "${PFS:-none}" "$(json_num "$out" rekeys_per_s)" "$(json_num "$out" rekeys)" "$REKEY" \
+				"$(json_num "$out" established)" "$COUNT" "${cpu:-n/a}" "$(cut -d' ' -f1 /proc/loadavg)"
+			echo "#   $out"
+		done
+	done
+	exit 0
+fi
+
+if [ -n "$CALLGRIND" ]; then
+	echo "# dualiked responder under callgrind, $CALLGRIND SAs per group, $(date -u +%FT%TZ)"
+	COUNT=$CALLGRIND DUALIKED_START_S=60 RESP_COMM=callgrind-amd64
+	for g in $KE_GROUPS; do
+		cg=$LAB_DIR/callgrind.$g
+		RESP_WRAP=(valgrind --tool=callgrind "--callgrind-out-file=$cg.%p")
+		start_dualiked "$g" || { echo "dualiked $g: did not start under valgrind"; continue; }
+		pid=$(lab_pid resp)
+		callgrind_control -z "$pid" >/dev/null 2>&1 || echo "# callgrind_control -z $pid failed"
+		out=$(run_load "$g")
+		callgrind_control -d "$pid" >/dev/null 2>&1 || echo "# callgrind_control -d $pid failed"
+		sleep 1
+		# the dump taken after the load: counts since the zeroing
+		ir=$(cat "$cg".*.* 2>/dev/null | awk '/^(summary|totals):/ { if ($2 > m) m = $2 } END { print m + 0 }')
+		lab_stop resp
+		est=$(json_num "$out" established)
+		awk -v g="$g" -v ir="$ir" -v n="${est:-0}" 'BEGIN {
+			printf "callgrind %-9s %12.0f instructions for %d handshakes: %.0f Ir per IKE SA + child (responder)\n",
+				g, ir, n, (n > 0) ? ir / n : 0 }'
+	done
+	RESP_WRAP=()
 	exit 0
 fi
 
