@@ -10,7 +10,8 @@
  * the root CA; Main Mode and Aggressive Mode establish both ways with the
  * Quick Mode keys equal on both sides; identities as DN (default) and as
  * FQDN; a peer that sends no CERT is accepted when its certificate is
- * configured, refused otherwise; and each refusal (expired, revoked,
+ * configured, refused otherwise; phase-1 re-authentication signs again and
+ * keeps the IPsec SAs; and each refusal (expired, revoked,
  * unknown CA, bad key usage, a CA loop, an identity not in the
  * certificate, a remote_id mismatch, a signature by the wrong key, a
  * truncated or garbage CERT, PSK against pubkey) leaves the refusing side
@@ -269,6 +270,29 @@ static void test_establish(const char *what, const struct side_cfg *s0,
 	}
 }
 
+/* Phase-1 re-authentication signs and checks again; the IPsec SA pair stays. */
+static void test_reauth(void)
+{
+	struct v1_pair p;
+	unsigned est[2];
+
+	if (open_pair(&p, &peer_rsa, &gw_rsa, false) < 0 || !establish(&p, 0)) {
+		tap_ok(false, "reauth: established first");
+		v1p_close(&p);
+		return;
+	}
+	tap_eq_int(v1_engine_fire_timers(p.eng[0], V1_TIMER_ISAKMP_LIFE), 1,
+		   "reauth with certificates: the ISAKMP SA's soft lifetime fires");
+	v1p_run(&p);
+	tap_eq_int((long long)v1_engine_counters(p.eng[0])->reauths, 1, "... counted");
+	tap_ok(v1p_count(&p, 0, &est[0]) == 1 && est[0] == 1 && v1p_count(&p, 1, &est[1]) == 1 &&
+	       est[1] == 1, "... one established ISAKMP SA on each side (the old one deleted)");
+	tap_eq_int((long long)v1_engine_counters(p.eng[1])->p1_done, 2,
+		   "... the responder checked a second signature");
+	tap_ok(v1p_ipsec(&p, 0) == 1 && v1p_ipsec(&p, 1) == 1, "... the IPsec SA pair lives on");
+	v1p_close(&p);
+}
+
 /*
  * Side `checker` refuses the other's authentication: it holds no SA
  * afterwards, counted a failure, and its last datagram is the notify.
@@ -434,6 +458,7 @@ int main(void)
 	a.send = V1_SEND_CERT_NEVER, b.send = V1_SEND_CERT_NEVER;
 	a.no_ca = b.no_ca = true;
 	test_establish("no CERT sent, peer certificates configured", &a, &b, false);
+	test_reauth();
 	test_refusals();
 	(void)pki_read_file;
 	job_pool_free(pool);
