@@ -71,6 +71,16 @@ int conf_cert_k_key(struct conf_ctx *ctx, void *obj, const char *key, const char
 	return set_path(ctx, key, val, &cc->key_file);
 }
 
+int conf_cert_k_peer_cert(struct conf_ctx *ctx, void *obj, const char *key, const char *val)
+{
+	struct conf_cert *cc = get(&CONN(obj)->pubkey);
+
+	if (!cc)
+		return ERR_NOMEM;
+	cc->line_peer_cert = conf_line(ctx, key);
+	return set_path(ctx, key, val, &cc->peer_cert_file);
+}
+
 static int k_ca(struct conf_ctx *ctx, struct conf_cert *cc, const char *key, const char *val)
 {
 	if (!cc)
@@ -125,16 +135,17 @@ static int k_crl(struct conf_ctx *ctx, struct conf_cert *cc, const char *key, co
 static int k_send_cert(struct conf_ctx *ctx, struct conf_cert *cc, const char *key,
 		       const char *val)
 {
-	static const char *const names[] = { "ifasked", "always" };
-	int v = conf_enum_parse(val, names, 2);
+	static const char *const names[] = { "ifasked", "always", "never" };
+	int v = conf_enum_parse(val, names, 3);
 
 	if (!cc)
 		return ERR_NOMEM;
 	if (v < 0) {
-		conf_bad(ctx, key, "send_cert '%s' is unknown; write always or ifasked", val);
+		conf_bad(ctx, key, "send_cert '%s' is unknown; write always, ifasked or never",
+			 val);
 		return ERR_PARSE;
 	}
-	cc->send_cert = v ? CONF_SEND_CERT_ALWAYS : CONF_SEND_CERT_IFASKED;
+	cc->send_cert = (enum conf_send_cert)v;
 	cc->send_cert_set = true;
 	return 0;
 }
@@ -176,6 +187,8 @@ void conf_cert_free(struct conf_cert *cc)
 		return;
 	free(cc->cert_file);
 	free(cc->key_file);
+	free(cc->peer_cert_file);
+	cert_free(cc->peer_cert);
 	free(cc->ca);
 	free_crls(cc);
 	cert_chain_clear(cc->chain);
@@ -195,7 +208,11 @@ bool conf_cert_equal(const struct conf_cert *a, const struct conf_cert *b)
 	if (!a || !b)
 		return a == b;
 	if (!str_equal(a->cert_file, b->cert_file) || !str_equal(a->key_file, b->key_file) ||
-	    !str_equal(a->ca, b->ca) || a->n_crls != b->n_crls || a->send_cert != b->send_cert)
+	    !str_equal(a->ca, b->ca) || a->n_crls != b->n_crls || a->send_cert != b->send_cert ||
+	    !str_equal(a->peer_cert_file, b->peer_cert_file))
+		return false;
+	if (!a->peer_cert || !b->peer_cert ? a->peer_cert != b->peer_cert :
+	    !cert_equal(a->peer_cert, b->peer_cert))
 		return false;
 	for (size_t i = 0; i < a->n_crls; i++)
 		if (!str_equal(a->crls[i], b->crls[i]))
@@ -277,11 +294,16 @@ static void load_store(struct finish *f, struct conf_cert *cc)
 		conf_nomem(f->ctx);
 		return;
 	}
-	rc = is_dir(cc->ca) ? cert_store_add_ca_dir(cc->store, cc->ca, why, sizeof(why)) :
-			      cert_store_add_ca_file(cc->store, cc->ca, why, sizeof(why));
+	if (!cc->ca) {
+		/* only with peer_cert (finish_conn): the peer is that certificate */
+		rc = 0;
+	} else {
+		rc = is_dir(cc->ca) ? cert_store_add_ca_dir(cc->store, cc->ca, why, sizeof(why)) :
+				      cert_store_add_ca_file(cc->store, cc->ca, why, sizeof(why));
+	}
 	if (rc < 0)
 		bad(f, cc->line_ca, "ca: %s", why);
-	else if (cert_store_ca_count(cc->store) == 0)
+	else if (cc->ca && cert_store_ca_count(cc->store) == 0)
 		bad(f, cc->line_ca, "ca: %s holds no certificate (.pem, .crt, .cer, .der)",
 		    cc->ca);
 	for (size_t i = 0; i < cc->n_crls; i++) {
@@ -320,6 +342,38 @@ static void load_own(struct finish *f, struct conf_cert *cc)
 		    "point key at the key the certificate was issued for", cc->key_file,
 		    cc->cert_file, cert_subject_str(cc->chain->certs[0], subj, sizeof(subj)),
 		    cert_key_str(cc->chain->certs[0], why, sizeof(why)));
+}
+
+/*
+ * The peer's certificate, when configured: the peer may then leave CERT out
+ * (RFC 7296 3.6 / RFC 2408 3.9 leave sending it to policy), and a CERT it
+ * does send must be this one. One certificate: the first of the file.
+ */
+static void load_peer_cert(struct finish *f, struct conf_cert *cc)
+{
+	struct cert_chain got = { 0 };
+	char subj[512];
+	time_t nb, na, now = time(NULL);
+	int rc;
+
+	if (!cc->peer_cert_file)
+		return;
+	rc = cert_chain_load_file(cc->peer_cert_file, &got);
+	if (rc < 0 || got.n == 0) {
+		bad(f, cc->line_peer_cert, "peer_cert: %s: cannot load a certificate: %s",
+		    cc->peer_cert_file, rc == ERR_IO ? "cannot read the file" :
+		    "not a PEM or DER certificate");
+		cert_chain_clear(&got);
+		return;
+	}
+	cc->peer_cert = cert_ref(got.certs[0]);
+	cert_chain_clear(&got);
+	cert_validity(cc->peer_cert, &nb, &na);
+	if (now > na || now < nb)
+		bad(f, cc->line_peer_cert, "peer_cert: %s (%s) is %s; the peer could not "
+		    "authenticate with it", cc->peer_cert_file,
+		    cert_subject_str(cc->peer_cert, subj, sizeof(subj)),
+		    now > na ? "expired" : "not valid yet");
 }
 
 static void check_own_chain(struct finish *f, struct conf_cert *cc)
@@ -405,9 +459,10 @@ static void finish_conn(struct finish *f, const struct conf_cert *def)
 	struct conf_cert *cc = c->pubkey;
 
 	if (c->auth != CONF_AUTH_PUBKEY) {
-		if (cc && (cc->cert_file || cc->key_file))
-			bad(f, cc->cert_file ? cc->line_cert : cc->line_key,
-			    "cert and key apply to auth = pubkey; write auth = pubkey or remove them");
+		if (cc && (cc->cert_file || cc->key_file || cc->peer_cert_file))
+			bad(f, cc->cert_file ? cc->line_cert : cc->key_file ? cc->line_key :
+			    cc->line_peer_cert, "cert, key and peer_cert apply to auth = pubkey; "
+			    "write auth = pubkey or remove them");
 		return;
 	}
 	if (!get(&c->pubkey) || inherit(c->pubkey, def) < 0) {
@@ -415,17 +470,19 @@ static void finish_conn(struct finish *f, const struct conf_cert *def)
 		return;
 	}
 	cc = c->pubkey;
-	if (!cc->cert_file || !cc->key_file || !cc->ca) {
+	if (!cc->cert_file || !cc->key_file || (!cc->ca && !cc->peer_cert_file)) {
 		int line = 0;
 
 		conn_key(f->ctx, c, "auth", &line);
 		bad(f, line, "auth = pubkey needs%s%s%s", !cc->cert_file ?
 		    " cert = FILE (our certificate, PEM or DER, intermediates after it)" : "",
 		    !cc->key_file ? " key = FILE (our private key, mode 0600)" : "",
-		    !cc->ca ? " ca = DIR (trusted CA certificates, here or in [daemon])" : "");
+		    !cc->ca && !cc->peer_cert_file ? " ca = DIR (trusted CA certificates, here or "
+		    "in [daemon]) or peer_cert = FILE (the peer's own certificate)" : "");
 		return;
 	}
 	load_own(f, cc);
+	load_peer_cert(f, cc);
 	load_store(f, cc);
 	check_own_chain(f, cc);
 	check_local_id(f, cc);
@@ -455,12 +512,15 @@ void conf_cert_print(const struct config *cfg, FILE *f)
 		if (cert_validity(cc->chain->certs[0], &nb, &na) == 0 && gmtime_r(&na, &tm))
 			strftime(until, sizeof(until), "%Y-%m-%d", &tm);
 		fprintf(f, "conn %s: cert %s (%s, valid until %s, %zu intermediate(s)), key %s "
-			"matches, chain valid against %zu CA(s) and %zu CRL(s), send_cert %s\n",
+			"matches, chain valid against %zu CA(s) and %zu CRL(s), send_cert %s%s%s\n",
 			c->name, cert_subject_str(cc->chain->certs[0], subj, sizeof(subj)),
 			cert_key_str(cc->chain->certs[0], key, sizeof(key)), until,
 			cc->chain->n - 1, cc->key_file, cert_store_ca_count(cc->store),
 			cert_store_crl_count(cc->store),
-			cc->send_cert == CONF_SEND_CERT_ALWAYS ? "always" : "ifasked");
+			cc->send_cert == CONF_SEND_CERT_ALWAYS ? "always" :
+			cc->send_cert == CONF_SEND_CERT_NEVER ? "never" : "ifasked",
+			cc->peer_cert ? ", peer_cert " : "",
+			cc->peer_cert ? cert_subject_str(cc->peer_cert, subj, sizeof(subj)) : "");
 	}
 }
 

@@ -3,7 +3,7 @@
  * (man/dualike.conf.5 "PUBLIC KEY AUTHENTICATION"):
  *
  *   [daemon]   ca = DIR|FILE   crl = FILE|DIR[, ...]   send_cert = always|ifasked
- *   [conn X]   auth = pubkey   cert = FILE   key = FILE
+ *   [conn X]   auth = pubkey   cert = FILE   key = FILE   peer_cert = FILE
  *              ca, crl, send_cert (override [daemon]'s)
  *
  * The keys are read with the rest of the file; conf_cert_finish() (at the
@@ -23,7 +23,10 @@
  *   key                 our private key (common/sig.h; job_sig_sign)
  *   store               trust anchors + CRLs to check the peer's chain
  *                       (cert_verify_chain) and to fill CERTREQ / CR
- *   send_cert           CONF_SEND_CERT_ALWAYS or only when asked (CERTREQ/CR)
+ *   send_cert           CONF_SEND_CERT_ALWAYS, only when asked (CERTREQ/CR) or
+ *                       never (the peer has our certificate configured)
+ *   peer_cert           the peer's certificate when configured (trusted as
+ *                       such: the peer may then send no CERT), else NULL
  */
 #ifndef DUALIKE_SRC_CONF_CERT_H
 #define DUALIKE_SRC_CONF_CERT_H
@@ -34,6 +37,7 @@
 
 /* Only declared here, so config.c needs no X.509 headers; users of the
  * loaded objects include common/cert.h and common/sig.h. */
+struct cert;
 struct cert_chain;
 struct cert_store;
 struct sig_privkey;
@@ -44,28 +48,32 @@ struct conf_id;
 enum conf_send_cert {
 	CONF_SEND_CERT_IFASKED = 0, /* default: when the peer sent CERTREQ / CR */
 	CONF_SEND_CERT_ALWAYS = 1,
+	CONF_SEND_CERT_NEVER = 2,   /* the peer has our certificate configured */
 };
 
 struct conf_cert {
 	/* as written (paths made absolute against the config file's folder) */
 	char *cert_file;            /* [conn] only */
 	char *key_file;             /* [conn] only */
+	char *peer_cert_file;       /* [conn] only; optional */
 	char *ca;                   /* a folder of anchors, or one file */
 	char **crls;                /* files or folders */
 	size_t n_crls;
 	bool send_cert_set;
 	enum conf_send_cert send_cert;
-	int line_cert, line_key, line_ca, line_crl;
+	int line_cert, line_key, line_ca, line_crl, line_peer_cert;
 	/* loaded by conf_cert_finish() for auth = pubkey connections */
 	struct cert_chain *chain;   /* never NULL once loaded; n may be 0 on errors */
 	struct sig_privkey *key;
 	struct cert_store *store;
+	struct cert *peer_cert;     /* loaded from peer_cert_file, or NULL */
 };
 
 /* Key parsers for the [conn] table (conf_conn.c) and [daemon] table
  * (conf_daemon.c); obj is the struct conn_config / daemon_config. */
 int conf_cert_k_cert(struct conf_ctx *ctx, void *obj, const char *key, const char *val);
 int conf_cert_k_key(struct conf_ctx *ctx, void *obj, const char *key, const char *val);
+int conf_cert_k_peer_cert(struct conf_ctx *ctx, void *obj, const char *key, const char *val);
 int conf_cert_k_ca(struct conf_ctx *ctx, void *obj, const char *key, const char *val);
 int conf_cert_k_crl(struct conf_ctx *ctx, void *obj, const char *key, const char *val);
 int conf_cert_k_send_cert(struct conf_ctx *ctx, void *obj, const char *key, const char *val);

@@ -250,6 +250,7 @@ const struct conf_key conf_conn_keys[] = {
 	{ "auth", k_auth },
 	{ "cert", conf_cert_k_cert },
 	{ "key", conf_cert_k_key },
+	{ "peer_cert", conf_cert_k_peer_cert },
 	{ "ca", conf_cert_k_ca },
 	{ "crl", conf_cert_k_crl },
 	{ "send_cert", conf_cert_k_send_cert },

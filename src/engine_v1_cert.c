@@ -52,8 +52,11 @@ int engine_v1_pubkey(struct v1_conn *c, const struct conf_cert *cc)
 		rc = cert_store_new(&pk->store);
 	if (rc == 0)
 		rc = load_store(pk->store, cc, why, sizeof(why));
+	if (rc == 0 && cc->peer_cert)
+		pk->peer_cert = cert_ref(cc->peer_cert);
 	if (pk)
 		pk->send_cert = cc->send_cert == CONF_SEND_CERT_ALWAYS ? V1_SEND_CERT_ALWAYS
+				: cc->send_cert == CONF_SEND_CERT_NEVER ? V1_SEND_CERT_NEVER
 									: V1_SEND_CERT_IF_ASKED;
 	if (rc == 0)
 		rc = v1_pubkey_attach(c, pk, why, sizeof(why));

@@ -163,7 +163,10 @@ static int conns_to_v2(const struct config *cfg, struct v2_conn **out, size_t *n
 			x->pubkey.key = c->pubkey->key;
 			x->pubkey.ca = c->pubkey->store;
 			x->pubkey.send_cert = c->pubkey->send_cert == CONF_SEND_CERT_ALWAYS
-						      ? V2_SEND_CERT_ALWAYS : V2_SEND_CERT_IFASKED;
+						      ? V2_SEND_CERT_ALWAYS
+					      : c->pubkey->send_cert == CONF_SEND_CERT_NEVER
+						      ? V2_SEND_CERT_NEVER : V2_SEND_CERT_IFASKED;
+			x->pubkey.peer_cert = c->pubkey->peer_cert;
 			x->pubkey.sig = (enum v2_sig_pref)c->signature;
 		}
 		n++;

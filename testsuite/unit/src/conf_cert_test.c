@@ -172,7 +172,11 @@ static void test_errors(void)
 	expect_error("a file that is no certificate", "gw-rsa.key", "gw-rsa.key", "", 9,
 		     "not a PEM or DER certificate", NULL);
 	expect_error("send_cert typo", "gw-rsa-chain.pem", "gw-rsa.key",
-		     "send_cert = sometimes\n", 11, "write always or ifasked", NULL);
+		     "send_cert = sometimes\n", 11, "write always, ifasked or never", NULL);
+	expect_error("an expired peer_cert is refused, saying so", "gw-rsa-chain.pem", "gw-rsa.key",
+		     "peer_cert = gw-expired.pem\n", 11, "peer_cert:", "is expired");
+	expect_error("a peer_cert that is no certificate", "gw-rsa-chain.pem", "gw-rsa.key",
+		     "peer_cert = peer-rsa.key\n", 11, "peer_cert:", "not a PEM or DER");
 	expect_error("a dn: that is no DN", "gw-rsa-chain.pem", "gw-rsa.key",
 		     "remote_id = dn:no equals sign\n", 11, "dn:", NULL);
 	{
@@ -192,6 +196,43 @@ static void test_errors(void)
 		       "cert with auth = psk is an error");
 		config_errors_free(&e);
 	}
+}
+
+/* peer_cert = FILE: the peer's own certificate; then ca may be left out. */
+static void test_peer_cert(void)
+{
+	char text[2048], subj[512];
+	struct config *cfg = NULL, *other = NULL;
+	struct config_errors e, e2;
+	const struct conn_config *c;
+
+	snprintf(text, sizeof(text),
+		 "[conn gw]\nremote = 192.0.2.1\nauth = pubkey\ncert = %s/gw-rsa-chain.pem\n"
+		 "key = %s/gw-rsa.key\npeer_cert = %s/peer-rsa.pem\nsend_cert = never\n",
+		 pki_dir, pki_dir, pki_dir);
+	if (!tap_eq_int(load(text, &cfg, &e), 0, "peer_cert without ca loads")) {
+		dump(&e);
+		config_errors_free(&e);
+		return;
+	}
+	c = config_find_conn(cfg, "gw");
+	tap_ok(c && c->pubkey && c->pubkey->peer_cert, "the peer's certificate is loaded");
+	if (c && c->pubkey && c->pubkey->peer_cert) {
+		tap_eq_str(cert_subject_str(c->pubkey->peer_cert, subj, sizeof(subj)),
+			   "CN=peer.example.org,OU=rsa,O=dualike test,C=FI", "... the peer's, by subject");
+		tap_eq_int(c->pubkey->send_cert, CONF_SEND_CERT_NEVER, "send_cert = never");
+	}
+	snprintf(text, sizeof(text),
+		 "[conn gw]\nremote = 192.0.2.1\nauth = pubkey\ncert = %s/gw-rsa-chain.pem\n"
+		 "key = %s/gw-rsa.key\npeer_cert = %s/peer-ecdsa256.pem\nsend_cert = never\n",
+		 pki_dir, pki_dir, pki_dir);
+	tap_eq_int(load(text, &other, &e2), 0, "another peer_cert loads");
+	tap_ok(cfg && other && config_conn_change(cfg, other, "gw") == CONF_CONN_CHANGED,
+	       "another peer_cert: the connection changed");
+	config_free(cfg);
+	config_free(other);
+	config_errors_free(&e);
+	config_errors_free(&e2);
 }
 
 static void test_dn_ids(void)
@@ -221,6 +262,7 @@ int main(void)
 	snprintf(conf_path, sizeof(conf_path), "%s/dualike.conf", pki_dir);
 	test_good();
 	test_errors();
+	test_peer_cert();
 	test_dn_ids();
 	remove(conf_path);
 	pki_remove();
