@@ -187,6 +187,15 @@ static int check_file(int fd, const char *path, off_t *size, struct config_error
 				 "be a plain file");
 		return ERR_PERM;
 	}
+	/* a file another user owns could be rewritten by that user: iked and
+	 * sshd refuse such key files too */
+	if (st.st_uid != geteuid() && st.st_uid != 0) {
+		config_error_add(errs, path, 0, "owned by uid %u, not by the user dualiked "
+				 "runs as (uid %u) or root; another user could change the PSKs. "
+				 "Fix: chown %u %s", (unsigned)st.st_uid, (unsigned)geteuid(),
+				 (unsigned)geteuid(), path);
+		return ERR_PERM;
+	}
 	if (st.st_mode & 077) {
 		config_error_add(errs, path, 0, "mode %04o lets group or others access the "
 				 "PSKs; refusing to read it. Fix: chmod 600 %s",

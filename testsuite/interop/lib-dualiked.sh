@@ -118,6 +118,7 @@ dualiked_start() {
 	fi
 	ip netns exec "${L_NS[$r]}" \
 		env ${preload:+LD_PRELOAD=$preload DUALIKE_XFRM_SHIM_LOG=$d/xfrm-sa.log} \
+		${preload:+ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0} \
 		"$LAB_BUILD/src/dualiked" -f -c "$d/dualike.conf" \
 		</dev/null >"$d/dualiked.log" 2>&1 &
 	lab_track "$r-dualiked" $! dualiked

@@ -84,6 +84,17 @@ static void test_modes(void)
 	tap_eq_int(secrets_load(p, &s, &e), 0, "mode 0400 is accepted");
 	secrets_free(s);
 	config_errors_free(&e);
+
+	/* owned by another user: only root can make such a file here */
+	p = install("secrets", 0600);
+	if (geteuid() == 0 && chown(p, 65534, 65534) == 0) {
+		tap_eq_int(secrets_load(p, &s, &e), ERR_PERM, "a file owned by another user is refused");
+		tap_ok(e.n == 1 && strstr(e.v[0].msg, "owned by uid 65534"), "... naming the owner");
+		config_errors_free(&e);
+	} else {
+		tap_skip("a file owned by another user: needs root to make one");
+		tap_skip("... naming the owner");
+	}
 }
 
 static bool psk_is(const struct secret *k, const char *text)
