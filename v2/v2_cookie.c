@@ -20,6 +20,7 @@
  * reaches cookie_threshold;
  * a threshold of 0 asks always, V2_COOKIE_NEVER never.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -189,4 +190,40 @@ bool v2_cookie_gate(struct v2_engine *e, const struct v2_msg *m, const struct v2
 	}
 	send_cookie(e, m, dg, &ni);
 	return true;
+}
+
+/*
+ * 2.15: "If the first message of the exchange is sent multiple times
+ * (such as with a responder cookie ...), it is the latest version of the
+ * message that is signed." Under load a retransmitted request without a
+ * cookie can find the load just below the threshold and make this
+ * half-open SA while the initiator, having taken our COOKIE for the first
+ * copy, sends the request again with it and then takes our answer: it
+ * signs the request with the cookie. So a request of the same SA that
+ * carries a valid COOKIE first and the same Ni replaces the bytes AUTH is
+ * checked against (the answer stays the cached one, 2.1). The valid cookie
+ * (over Ni, IPi, SPIi) keeps an off-path sender from doing it.
+ */
+void v2_cookie_note_retry(struct v2_ike_sa *sa, const struct v2_msg *m,
+			  const struct v2_datagram *dg)
+{
+	struct v2_bytes ni, got;
+	uint8_t *copy;
+
+	if (sa->initiator || !sa->half_open || !sa->init_i || m->hdr.message_id != 0)
+		return;
+	if (m->raw.len == sa->init_i_len && memcmp(m->raw.p, sa->init_i, m->raw.len) == 0)
+		return; /* a plain retransmission */
+	if (!first_cookie(m, &got) || !request_nonce(m, &ni) || ni.len != sa->ni_len ||
+	    memcmp(ni.p, sa->ni, ni.len) != 0 ||
+	    !cookie_valid(sa->eng, &got, &ni, &dg->peer, m->hdr.spi_i))
+		return;
+	copy = malloc(m->raw.len ? m->raw.len : 1);
+	if (!copy)
+		return;
+	memcpy(copy, m->raw.p, m->raw.len);
+	free(sa->init_i);
+	sa->init_i = copy;
+	sa->init_i_len = m->raw.len;
+	log_debug(&sa->sad.logger, "IKE_SA_INIT again with our COOKIE: AUTH is checked against it (2.15)");
 }

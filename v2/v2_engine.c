@@ -253,6 +253,8 @@ int v2_engine_input(struct v2_engine *e, const struct v2_datagram *dg)
 		}
 		new_sa = true;
 	}
+	if (!new_sa && !response && m->hdr.exchange == V2_EXCH_IKE_SA_INIT)
+		v2_cookie_note_retry(sa, m, dg); /* the latest request 1 is signed (2.15) */
 	if (sa->job) {
 		e->stats.dropped_busy++;
 		log_debug(&sa->sad.logger, "message while a crypto job runs; dropped");

@@ -288,6 +288,13 @@ bool v2_cookie_needed(const struct v2_engine *e);
  * further; false: go on.
  */
 bool v2_cookie_gate(struct v2_engine *e, const struct v2_msg *m, const struct v2_datagram *dg);
+/*
+ * Responder, half-open SA: IKE_SA_INIT again, now with a valid COOKIE and
+ * the same Ni: its bytes are what the initiator signs (2.15), kept in
+ * init_i.
+ */
+void v2_cookie_note_retry(struct v2_ike_sa *sa, const struct v2_msg *m,
+			  const struct v2_datagram *dg);
 void v2_cookie_rotate(struct v2_engine *e);
 void v2_cookie_wipe(struct v2_engine *e);
 
