@@ -32,7 +32,10 @@ ls_algs() {
 		case $t in
 		aes*gcm16) t=aes_gcm${t:3:3} ;;
 		sha256|sha384|sha512) t=sha2_${t#sha} ;;
-		prf*) continue ;;
+		# an AEAD IKE proposal names its PRF where Libreswan expects it:
+		# "aes_gcm256-sha2_256" (the word after an AEAD cipher is the PRF)
+		prf*) case $out in aes_gcm*) ;; *) continue ;; esac
+			t=${t#prf}; case $t in sha256|sha384|sha512) t=sha2_${t#sha} ;; esac ;;
 		ecp256) dh=dh19; continue ;;
 		ecp384) dh=dh20; continue ;;
 		ecp521) dh=dh21; continue ;;

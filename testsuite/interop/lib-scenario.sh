@@ -6,7 +6,7 @@ POLICY=()               # peers.policy lines for dualiked
 EXPECT=()               # "SUBJECT OP VALUE"
 AFTER=()                # expectations judged after the action
 
-scn_keys=" name description skip topology family peer gateway version mode ike esp pfs initiator timeout peer_kernel gateway_kernel libreswan_ike libreswan_esp action peer_local_ts peer_remote_ts gateway_local_ts gateway_remote_ts second_peer limit auth gateway_cert peer_cert signature "
+scn_keys=" name description skip topology family peer gateway version mode ike esp pfs initiator timeout peer_kernel gateway_kernel libreswan_ike libreswan_esp strongswan_ike action peer_local_ts peer_remote_ts gateway_local_ts gateway_remote_ts second_peer limit auth gateway_cert peer_cert signature "
 
 # auth = pubkey: one test PKI per scenario (testsuite/lib/make-pki.sh) in
 # $LAB_DIR/pki; lab_cert ROLE names the role's make-pki.sh certificate
@@ -241,7 +241,12 @@ scn_action() {
 	# shellcheck disable=SC2086 # the words are the command's arguments
 	case ${L_KIND[$role]} in
 	dualiked) dlk_ctl "$role" $words ;;
-	strongswan) ss_ctl "$role" 20 $words ;;
+	# `peer --vanish`: charon is killed with SIGKILL, so no Delete leaves
+	# (what `whack --shutdown --leave-state` is for pluto); swanctl has no such command
+	strongswan) if [ "$words" = --vanish ]; then
+			local pid; pid=$(lab_pid "$role-charon")
+			[ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = charon ] && kill -KILL "$pid"
+		else ss_ctl "$role" 20 $words; fi ;;
 	libreswan) ls_whack "$role" $words ;;
 	esac >"${L_DIR[$role]}/action.out" 2>&1
 }

@@ -104,7 +104,7 @@ connections {
 		mobike = no
 		local_addrs = ${L_ADDR[$r]}
 		remote_addrs = $remote
-		proposals = ${S[ike]}
+		proposals = ${S[strongswan_ike]:-${S[ike]}}
 		local {
 			auth = $auth
 			id = ${L_ID[$r]}
