@@ -157,6 +157,12 @@ fi
 
 RUN_ROOT=$(mktemp -d /tmp/dualike-interop.XXXXXX) || exit 1
 chmod 700 "$RUN_ROOT"
+# Say that a scenario run is going on, for faults/run-faults.sh, which
+# waits for it: one file per run, named by our pid, gone when we end.
+if [ -z "$global_skip" ]; then
+	mkdir -p /tmp/dualike-lab-runs && echo $$ >"/tmp/dualike-lab-runs/$$"
+	trap 'rm -f "/tmp/dualike-lab-runs/$$"' EXIT
+fi
 declare -A job_of=() done_rc=() limit_of=()
 n=0 passed=0 failed=0 skipped=0
 

@@ -42,9 +42,20 @@ if [ -z "$skip" ]; then
 fi
 
 # Never beside the scenarios (make -j runs tests in parallel): wait, bounded
-# to 30 minutes, while a run-scenarios.sh of this machine is running.
+# to 30 minutes, while a run-scenarios.sh of this machine is running. Each
+# run leaves /tmp/dualike-lab-runs/PID while it runs (a file whose process
+# is gone, left by a killed run, does not count). Matching command lines
+# instead would find make itself, whose arguments name run-scenarios.sh.
+scenario_runs() {
+	local f c=0
+	for f in /tmp/dualike-lab-runs/*; do
+		[ -f "$f" ] || continue
+		if kill -0 "${f##*/}" 2>/dev/null; then c=$((c + 1)); else rm -f "$f"; fi
+	done
+	echo $c
+}
 if [ -z "$skip" ]; then
-	for ((w = 0; w < 1800 && $(pgrep -fc 'interop/run-scenarios\.sh' || true) > 0; w++)); do
+	for ((w = 0; w < 1800 && $(scenario_runs) > 0; w++)); do
 		sleep 1
 	done
 	[ "${w:-0}" -gt 0 ] && echo "# waited $w s for run-scenarios.sh to finish"
