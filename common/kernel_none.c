@@ -6,10 +6,12 @@
  * counted. SPIs are allocated here: random, >= 256 (RFC 4303 2.1 reserves
  * 1-255), unique among the SAs this backend holds, larval ones included.
  *
- * SAs live in a chained hash table keyed by SPI (KERNEL_NONE_BUCKETS
- * buckets, fixed: lookups stay short up to ~100,000 SAs). Policies live in
- * a plain singly linked list: they are few per connection and only
- * searched when added or deleted.
+ * SAs and policies live in chained hash tables (SipHash, libsodium's
+ * crypto_shorthash, with a key drawn at open, as common/sad.c): SAs keyed by
+ * SPI (a peer picks the SPIs of our outbound SAs, so the hash must not be
+ * predictable), policies by selector and direction, the fields add/del look
+ * up. Each table doubles when it holds more entries than buckets, so add,
+ * delete and lookup stay O(1) from a handful to 100,000+ SAs.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -19,23 +21,36 @@
 #include "common/err.h"
 #include "common/kernel_backend.h"
 
-#define KERNEL_NONE_BUCKETS 4096u
+#define KERNEL_NONE_MIN_BUCKETS 64u
 #define SPI_MIN 256u
 
+/* One chain link: both tables hold these, the entry right after it. */
+struct none_link {
+	struct none_link *next;
+	uint64_t hash;
+};
+
 struct none_sa {
-	struct none_sa *next;
+	struct none_link link; /* first */
 	struct kernel_sa_info info;
 };
 
 struct none_policy {
-	struct none_policy *next;
+	struct none_link link; /* first */
 	struct kernel_policy pol;
+};
+
+struct none_table {
+	struct none_link **buckets;
+	size_t mask; /* buckets - 1, a power of two minus one */
+	size_t count;
 };
 
 struct kernel_none {
 	struct kernel base; /* first: struct kernel * converts to this */
-	struct none_sa *buckets[KERNEL_NONE_BUCKETS];
-	struct none_policy *policies;
+	uint8_t key[crypto_shorthash_KEYBYTES];
+	struct none_table sas;
+	struct none_table policies;
 };
 
 static struct kernel_none *to_none(struct kernel *k)
@@ -43,20 +58,140 @@ static struct kernel_none *to_none(struct kernel *k)
 	return (struct kernel_none *)k;
 }
 
-static struct none_sa **bucket_of(struct kernel_none *kn, uint32_t spi)
+/* ---- tables ---- */
+
+static int table_init(struct none_table *t)
 {
-	/* SPIs are random, so their low bits spread well. */
-	return &kn->buckets[spi % KERNEL_NONE_BUCKETS];
+	t->buckets = calloc(KERNEL_NONE_MIN_BUCKETS, sizeof(*t->buckets));
+	if (!t->buckets)
+		return ERR_NOMEM;
+	t->mask = KERNEL_NONE_MIN_BUCKETS - 1;
+	t->count = 0;
+	return 0;
 }
 
+static void table_free(struct none_table *t)
+{
+	size_t b;
+
+	if (!t->buckets)
+		return;
+	for (b = 0; b <= t->mask; b++) {
+		struct none_link *l = t->buckets[b], *ln;
+
+		for (; l; l = ln) {
+			ln = l->next;
+			free(l); /* the link is the first member of its entry */
+		}
+	}
+	free(t->buckets);
+	t->buckets = NULL;
+}
+
+/* Doubling keeps chains ~1 long; a failed allocation only keeps them longer. */
+static void table_grow(struct none_table *t)
+{
+	size_t n = (t->mask + 1) * 2, b;
+	struct none_link **nb;
+
+	nb = calloc(n, sizeof(*nb));
+	if (!nb)
+		return;
+	for (b = 0; b <= t->mask; b++) {
+		struct none_link *l = t->buckets[b], *ln;
+
+		for (; l; l = ln) {
+			ln = l->next;
+			l->next = nb[l->hash & (n - 1)];
+			nb[l->hash & (n - 1)] = l;
+		}
+	}
+	free(t->buckets);
+	t->buckets = nb;
+	t->mask = n - 1;
+}
+
+static struct none_link **table_chain(const struct none_table *t, uint64_t hash)
+{
+	return &t->buckets[hash & t->mask];
+}
+
+static void table_insert(struct none_table *t, struct none_link *l, uint64_t hash)
+{
+	struct none_link **head;
+
+	if (t->count >= t->mask + 1)
+		table_grow(t);
+	head = table_chain(t, hash);
+	l->hash = hash;
+	l->next = *head;
+	*head = l;
+	t->count++;
+}
+
+static void table_unlink(struct none_table *t, struct none_link **pp)
+{
+	*pp = (*pp)->next;
+	t->count--;
+}
+
+static uint64_t hash_bytes(const struct kernel_none *kn, const uint8_t *in, size_t n)
+{
+	uint8_t out[crypto_shorthash_BYTES];
+	uint64_t h;
+
+	crypto_shorthash(out, in, n, kn->key);
+	memcpy(&h, out, sizeof(h));
+	return h;
+}
+
+/* SAs are looked up by SPI (and told apart by dst and proto in the chain). */
+static uint64_t hash_spi(const struct kernel_none *kn, uint32_t spi)
+{
+	uint8_t in[4] = { (uint8_t)(spi >> 24), (uint8_t)(spi >> 16), (uint8_t)(spi >> 8),
+			  (uint8_t)spi };
+
+	return hash_bytes(kn, in, sizeof(in));
+}
+
+/* Exactly the fields kernel_selector_equal compares, plus the direction. */
+static uint64_t hash_policy(const struct kernel_none *kn, const struct kernel_selector *sel,
+			    enum kernel_dir dir)
+{
+	uint8_t in[2 * (1 + 16) + 8];
+	size_t n = 0, alen;
+
+	alen = kernel_addr_len(&sel->src);
+	in[n++] = (uint8_t)sel->src.ss_family;
+	if (alen)
+		memcpy(in + n, kernel_addr_bytes(&sel->src), alen);
+	n += alen;
+	alen = kernel_addr_len(&sel->dst);
+	in[n++] = (uint8_t)sel->dst.ss_family;
+	if (alen)
+		memcpy(in + n, kernel_addr_bytes(&sel->dst), alen);
+	n += alen;
+	in[n++] = sel->src_prefix;
+	in[n++] = sel->dst_prefix;
+	in[n++] = sel->proto;
+	in[n++] = (uint8_t)(sel->src_port >> 8);
+	in[n++] = (uint8_t)sel->src_port;
+	in[n++] = (uint8_t)(sel->dst_port >> 8);
+	in[n++] = (uint8_t)sel->dst_port;
+	in[n++] = (uint8_t)dir;
+	return hash_bytes(kn, in, n);
+}
+
+/* ---- SAs ---- */
+
 /* The link that points at the matching SA, or NULL. */
-static struct none_sa **find_sa(struct kernel_none *kn, const struct sockaddr_storage *dst,
+static struct none_link **find_sa(struct kernel_none *kn, const struct sockaddr_storage *dst,
 				uint32_t spi, uint8_t proto)
 {
-	struct none_sa **pp;
+	struct none_link **pp;
 
-	for (pp = bucket_of(kn, spi); *pp; pp = &(*pp)->next) {
-		const struct kernel_sa_info *i = &(*pp)->info;
+	for (pp = table_chain(&kn->sas, hash_spi(kn, spi)); *pp; pp = &(*pp)->next) {
+		const struct kernel_sa_info *i = &((struct none_sa *)*pp)->info;
 
 		if (i->spi == spi && i->proto == proto && kernel_addr_equal(&i->dst, dst))
 			return pp;
@@ -67,10 +202,10 @@ static struct none_sa **find_sa(struct kernel_none *kn, const struct sockaddr_st
 /* Unique per SPI value alone, so a peer never sees one SPI twice from us. */
 static bool spi_in_use(struct kernel_none *kn, uint32_t spi)
 {
-	const struct none_sa *s;
+	const struct none_link *l;
 
-	for (s = *bucket_of(kn, spi); s; s = s->next)
-		if (s->info.spi == spi)
+	for (l = *table_chain(&kn->sas, hash_spi(kn, spi)); l; l = l->next)
+		if (((const struct none_sa *)l)->info.spi == spi)
 			return true;
 	return false;
 }
@@ -84,6 +219,12 @@ static int none_open(struct kernel **out)
 	kn = calloc(1, sizeof(*kn));
 	if (!kn)
 		return ERR_NOMEM;
+	crypto_shorthash_keygen(kn->key);
+	if (table_init(&kn->sas) < 0 || table_init(&kn->policies) < 0) {
+		table_free(&kn->sas);
+		free(kn);
+		return ERR_NOMEM;
+	}
 	kn->base.event_fd = -1;
 	*out = &kn->base;
 	return 0;
@@ -92,21 +233,10 @@ static int none_open(struct kernel **out)
 static void none_close(struct kernel *k)
 {
 	struct kernel_none *kn = to_none(k);
-	struct none_policy *p, *pn;
-	size_t b;
 
-	for (b = 0; b < KERNEL_NONE_BUCKETS; b++) {
-		struct none_sa *s = kn->buckets[b], *sn;
-
-		for (; s; s = sn) {
-			sn = s->next;
-			free(s);
-		}
-	}
-	for (p = kn->policies; p; p = pn) {
-		pn = p->next;
-		free(p);
-	}
+	table_free(&kn->sas);
+	table_free(&kn->policies);
+	sodium_memzero(kn->key, sizeof(kn->key));
 	free(kn);
 }
 
@@ -139,8 +269,7 @@ static int none_alloc_spi(struct kernel *k, const struct sockaddr_storage *src,
 	s->info.src = *src;
 	s->info.dst = *dst;
 	s->info.larval = true;
-	s->next = *bucket_of(kn, v);
-	*bucket_of(kn, v) = s;
+	table_insert(&kn->sas, &s->link, hash_spi(kn, v));
 	*spi = v;
 	log_debug(&k->lg, "allocated SPI 0x%08x", v);
 	return 0;
@@ -166,7 +295,7 @@ static void fill_info(struct kernel_sa_info *i, const struct kernel_sa *sa)
 static int none_add_sa(struct kernel *k, const struct kernel_sa *sa, bool update)
 {
 	struct kernel_none *kn = to_none(k);
-	struct none_sa **pp = find_sa(kn, &sa->dst, sa->spi, sa->proto);
+	struct none_link **pp = find_sa(kn, &sa->dst, sa->spi, sa->proto);
 	struct none_sa *s;
 	char src[64], dst[64];
 
@@ -177,13 +306,12 @@ static int none_add_sa(struct kernel *k, const struct kernel_sa *sa, bool update
 	if (!update && spi_in_use(kn, sa->spi))
 		return ERR_STATE;
 	if (pp) {
-		s = *pp;
+		s = (struct none_sa *)*pp;
 	} else {
 		s = calloc(1, sizeof(*s));
 		if (!s)
 			return ERR_NOMEM;
-		s->next = *bucket_of(kn, sa->spi);
-		*bucket_of(kn, sa->spi) = s;
+		table_insert(&kn->sas, &s->link, hash_spi(kn, sa->spi));
 	}
 	fill_info(&s->info, sa);
 	log_info(&k->lg, "%s SA esp spi=0x%08x %s->%s mode=%s reqid=%u encr=%u/%u integ=%u%s",
@@ -198,26 +326,31 @@ static int none_add_sa(struct kernel *k, const struct kernel_sa *sa, bool update
 static int none_del_sa(struct kernel *k, const struct sockaddr_storage *dst,
 		       uint32_t spi, uint8_t proto)
 {
-	struct none_sa **pp = find_sa(to_none(k), dst, spi, proto);
+	struct kernel_none *kn = to_none(k);
+	struct none_link **pp = find_sa(kn, dst, spi, proto);
 	struct none_sa *s;
 
 	if (!pp)
 		return ERR_NOTFOUND;
-	s = *pp;
-	*pp = s->next;
+	s = (struct none_sa *)*pp;
+	table_unlink(&kn->sas, pp);
 	free(s);
 	log_info(&k->lg, "deleted SA esp spi=0x%08x", spi);
 	return 0;
 }
 
-static struct none_policy **find_policy(struct kernel_none *kn, const struct kernel_selector *sel,
+static struct none_link **find_policy(struct kernel_none *kn, const struct kernel_selector *sel,
 					enum kernel_dir dir)
 {
-	struct none_policy **pp;
+	uint64_t h = hash_policy(kn, sel, dir);
+	struct none_link **pp;
 
-	for (pp = &kn->policies; *pp; pp = &(*pp)->next)
-		if ((*pp)->pol.dir == dir && kernel_selector_equal(&(*pp)->pol.sel, sel))
+	for (pp = table_chain(&kn->policies, h); *pp; pp = &(*pp)->next) {
+		const struct kernel_policy *p = &((struct none_policy *)*pp)->pol;
+
+		if ((*pp)->hash == h && p->dir == dir && kernel_selector_equal(&p->sel, sel))
 			return pp;
+	}
 	return NULL;
 }
 
@@ -235,11 +368,11 @@ static void log_policy(struct kernel *k, const char *what, const struct kernel_s
 static int none_add_policy(struct kernel *k, const struct kernel_policy *pol, bool replace)
 {
 	struct kernel_none *kn = to_none(k);
-	struct none_policy **old = find_policy(kn, &pol->sel, pol->dir);
+	struct none_link **old = find_policy(kn, &pol->sel, pol->dir);
 	struct none_policy *p;
 
 	if (old && replace) {
-		(*old)->pol = *pol; /* as XFRM_MSG_UPDPOLICY */
+		((struct none_policy *)*old)->pol = *pol; /* as XFRM_MSG_UPDPOLICY */
 		log_policy(k, "replaced", &pol->sel, pol->dir);
 		return 0;
 	}
@@ -249,8 +382,7 @@ static int none_add_policy(struct kernel *k, const struct kernel_policy *pol, bo
 	if (!p)
 		return ERR_NOMEM;
 	p->pol = *pol;
-	p->next = kn->policies;
-	kn->policies = p;
+	table_insert(&kn->policies, &p->link, hash_policy(kn, &pol->sel, pol->dir));
 	log_policy(k, "added", &pol->sel, pol->dir);
 	return 0;
 }
@@ -258,13 +390,14 @@ static int none_add_policy(struct kernel *k, const struct kernel_policy *pol, bo
 static int none_del_policy(struct kernel *k, const struct kernel_selector *sel,
 			   enum kernel_dir dir)
 {
-	struct none_policy **pp = find_policy(to_none(k), sel, dir);
+	struct kernel_none *kn = to_none(k);
+	struct none_link **pp = find_policy(kn, sel, dir);
 	struct none_policy *p;
 
 	if (!pp)
 		return ERR_NOTFOUND;
-	p = *pp;
-	*pp = p->next;
+	p = (struct none_policy *)*pp;
+	table_unlink(&kn->policies, pp);
 	free(p);
 	log_policy(k, "deleted", sel, dir);
 	return 0;
@@ -273,21 +406,24 @@ static int none_del_policy(struct kernel *k, const struct kernel_selector *sel,
 static int none_list_sas(struct kernel *k, kernel_sa_visit_fn fn, void *arg)
 {
 	struct kernel_none *kn = to_none(k);
-	const struct none_sa *s;
+	const struct none_link *l;
 	size_t b;
 
-	for (b = 0; b < KERNEL_NONE_BUCKETS; b++)
-		for (s = kn->buckets[b]; s; s = s->next)
-			fn(&s->info, arg);
+	for (b = 0; b <= kn->sas.mask; b++)
+		for (l = kn->sas.buckets[b]; l; l = l->next)
+			fn(&((const struct none_sa *)l)->info, arg);
 	return 0;
 }
 
 static int none_list_policies(struct kernel *k, kernel_policy_visit_fn fn, void *arg)
 {
-	const struct none_policy *p;
+	struct kernel_none *kn = to_none(k);
+	const struct none_link *l;
+	size_t b;
 
-	for (p = to_none(k)->policies; p; p = p->next)
-		fn(&p->pol, arg);
+	for (b = 0; b <= kn->policies.mask; b++)
+		for (l = kn->policies.buckets[b]; l; l = l->next)
+			fn(&((const struct none_policy *)l)->pol, arg);
 	return 0;
 }
 

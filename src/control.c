@@ -200,7 +200,7 @@ int control_request(const char *path, int argc, char **argv, int timeout_ms,
 	size_t len = 0, cap = 4096, used = 0;
 	char *buf;
 	int64_t deadline = now_ms() + timeout_ms;
-	int fd;
+	int fd, rc = 0;
 
 	*body = NULL;
 	*status = -1;
@@ -228,27 +228,47 @@ int control_request(const char *path, int argc, char **argv, int timeout_ms,
 		close(fd);
 		return ERR_NOMEM;
 	}
+	/*
+	 * The daemon closes the connection once the whole reply is written, so
+	 * only EOF means complete. timeout_ms bounds each wait for more bytes,
+	 * not the whole transfer: a reply of 100,000 SAs takes longer than any
+	 * fixed total (a total deadline cut such listings at ~65k, returning
+	 * the part as if it were all). A stall or error before EOF is an error.
+	 */
 	for (;;) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		int64_t left = deadline - now_ms();
 		ssize_t n;
 
-		if (left <= 0 || poll(&pfd, 1, (int)left) <= 0)
+		if (left <= 0 || poll(&pfd, 1, (int)left) <= 0) {
+			rc = ERR_IO;
 			break;
+		}
 		if (used + 1024 > cap) {
 			char *nb = realloc(buf, cap * 2);
 
-			if (!nb)
+			if (!nb) {
+				rc = ERR_NOMEM;
 				break;
+			}
 			buf = nb;
 			cap *= 2;
 		}
 		n = read(fd, buf + used, cap - used - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			rc = ERR_IO;
 		if (n <= 0)
 			break;
 		used += (size_t)n;
+		deadline = now_ms() + timeout_ms;
 	}
 	close(fd);
+	if (rc < 0) {
+		free(buf);
+		return rc;
+	}
 	buf[used] = '\0';
 	if (sscanf(buf, "status %d", status) != 1) {
 		free(buf);

@@ -48,7 +48,8 @@ const struct control_cmd *control_find(const struct control_cmd *table, const ch
 
 /*
  * Client: send argv as one request, collect the body (NUL-terminated,
- * malloc'd, caller frees) and the status. Bounded by timeout_ms.
+ * malloc'd, caller frees) and the status, read until the daemon closes;
+ * timeout_ms bounds each wait for more bytes. A stall before EOF: ERR_IO.
  */
 int control_request(const char *path, int argc, char **argv, int timeout_ms,
 		    char **body, int *status);

@@ -1,4 +1,5 @@
 /* kernel_none_test.c - the in-memory "none" kernel backend. */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -193,6 +194,90 @@ static void test_policies(struct kernel *k)
 	tap_eq_int(kernel_count_policies(k), 2, "two policies left");
 }
 
+/*
+ * Many SAs and policies: the tables grow past their first sizes (and past
+ * the 4096 fixed buckets of old), every entry stays findable by exactly its
+ * key, duplicates are still refused and replace still replaces.
+ */
+#define N_SCALE 20000
+
+static void scale_policy(struct kernel_policy *p, unsigned i, enum kernel_dir dir)
+{
+	struct sockaddr_in *src;
+
+	make_policy(p, dir);
+	p->sel.src_prefix = 32;
+	src = (struct sockaddr_in *)&p->sel.src;
+	src->sin_addr.s_addr = htonl(0x0a000000u | i); /* 10.x.y.z/32 */
+}
+
+static void test_scale(struct kernel *k)
+{
+	struct kernel_policy p;
+	struct kernel_sa sa;
+	struct sockaddr_storage dst;
+	bool ok = true, dup = true, found = true, gone = true, sas_ok = true;
+	unsigned i;
+
+	for (i = 1; i <= N_SCALE; i++) {
+		scale_policy(&p, i, KERNEL_DIR_OUT);
+		ok = ok && kernel_add_policy(k, &p) == 0;
+		scale_policy(&p, i, KERNEL_DIR_IN);
+		ok = ok && kernel_add_policy(k, &p) == 0;
+	}
+	tap_ok(ok, "%d in+out policies added", N_SCALE);
+	tap_eq_int(kernel_count_policies(k), 2 * N_SCALE + 2, "all counted (with the 2 before)");
+	for (i = 1; i <= N_SCALE; i += 97) {
+		scale_policy(&p, i, KERNEL_DIR_IN);
+		dup = dup && kernel_add_policy(k, &p) == ERR_STATE;
+	}
+	tap_ok(dup, "re-adding any of them is still ERR_STATE");
+	scale_policy(&p, N_SCALE + 1, KERNEL_DIR_OUT);
+	tap_eq_int(kernel_trap_add(k, &p), 0, "a trap among them");
+	p.reqid = 99;
+	tap_eq_int(kernel_add_policy(k, &p), 0, "an SA's policy replaces the trap (UPDPOLICY)");
+	tap_eq_int(kernel_count_policies(k), 2 * N_SCALE + 3, "replace did not add an entry");
+	tap_eq_int(kernel_del_policy(k, &p.sel, KERNEL_DIR_OUT), 0, "its delete puts the trap back");
+	tap_eq_int(kernel_count_policies(k), 2 * N_SCALE + 3, "the trap holds the place");
+	tap_eq_int(kernel_trap_del(k, &p.sel, KERNEL_DIR_OUT), 0, "trap removed");
+	tap_eq_int(kernel_count_policies(k), 2 * N_SCALE + 2, "and its entry gone");
+	for (i = 1; i <= N_SCALE; i += 2) {
+		scale_policy(&p, i, KERNEL_DIR_OUT);
+		found = found && kernel_del_policy(k, &p.sel, KERNEL_DIR_OUT) == 0;
+		gone = gone && kernel_del_policy(k, &p.sel, KERNEL_DIR_OUT) == ERR_NOTFOUND;
+	}
+	tap_ok(found, "every odd out policy found and deleted by its selector");
+	tap_ok(gone, "each deleted one is ERR_NOTFOUND after");
+	scale_policy(&p, 2, KERNEL_DIR_FWD);
+	tap_eq_int(kernel_del_policy(k, &p.sel, KERNEL_DIR_FWD), ERR_NOTFOUND,
+		   "same selector, other direction: not found");
+	found = true;
+	for (i = 1; i <= N_SCALE; i++) {
+		scale_policy(&p, i, KERNEL_DIR_IN);
+		found = found && kernel_del_policy(k, &p.sel, KERNEL_DIR_IN) == 0;
+		if (i % 2 == 0) {
+			scale_policy(&p, i, KERNEL_DIR_OUT);
+			found = found && kernel_del_policy(k, &p.sel, KERNEL_DIR_OUT) == 0;
+		}
+	}
+	tap_ok(found, "the rest deleted one by one");
+	tap_eq_int(kernel_count_policies(k), 2, "only the 2 first policies left");
+
+	addr(&dst, "192.0.2.1");
+	for (i = 0; i < N_SCALE; i++) {
+		make_sa(&sa, 0x10000u + i * 7919u);
+		sas_ok = sas_ok && kernel_add_sa(k, &sa) == 0;
+	}
+	tap_ok(sas_ok, "%d SAs added", N_SCALE);
+	make_sa(&sa, 0x10000u + 5 * 7919u);
+	tap_eq_int(kernel_add_sa(k, &sa), ERR_STATE, "a duplicate SA is still refused");
+	sas_ok = true;
+	for (i = 0; i < N_SCALE; i++)
+		sas_ok = sas_ok && kernel_del_sa(k, &dst, 0x10000u + i * 7919u, KERNEL_PROTO_ESP) == 0;
+	tap_ok(sas_ok, "each found and deleted by SPI");
+	tap_eq_int(kernel_count_sas(k), 0, "no SA left");
+}
+
 int main(void)
 {
 	struct captured cap = { "", 0 };
@@ -208,6 +293,7 @@ int main(void)
 	test_spis(k);
 	test_sas(k, &cap);
 	test_policies(k);
+	test_scale(k);
 	kernel_close(k);
 	log_set_sink(NULL, NULL);
 	return tap_done();

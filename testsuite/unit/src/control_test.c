@@ -3,7 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -43,9 +45,21 @@ static int cmd_fail(void *ctx, int argc, char **argv, bool json, struct evbuffer
 	return 1;
 }
 
+/* A reply the size of a 100,000-SA listing's JSON (~3 MB). */
+#define BIG_SAS 100000
+
+static int cmd_big(void *ctx, int argc, char **argv, bool json, struct evbuffer *out)
+{
+	(void)ctx; (void)argc; (void)argv; (void)json;
+	for (unsigned i = 0; i < BIG_SAS; i++)
+		evbuffer_add_printf(out, "{\"ike_sa\":%u,\"state\":\"ESTABLISHED\"}\n", i);
+	return 0;
+}
+
 static const struct control_cmd table[] = {
 	{ "echo", "[WORD...]", 0, 3, cmd_echo, "print the words back" },
 	{ "fail", "", 0, 0, cmd_fail, "always fails" },
+	{ "big", "", 0, 0, cmd_big, "a large reply" },
 	{ NULL, NULL, 0, 0, NULL, NULL },
 };
 
@@ -73,6 +87,80 @@ static void test_json(void)
 	tap_eq_str(out, "{\"name\":\"a\\\"b\\\\c\\n\\u0001\",\"n\":42,\"list\":[true,null,-3],\"empty\":{}}",
 		   "JSON: escaping, commas, nesting");
 	evbuffer_free(b);
+}
+
+static size_t count_lines(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+/*
+ * A stand-in daemon that answers slowly: "status 0", then `chunks` lines
+ * `gap_ms` apart, then (after stall_ms more) closes. As a large listing
+ * arrives: in pieces, over longer than the client's timeout in total.
+ */
+static pid_t slow_server(const char *sock, int chunks, int gap_ms, int stall_ms)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int lfd = socket(AF_UNIX, SOCK_STREAM, 0);
+	pid_t pid;
+
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", sock);
+	unlink(sock);
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sun, sizeof(sun)) < 0 || listen(lfd, 1) < 0)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		char req[256], line[32];
+		int fd = accept(lfd, NULL, NULL);
+
+		if (fd < 0 || read(fd, req, sizeof(req)) <= 0)
+			_exit(1);
+		if (write(fd, "status 0\n", 9) != 9)
+			_exit(1);
+		for (int i = 0; i < chunks; i++) {
+			int n = snprintf(line, sizeof(line), "sa %d\n", i);
+
+			usleep((useconds_t)gap_ms * 1000);
+			if (write(fd, line, (size_t)n) != n)
+				_exit(1);
+		}
+		usleep((useconds_t)stall_ms * 1000);
+		close(fd);
+		_exit(0);
+	}
+	close(lfd);
+	return pid;
+}
+
+static void test_slow_replies(const char *dir)
+{
+	char sock[128], *body = NULL, *argv[] = { "list-sas" };
+	int status = -1, rc;
+	pid_t pid;
+
+	snprintf(sock, sizeof(sock), "%s/slow", dir);
+	/* 12 lines 100 ms apart: 1.2 s in all, each gap well under 500 ms */
+	pid = slow_server(sock, 12, 100, 0);
+	rc = control_request(sock, 1, argv, 500, &body, &status);
+	tap_ok(rc == 0 && status == 0, "a reply longer in total than the timeout completes");
+	tap_eq_int(body ? (long long)count_lines(body) : -1, 12, "every line of it arrives");
+	tap_ok(body && strstr(body, "sa 11\n"), "up to the last");
+	free(body);
+	body = NULL;
+	waitpid(pid, NULL, 0);
+
+	/* a daemon that stalls mid-reply: an error, never the part as the whole */
+	pid = slow_server(sock, 2, 10, 1500);
+	rc = control_request(sock, 1, argv, 300, &body, &status);
+	tap_ok(rc < 0 && body == NULL, "a reply stalled before EOF is an error (rc %d)", rc);
+	free(body);
+	waitpid(pid, NULL, 0);
+	unlink(sock);
 }
 
 static void silence(enum log_level lvl, const char *line, void *arg)
@@ -152,6 +240,16 @@ int main(void)
 		       "wrong argument count: status 2 and usage");
 		free(body);
 	}
+	{
+		char *argv[] = { "big" };
+
+		rc = control_request(sock, 1, argv, 3000, &body, &status);
+		tap_ok(rc == 0 && status == 0, "a %d-line reply succeeds", BIG_SAS);
+		tap_eq_int(body ? (long long)count_lines(body) : -1, BIG_SAS, "all its lines arrive");
+		tap_ok(body && strstr(body, "{\"ike_sa\":99999,"), "the last one included");
+		free(body);
+	}
+	test_slow_replies(path);
 	{
 		char *argv[] = { "echo" };
 
