@@ -82,8 +82,10 @@ int v2_engine_child_expired(struct v2_engine *e, uint32_t spi,
 		log_info(&sa->sad.logger, "kernel soft EXPIRE of child SA %08x/%08x: %s",
 			 c->sad.spi_in, c->sad.spi_out,
 			 rc == 0 ? "rekeying it" : "rekey as soon as the IKE SA is free");
-		if (rc)
+		if (rc) {
 			c->rekey_at_ms = 1; /* due: housekeeping starts it when the window is free */
+			v2_maint_arm(sa); /* its timer may sleep longer */
+		}
 		return 0;
 	}
 	rc = send_delete(sa, c);

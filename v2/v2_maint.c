@@ -11,12 +11,13 @@
  * which the child's policy gives way to as it goes, so that traffic
  * renegotiates (the daemon's ACQUIRE handling).
  *
- * With an event base one timer per IKE SA ticks every second while there
- * is something to watch; tests call v2_engine_housekeep() with their clock.
+ * With an event base one timer per IKE SA fires when its next deadline is
+ * due (maint_due()); tests call v2_engine_housekeep() with their clock.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <time.h>
 
 #include <event2/event.h>
@@ -28,6 +29,7 @@
 #include "v2/v2_names.h"
 
 #define MAINT_TICK_MS 1000u
+#define MAINT_MAX_SLEEP_MS 30000u
 
 uint64_t v2_now_ms(void)
 {
@@ -54,11 +56,13 @@ static uint64_t rekey_time(uint32_t life_s, uint32_t margin_s)
 void v2_child_schedule_rekey(struct v2_ike_sa *sa, struct v2_child_sa *c)
 {
 	c->rekey_at_ms = rekey_time(sa->conn->child_lifetime_s, sa->conn->rekey_margin_s);
+	v2_maint_arm(sa); /* the timer may sleep past the new deadline */
 }
 
 void v2_ike_schedule_rekey(struct v2_ike_sa *sa)
 {
 	sa->rekey_at_ms = rekey_time(sa->conn->ike_lifetime_s, sa->conn->rekey_margin_s);
+	v2_maint_arm(sa);
 }
 
 static void on_maint(evutil_socket_t fd, short what, void *arg)
@@ -71,17 +75,70 @@ static void on_maint(evutil_socket_t fd, short what, void *arg)
 		v2_maint_arm(sa);
 }
 
+static void earliest(uint64_t *due, uint64_t at)
+{
+	if (at && at < *due)
+		*due = at;
+}
+
+/*
+ * When v2_maint_run() next has something to do, from the same fields it
+ * reads: each IKE SA's timer sleeps until then (libevent's timer heap,
+ * O(log n) per arm) instead of every SA waking each second, so a second
+ * costs O(SAs due), not O(SAs held). Fields only ever moving a deadline
+ * later (last_heard_ms, dpd_sent_ms cleared) need no re-arm: the timer
+ * fires early, finds nothing and sleeps again. Ones that move it earlier
+ * from elsewhere (a kernel soft EXPIRE, a doomed SA after a collision) call
+ * v2_maint_arm(), which then brings the timer forward; MAINT_MAX_SLEEP_MS
+ * bounds any wait all the same.
+ */
+static uint64_t maint_due(const struct v2_ike_sa *sa, uint64_t now)
+{
+	const struct v2_conn *c = sa->conn;
+	uint64_t due = now + MAINT_MAX_SLEEP_MS;
+
+	earliest(&due, sa->doomed_at_ms);
+	if (sa->rekeyed || sa->redundant)
+		return due;
+	if (sa->dpd_sent_ms && c->dpd_timeout_s)
+		earliest(&due, sa->dpd_sent_ms + (uint64_t)c->dpd_timeout_s * 1000u);
+	if (c->dpd_delay_s) {
+		if (sa->req_outstanding)
+			earliest(&due, now + MAINT_TICK_MS); /* checked again once it is answered */
+		else
+			earliest(&due, sa->last_heard_ms + (uint64_t)c->dpd_delay_s * 1000u);
+	}
+	earliest(&due, sa->rekey_at_ms);
+	for (const struct v2_child_sa *ch = sa->children; ch; ch = ch->next)
+		earliest(&due, ch->rekey_at_ms);
+	/* not sooner than a tick: what is due but cannot start now is retried each second */
+	return due < now + MAINT_TICK_MS ? now + MAINT_TICK_MS : due;
+}
+
 void v2_maint_arm(struct v2_ike_sa *sa)
 {
 	struct event_base *base = sa->eng->p.base;
-	struct timeval tv = { .tv_sec = MAINT_TICK_MS / 1000u, .tv_usec = 0 };
+	struct timeval tv, pending, cur;
+	uint64_t now, wait;
 
 	if (!base || sa->state != V2S_ESTABLISHED)
 		return;
 	if (!sa->maint)
 		sa->maint = evtimer_new(base, on_maint, sa);
-	if (sa->maint && !evtimer_pending(sa->maint, NULL))
-		evtimer_add(sa->maint, &tv);
+	if (!sa->maint)
+		return;
+	now = v2_now_ms();
+	wait = maint_due(sa, now) - now;
+	tv.tv_sec = (time_t)(wait / 1000u);
+	tv.tv_usec = (suseconds_t)(wait % 1000u) * 1000;
+	if (evtimer_pending(sa->maint, &pending) && event_base_gettimeofday_cached(base, &cur) == 0) {
+		struct timeval want;
+
+		timeradd(&cur, &tv, &want);
+		if (!timercmp(&want, &pending, <))
+			return; /* it fires no later than needed */
+	}
+	evtimer_add(sa->maint, &tv);
 }
 
 /* An empty INFORMATIONAL request: are you there? (1.4, 2.4) */
@@ -101,6 +158,7 @@ int v2_dpd_send(struct v2_ike_sa *sa, uint64_t now_ms)
 		sa->dpd_sent_ms = now_ms ? now_ms : 1;
 		ctx->request_to_send = true;
 		v2_complete(sa, ctx, V2V_OK, V2S_ESTABLISHED);
+		v2_maint_arm(sa); /* dpd_timeout runs from now */
 	}
 	free(ctx);
 	return rc;

@@ -93,6 +93,7 @@ bool v2_rekey_collision_resolve(struct v2_ike_sa *old, const struct v2_ccsa *x,
 			 (unsigned long long)ours->sad.serial, (unsigned long long)theirs->sad.serial);
 		ours->redundant = true;
 		old->doomed_at_ms = v2_now_ms() + V2_DOOMED_WAIT_MS;
+		v2_maint_arm(old); /* its timer may sleep longer than the wait */
 		if (!v2_info_delete_ike(ours))
 			v2_ike_sa_free(ours);
 		return true;
@@ -102,6 +103,7 @@ bool v2_rekey_collision_resolve(struct v2_ike_sa *old, const struct v2_ccsa *x,
 		 (unsigned long long)theirs->sad.serial);
 	theirs->redundant = true;
 	theirs->doomed_at_ms = v2_now_ms() + V2_DOOMED_WAIT_MS;
+	v2_maint_arm(theirs); /* its timer may sleep longer than the wait */
 	tail = &ours->children;
 	while (*tail)
 		tail = &(*tail)->next;
