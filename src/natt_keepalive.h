@@ -8,6 +8,7 @@
 #ifndef DUALIKE_SRC_NATT_KEEPALIVE_H
 #define DUALIKE_SRC_NATT_KEEPALIVE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -31,6 +32,8 @@ size_t natt_keepalive_due(const struct config *cfg, struct v2_engine *v2, struct
 
 /* The period of a connection in seconds (0: off). */
 uint32_t natt_keepalive_period(const struct config *cfg, const char *conn);
+/* Whether any connection's period (or [daemon]'s) ends at this tick. */
+bool natt_keepalive_tick_due(const struct config *cfg, uint64_t tick);
 
 /* The daemon's one-second timer (libevent); counts into d->keepalives_sent. */
 int natt_keepalive_start(struct daemon *d);

@@ -127,6 +127,30 @@ static void test_v1(void)
 	v1p_close(&p);
 }
 
+/* Which ticks walk the SAs at all: only those where some period ends. */
+static void test_tick_due(void)
+{
+	struct config cfg;
+	struct conn_config c;
+	int due = 0;
+
+	config_with(&cfg, &c, 20, CONF_NAT_KEEPALIVE_DAEMON);
+	for (uint64_t t = 1; t <= 100; t++)
+		due += natt_keepalive_tick_due(&cfg, t);
+	tap_eq_int(due, 5, "20 s default: 5 of 100 ticks walk the SAs");
+	config_with(&cfg, &c, 20, 15);
+	tap_ok(natt_keepalive_tick_due(&cfg, 15) && natt_keepalive_tick_due(&cfg, 20) &&
+	       !natt_keepalive_tick_due(&cfg, 16), "a conn's period and [daemon]'s both count");
+	config_with(&cfg, &c, 0, 0);
+	due = 0;
+	for (uint64_t t = 1; t <= 100; t++)
+		due += natt_keepalive_tick_due(&cfg, t);
+	tap_eq_int(due, 0, "keepalives off everywhere: no tick walks");
+	config_with(&cfg, &c, 0, 7);
+	tap_ok(natt_keepalive_tick_due(&cfg, 14) && !natt_keepalive_tick_due(&cfg, 20),
+	       "[daemon] off, the conn's 7 s: its ticks only");
+}
+
 /* The keys as dualike.conf(5) has them: [daemon] default 20s, a conn's own, 0 = off. */
 static void test_config(void)
 {
@@ -225,6 +249,7 @@ int main(void)
 	test_v1();
 	test_receive();
 	test_config();
+	test_tick_due();
 	job_pool_free(pool);
 	return tap_done();
 }
