@@ -28,32 +28,12 @@ static struct conf_cert *get(struct conf_cert **slot)
 	return *slot;
 }
 
-/* val made absolute against the config file's folder, into *dst. */
-static int set_path(struct conf_ctx *ctx, const char *key, const char *val, char **dst)
-{
-	char *p = NULL;
-
-	if (val[0] == '\0') {
-		conf_bad(ctx, key, "%s is empty; write a path or remove the key", key);
-		return ERR_PARSE;
-	}
-	if (val[0] == '/')
-		p = strdup(val);
-	else if (asprintf(&p, "%s/%s", ctx->dir, val) < 0)
-		p = NULL;
-	if (!p)
-		return ERR_NOMEM;
-	free(*dst);
-	*dst = p;
-	return 0;
-}
-
 static int k_cert(struct conf_ctx *ctx, struct conf_cert *cc, const char *key, const char *val)
 {
 	if (!cc)
 		return ERR_NOMEM;
 	cc->line_cert = conf_line(ctx, key);
-	return set_path(ctx, key, val, &cc->cert_file);
+	return conf_path_set(ctx, &cc->cert_file, key, val, true);
 }
 
 int conf_cert_k_cert(struct conf_ctx *ctx, void *obj, const char *key, const char *val)
@@ -68,7 +48,7 @@ int conf_cert_k_key(struct conf_ctx *ctx, void *obj, const char *key, const char
 	if (!cc)
 		return ERR_NOMEM;
 	cc->line_key = conf_line(ctx, key);
-	return set_path(ctx, key, val, &cc->key_file);
+	return conf_path_set(ctx, &cc->key_file, key, val, true);
 }
 
 int conf_cert_k_peer_cert(struct conf_ctx *ctx, void *obj, const char *key, const char *val)
@@ -78,7 +58,7 @@ int conf_cert_k_peer_cert(struct conf_ctx *ctx, void *obj, const char *key, cons
 	if (!cc)
 		return ERR_NOMEM;
 	cc->line_peer_cert = conf_line(ctx, key);
-	return set_path(ctx, key, val, &cc->peer_cert_file);
+	return conf_path_set(ctx, &cc->peer_cert_file, key, val, true);
 }
 
 static int k_ca(struct conf_ctx *ctx, struct conf_cert *cc, const char *key, const char *val)
@@ -86,7 +66,7 @@ static int k_ca(struct conf_ctx *ctx, struct conf_cert *cc, const char *key, con
 	if (!cc)
 		return ERR_NOMEM;
 	cc->line_ca = conf_line(ctx, key);
-	return set_path(ctx, key, val, &cc->ca);
+	return conf_path_set(ctx, &cc->ca, key, val, true);
 }
 
 static void free_crls(struct conf_cert *cc)
@@ -124,7 +104,7 @@ static int k_crl(struct conf_ctx *ctx, struct conf_cert *cc, const char *key, co
 		}
 		cc->crls = v;
 		cc->crls[cc->n_crls] = NULL;
-		rc = set_path(ctx, key, tok, &cc->crls[cc->n_crls]);
+		rc = conf_path_set(ctx, &cc->crls[cc->n_crls], key, tok, true);
 		if (rc == 0)
 			cc->n_crls++;
 	}

@@ -12,8 +12,8 @@
 
 #define D(obj) ((struct daemon_config *)(obj))
 
-static int set_path(struct conf_ctx *ctx, char **dst, const char *key, const char *val,
-		    bool relative_ok)
+int conf_path_set(struct conf_ctx *ctx, char **dst, const char *key, const char *val,
+		  bool relative_ok)
 {
 	char *p;
 
@@ -112,7 +112,7 @@ static int k_kernel(struct conf_ctx *ctx, void *obj, const char *key, const char
 
 static int k_control_socket(struct conf_ctx *ctx, void *obj, const char *key, const char *val)
 {
-	return set_path(ctx, &D(obj)->control_socket, key, val, false);
+	return conf_path_set(ctx, &D(obj)->control_socket, key, val, false);
 }
 
 static int k_control_group(struct conf_ctx *ctx, void *obj, const char *key, const char *val)
@@ -131,22 +131,22 @@ static int k_control_group(struct conf_ctx *ctx, void *obj, const char *key, con
 
 static int k_state_dir(struct conf_ctx *ctx, void *obj, const char *key, const char *val)
 {
-	return set_path(ctx, &D(obj)->state_dir, key, val, false);
+	return conf_path_set(ctx, &D(obj)->state_dir, key, val, false);
 }
 
 static int k_keylog(struct conf_ctx *ctx, void *obj, const char *key, const char *val)
 {
-	return set_path(ctx, &D(obj)->keylog, key, val, false);
+	return conf_path_set(ctx, &D(obj)->keylog, key, val, false);
 }
 
 static int k_secrets(struct conf_ctx *ctx, void *obj, const char *key, const char *val)
 {
-	return set_path(ctx, &D(obj)->secrets, key, val, true);
+	return conf_path_set(ctx, &D(obj)->secrets, key, val, true);
 }
 
 static int k_policy(struct conf_ctx *ctx, void *obj, const char *key, const char *val)
 {
-	return set_path(ctx, &D(obj)->policy, key, val, true);
+	return conf_path_set(ctx, &D(obj)->policy, key, val, true);
 }
 
 static int k_log_level(struct conf_ctx *ctx, void *obj, const char *key, const char *val)

@@ -30,6 +30,10 @@ struct conf_key {
 const char *conf_get(struct conf_ctx *ctx, const char *key);
 /* Line of key in the current section, or the section's line. */
 int conf_line(struct conf_ctx *ctx, const char *key);
+/* A path key's value into *dst (freed first): an absolute path as written,
+ * a relative one (when relative_ok) against the config file's folder. */
+int conf_path_set(struct conf_ctx *ctx, char **dst, const char *key, const char *val,
+		  bool relative_ok);
 /* Report a problem at key's line and remember the failure. */
 void conf_bad(struct conf_ctx *ctx, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
