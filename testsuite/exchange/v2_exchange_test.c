@@ -1,12 +1,11 @@
 /*
  * v2_exchange_test.c - two in-process IKEv2 engines (an initiator and a
- * responder) stepped message by message through a mock transport (a
- * queue of datagrams), with the `none` kernel backend, a job pool drained
+ * responder, testsuite/regress/v2_pair) stepped message by message
+ * through a mock transport (a queue of datagrams), with the `none` kernel backend, a job pool drained
  * by hand and fixed PSKs: setup, retransmission, INVALID_KE retry,
  * NO_PROPOSAL_CHOSEN, wrong PSK, TS narrowing, delete from either side,
  * equal child keys direction by direction, and bad input.
  */
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,22 +13,10 @@
 #include "common/job.h"
 #include "common/kernel.h"
 #include "common/log.h"
-#include "common/sad.h"
-#include "common/ts.h"
-#include "common/xform.h"
 #include "testsuite/lib/tap.h"
+#include "testsuite/regress/v2_pair.h"
 #include "v2/v2_engine.h"
 #include "v2/v2_names.h"
-#include "v2/v2_proposal.h"
-
-#define QMAX 16
-
-struct packet {
-	uint8_t data[8192];
-	size_t len;
-	int from; /* 0: A (initiator), 1: B (responder) */
-	struct v2_datagram dg;
-};
 
 struct keys_seen {
 	int n;
@@ -38,69 +25,15 @@ struct keys_seen {
 	size_t e_len, a_len;
 };
 
-struct side {
-	struct v2_engine *eng;
-	struct sad *sad;
-	struct kernel *kernel;
-	struct secret *psk;
-	int index;
-	int established, failed, never_answered;
-	struct keys_seen keys;
-};
-
-static struct packet queue[QMAX];
-static size_t q_len;
-static struct side sides[2];
+static struct v2_pair P;        /* side 0: A (initiator), side 1: B (responder) */
+static struct keys_seen keys[2]; /* the last child each side installed */
 static struct job_pool *pool;
-static struct sockaddr_storage addr[2];
-static bool drop_next[2]; /* drop the next datagram sent by this side */
 static const char *pfs_group; /* CREATE_CHILD_SA PFS group of both sides, NULL: none */
 static const char *pfs_b;     /* the responder's, when it differs */
 
-static int mock_send(void *arg, const struct v2_datagram *dg)
-{
-	struct side *s = arg;
-	struct packet *p;
-
-	if (drop_next[s->index]) {
-		drop_next[s->index] = false;
-		return 0;
-	}
-	if (q_len == QMAX || dg->len > sizeof(queue[0].data))
-		return -1;
-	p = &queue[q_len++];
-	memcpy(p->data, dg->data, dg->len);
-	p->len = dg->len;
-	p->from = s->index;
-	p->dg = *dg;
-	return 0;
-}
-
-static const struct secret *mock_psk(void *arg, const struct v2_conn *c,
-				     const struct v2_conn_id *l, const struct v2_conn_id *r,
-				     const struct sockaddr_storage *la,
-				     const struct sockaddr_storage *ra)
-{
-	(void)c, (void)l, (void)r, (void)la, (void)ra;
-	return ((struct side *)arg)->psk;
-}
-
-static void mock_established(void *arg, const struct v2_sa_info *info)
-{
-	(void)info;
-	((struct side *)arg)->established++;
-}
-
-static void mock_failed(void *arg, const char *conn, const char *why, bool never_answered)
-{
-	(void)conn, (void)why;
-	((struct side *)arg)->never_answered += never_answered;
-	((struct side *)arg)->failed++;
-}
-
 static void mock_child(void *arg, const struct kernel_sa *in, const struct kernel_sa *out)
 {
-	struct keys_seen *k = &((struct side *)arg)->keys;
+	struct keys_seen *k = &keys[((struct v2p_side *)arg)->index];
 
 	k->n++;
 	k->spi_in = in->spi;
@@ -115,143 +48,38 @@ static void mock_child(void *arg, const struct kernel_sa *in, const struct kerne
 	}
 }
 
-static void prop(struct v2_local_prop *p, uint8_t protocol, const char *tokens)
+static void cfg_init(struct v2p_cfg *c, int me, const char *ike, const char *esp)
 {
-	char buf[256], *save = NULL;
-
-	memset(p, 0, sizeof(*p));
-	p->protocol = protocol;
-	p->ke_none = protocol != V2_PROTO_IKE;
-	snprintf(buf, sizeof(buf), "%s", tokens);
-	for (char *t = strtok_r(buf, "-", &save); t; t = strtok_r(NULL, "-", &save)) {
-		const struct xform *x = xform_by_name(t);
-
-		if (!x) {
-			tap_diag("unknown token %s", t);
-			continue;
-		}
-		p->xforms[p->n_xforms++] = x;
-	}
+	v2p_cfg_init(c, me, ike, esp);
+	c->psk = "sekrit-psk";
+	c->retransmit_tries = 3;
+	c->pfs = me == 1 && pfs_b ? pfs_b : pfs_group;
+	c->child_installed = mock_child;
 }
 
 static void conn(struct v2_conn *c, int me, const char *ike, const char *esp,
 		 const char *lts, const char *rts)
 {
-	memset(c, 0, sizeof(*c));
-	snprintf(c->name, sizeof(c->name), "lab");
-	c->local = addr[me];
-	c->remote = me == 1 ? (struct sockaddr_storage){ .ss_family = AF_UNSPEC } : addr[1];
-	c->local_id.type = V2_ID_FQDN;
-	c->local_id.len = strlen(me ? "gw.example.org" : "peer.example.org");
-	memcpy(c->local_id.data, me ? "gw.example.org" : "peer.example.org", c->local_id.len);
-	prop(&c->ike[0], V2_PROTO_IKE, ike);
-	c->n_ike = 1;
-	prop(&c->esp[0], V2_PROTO_ESP, esp);
-	c->n_esp = 1;
-	if (lts) {
-		ts_parse(lts, &c->local_ts[0]);
-		c->n_local_ts = 1;
-	}
-	if (rts) {
-		ts_parse(rts, &c->remote_ts[0]);
-		c->n_remote_ts = 1;
-	}
-	c->child_lifetime_s = 3600;
-	c->pfs = me == 1 && pfs_b ? xform_by_name(pfs_b) : pfs_group ? xform_by_name(pfs_group) : NULL;
-}
+	struct v2p_cfg cfg;
 
-static void side_setup(int i, const char *ike, const char *esp, const char *lts, const char *rts,
-		       const char *psk)
-{
-	struct side *s = &sides[i];
-	struct v2_engine_params p;
-	struct v2_conn c;
-
-	memset(s, 0, sizeof(*s));
-	s->index = i;
-	sad_new(&s->sad);
-	kernel_open("none", &s->kernel);
-	s->psk = secret_dup(psk, strlen(psk));
-	memset(&p, 0, sizeof(p));
-	p.jobs = pool;
-	p.sad = s->sad;
-	p.kernel = s->kernel;
-	p.retransmit_tries = 3;
-	p.retransmit_timeout_ms = 100;
-	p.cookie_threshold = V2_COOKIE_NEVER; /* COOKIEs: v2_cookie_test */
-	p.hooks = (struct v2_hooks){ .arg = s, .send = mock_send, .psk = mock_psk,
-				     .established = mock_established, .failed = mock_failed,
-				     .child_installed = mock_child };
-	v2_engine_new(&p, &s->eng);
-	conn(&c, i, ike, esp, lts, rts);
-	v2_engine_set_conns(s->eng, &c, 1);
-}
-
-static void side_free(int i)
-{
-	struct side *s = &sides[i];
-
-	v2_engine_free(s->eng);
-	sad_free(s->sad);
-	kernel_close(s->kernel);
-	secret_free(s->psk);
+	cfg_init(&cfg, me, ike, esp);
+	cfg.local_ts = lts;
+	cfg.remote_ts = rts;
+	if (v2p_conn(&P, me, &cfg, c))
+		tap_diag("conn %d: %s / %s / %s / %s not understood", me, ike, esp, lts, rts);
 }
 
 static void pair(const char *ike_a, const char *esp_a, const char *ike_b, const char *esp_b,
 		 const char *psk_b)
 {
-	q_len = 0;
-	side_setup(0, ike_a, esp_a, "10.1.0.0/16", "10.2.0.0/16", "sekrit-psk");
-	side_setup(1, ike_b, esp_b, "10.2.0.0/16", "10.1.0.0/16", psk_b);
-}
+	struct v2p_cfg cfg[2];
 
-static void unpair(void)
-{
-	side_free(0);
-	side_free(1);
-	q_len = 0;
-}
-
-/* Hand the first queued datagram to the other side; the datagram it was. */
-static struct packet *deliver(struct packet *keep)
-{
-	struct packet p;
-	struct v2_datagram dg;
-
-	job_pool_drain(pool);
-	if (!q_len)
-		return NULL;
-	p = queue[0];
-	memmove(queue, queue + 1, (q_len - 1) * sizeof(queue[0]));
-	q_len--;
-	dg = p.dg;
-	dg.data = p.data;
-	dg.len = p.len;
-	dg.local = p.dg.peer;
-	dg.peer = p.dg.local;
-	v2_engine_input(sides[!p.from].eng, &dg);
-	job_pool_drain(pool);
-	if (keep)
-		*keep = p;
-	return keep;
-}
-
-static void run(void)
-{
-	for (int i = 0; i < 20 && (q_len || job_pool_pending(pool)); i++)
-		deliver(NULL);
-}
-
-static void inject(int to, const struct packet *p, const uint8_t *data, size_t len)
-{
-	struct v2_datagram dg = p->dg;
-
-	dg.data = data;
-	dg.len = len;
-	dg.local = p->dg.peer;
-	dg.peer = p->dg.local;
-	v2_engine_input(sides[to].eng, &dg);
-	job_pool_drain(pool);
+	cfg_init(&cfg[0], 0, ike_a, esp_a);
+	cfg_init(&cfg[1], 1, ike_b, esp_b);
+	cfg[1].psk = psk_b;
+	memset(keys, 0, sizeof(keys));
+	if (v2p_open_cfg(&P, pool, cfg))
+		tap_diag("pair %s / %s, %s / %s not understood", ike_a, esp_a, ike_b, esp_b);
 }
 
 struct first_sa {
@@ -271,13 +99,13 @@ static struct first_sa sa_of(int i)
 {
 	struct first_sa f = { .n = 0 };
 
-	v2_engine_foreach_sa(sides[i].eng, grab, &f);
+	v2_engine_foreach_sa(P.s[i].eng, grab, &f);
 	return f;
 }
 
 static void keys_equal(const char *what)
 {
-	struct keys_seen *a = &sides[0].keys, *b = &sides[1].keys;
+	struct keys_seen *a = &keys[0], *b = &keys[1];
 
 	tap_ok(a->n == 1 && b->n == 1, "%s: one child installed on each side", what);
 	tap_ok(a->spi_out == b->spi_in && a->spi_in == b->spi_out, "%s: SPIs pair up", what);
@@ -291,18 +119,18 @@ static void keys_equal(const char *what)
 static void test_setup(void)
 {
 	struct first_sa fa, fb;
-	struct packet auth_req, init_req, init_resp;
+	struct v2p_pkt auth_req, init_req, init_resp;
 
 	pair("aes256-sha256-prfsha256-modp2048", "aes256-sha256", "aes256-sha256-prfsha256-modp2048",
 	     "aes256-sha256", "sekrit-psk");
-	tap_eq_int(v2_engine_up(sides[0].eng, "lab"), 0, "up starts");
-	deliver(&init_req);
-	tap_eq_int(v2_engine_count_sas(sides[1].eng), 1, "responder made a half-open SA");
-	deliver(&init_resp);    /* IKE_SA_INIT response */
-	deliver(&auth_req);     /* IKE_AUTH request */
-	deliver(NULL);          /* IKE_AUTH response */
-	tap_eq_int(sides[0].established, 1, "initiator established");
-	tap_eq_int(sides[1].established, 1, "responder established");
+	tap_eq_int(v2_engine_up(P.s[0].eng, "lab"), 0, "up starts");
+	v2p_step(&P, &init_req);
+	tap_eq_int(v2_engine_count_sas(P.s[1].eng), 1, "responder made a half-open SA");
+	v2p_step(&P, &init_resp);    /* IKE_SA_INIT response */
+	v2p_step(&P, &auth_req);     /* IKE_AUTH request */
+	v2p_step(&P, NULL);          /* IKE_AUTH response */
+	tap_eq_int(P.s[0].established, 1, "initiator established");
+	tap_eq_int(P.s[1].established, 1, "responder established");
 	fa = sa_of(0);
 	fb = sa_of(1);
 	tap_eq_str(fa.info.state, "ESTABLISHED", "initiator lists ESTABLISHED");
@@ -311,107 +139,108 @@ static void test_setup(void)
 	tap_eq_str(fb.info.peer_id, "peer.example.org", "responder knows the peer's identity");
 	tap_eq_str(fa.info.encr, "ENCR_AES_CBC", "encryption named");
 	keys_equal("aes256-sha256");
-	tap_eq_int(kernel_count_sas(sides[1].kernel), 2, "responder kernel holds two SAs");
+	tap_eq_int(kernel_count_sas(P.s[1].kernel), 2, "responder kernel holds two SAs");
 
 	/* replayed and stale messages change nothing */
-	inject(1, &init_req, init_req.data, init_req.len);
-	tap_eq_int((long long)v2_engine_stats(sides[1].eng)->dropped_msgid, 1,
+	v2p_put(&P, 1, &init_req);
+	tap_eq_int((long long)v2_engine_stats(P.s[1].eng)->dropped_msgid, 1,
 		   "replayed IKE_SA_INIT (old message ID) dropped");
-	inject(1, &auth_req, auth_req.data, auth_req.len);
-	tap_eq_int((long long)v2_engine_stats(sides[1].eng)->responses_resent, 1,
+	v2p_put(&P, 1, &auth_req);
+	tap_eq_int((long long)v2_engine_stats(P.s[1].eng)->responses_resent, 1,
 		   "replayed IKE_AUTH answered from the response cache");
-	tap_eq_int(q_len, 1, "one cached answer queued");
-	deliver(NULL);
-	tap_eq_int((long long)v2_engine_stats(sides[0].eng)->dropped_msgid, 1,
+	tap_eq_int(P.q_len, 1, "one cached answer queued");
+	v2p_step(&P, NULL);
+	tap_eq_int((long long)v2_engine_stats(P.s[0].eng)->dropped_msgid, 1,
 		   "initiator drops the unexpected duplicate response");
-	tap_eq_int(sides[0].established + sides[1].established, 2, "still established once each");
+	tap_eq_int(P.s[0].established + P.s[1].established, 2, "still established once each");
 	/* the responder's own IKE_SA_INIT answer sent back to it: no SA is its */
-	inject(1, &init_resp, init_resp.data, init_resp.len);
-	tap_eq_int((long long)v2_engine_stats(sides[1].eng)->dropped_no_sa, 1,
+	v2p_put(&P, 1, &init_resp);
+	tap_eq_int((long long)v2_engine_stats(P.s[1].eng)->dropped_no_sa, 1,
 		   "a response to the responder finds no SA: dropped");
 	/* an IKE_SA_INIT request whose message ID is not 0 makes no SA */
 	{
-		struct packet odd = init_req;
+		struct v2p_pkt odd = init_req;
 
 		odd.data[0] ^= 0x01; /* another SPIi */
 		odd.data[23] = 1;    /* message ID 1 */
-		inject(1, &odd, odd.data, odd.len);
-		tap_eq_int((long long)v2_engine_stats(sides[1].eng)->dropped_no_sa, 2,
+		v2p_put(&P, 1, &odd);
+		tap_eq_int((long long)v2_engine_stats(P.s[1].eng)->dropped_no_sa, 2,
 			   "IKE_SA_INIT with message ID 1 dropped");
-		tap_eq_int(v2_engine_count_sas(sides[1].eng), 1, "no SA made for it");
+		tap_eq_int(v2_engine_count_sas(P.s[1].eng), 1, "no SA made for it");
 	}
 	/* truncated */
-	inject(1, &auth_req, auth_req.data, auth_req.len - 10);
-	tap_eq_int((long long)v2_engine_stats(sides[1].eng)->dropped_malformed, 1,
+	auth_req.len -= 10;
+	v2p_put(&P, 1, &auth_req);
+	tap_eq_int((long long)v2_engine_stats(P.s[1].eng)->dropped_malformed, 1,
 		   "truncated message dropped as malformed");
 
 	/* delete from the initiator */
-	tap_eq_int(v2_engine_down(sides[0].eng, "lab"), 1, "down deletes one IKE SA");
+	tap_eq_int(v2_engine_down(P.s[0].eng, "lab"), 1, "down deletes one IKE SA");
 	{
-		struct packet del;
+		struct v2p_pkt del;
 
-		tap_ok(q_len == 1, "Delete queued");
-		del = queue[0];
+		tap_ok(P.q_len == 1, "Delete queued");
+		del = P.q[0];
 		del.data[del.len - 1] ^= 0x55;
-		inject(1, &del, del.data, del.len);
-		tap_eq_int((long long)v2_engine_stats(sides[1].eng)->dropped_integrity, 1,
+		v2p_put(&P, 1, &del);
+		tap_eq_int((long long)v2_engine_stats(P.s[1].eng)->dropped_integrity, 1,
 			   "Delete with a bad ICV dropped");
-		tap_eq_int(v2_engine_count_sas(sides[1].eng), 1, "and changes nothing");
+		tap_eq_int(v2_engine_count_sas(P.s[1].eng), 1, "and changes nothing");
 	}
-	deliver(NULL);
-	tap_eq_int(v2_engine_count_sas(sides[1].eng), 0, "responder removed the IKE SA");
-	tap_eq_int(kernel_count_sas(sides[1].kernel), 0, "and its kernel SAs");
-	deliver(NULL);
-	tap_eq_int(v2_engine_count_sas(sides[0].eng), 0, "initiator removed it on the answer");
-	tap_eq_int(kernel_count_sas(sides[0].kernel), 0, "and its kernel SAs");
-	unpair();
+	v2p_step(&P, NULL);
+	tap_eq_int(v2_engine_count_sas(P.s[1].eng), 0, "responder removed the IKE SA");
+	tap_eq_int(kernel_count_sas(P.s[1].kernel), 0, "and its kernel SAs");
+	v2p_step(&P, NULL);
+	tap_eq_int(v2_engine_count_sas(P.s[0].eng), 0, "initiator removed it on the answer");
+	tap_eq_int(kernel_count_sas(P.s[0].kernel), 0, "and its kernel SAs");
+	v2p_close(&P);
 }
 
 static void test_retransmit_and_delete_by_responder(void)
 {
 	pair("aes256gcm16-prfsha256-x25519", "aes256gcm16", "aes256gcm16-prfsha256-x25519",
 	     "aes256gcm16", "sekrit-psk");
-	v2_engine_up(sides[0].eng, "lab");
-	deliver(NULL); /* INIT request */
-	deliver(NULL); /* INIT response */
-	drop_next[1] = true;
-	deliver(NULL); /* IKE_AUTH request; the answer is lost */
-	tap_eq_int(sides[1].established, 1, "responder established");
-	tap_eq_int(sides[0].established, 0, "initiator still waiting");
-	tap_eq_int(v2_engine_fire_timers(sides[0].eng), 1, "retransmission timer fires");
-	tap_eq_int((long long)v2_engine_stats(sides[0].eng)->retransmits, 1, "IKE_AUTH resent");
-	deliver(NULL);
-	tap_eq_int((long long)v2_engine_stats(sides[1].eng)->responses_resent, 1,
+	v2_engine_up(P.s[0].eng, "lab");
+	v2p_step(&P, NULL); /* INIT request */
+	v2p_step(&P, NULL); /* INIT response */
+	P.drop_next[1] = true;
+	v2p_step(&P, NULL); /* IKE_AUTH request; the answer is lost */
+	tap_eq_int(P.s[1].established, 1, "responder established");
+	tap_eq_int(P.s[0].established, 0, "initiator still waiting");
+	tap_eq_int(v2_engine_fire_timers(P.s[0].eng), 1, "retransmission timer fires");
+	tap_eq_int((long long)v2_engine_stats(P.s[0].eng)->retransmits, 1, "IKE_AUTH resent");
+	v2p_step(&P, NULL);
+	tap_eq_int((long long)v2_engine_stats(P.s[1].eng)->responses_resent, 1,
 		   "responder answers from its cache");
-	deliver(NULL);
-	tap_eq_int(sides[0].established, 1, "initiator established after the retransmission");
+	v2p_step(&P, NULL);
+	tap_eq_int(P.s[0].established, 1, "initiator established after the retransmission");
 	keys_equal("aes256gcm16");
-	tap_eq_int(sides[1].keys.a_len, 0, "AEAD: no integrity key");
+	tap_eq_int(keys[1].a_len, 0, "AEAD: no integrity key");
 
-	tap_eq_int(v2_engine_down(sides[1].eng, "lab"), 1, "responder deletes");
-	run();
-	tap_eq_int(v2_engine_count_sas(sides[0].eng) + v2_engine_count_sas(sides[1].eng), 0,
+	tap_eq_int(v2_engine_down(P.s[1].eng, "lab"), 1, "responder deletes");
+	v2p_run(&P);
+	tap_eq_int(v2_engine_count_sas(P.s[0].eng) + v2_engine_count_sas(P.s[1].eng), 0,
 		   "both sides removed the IKE SA");
-	unpair();
+	v2p_close(&P);
 }
 
 static void test_give_up(void)
 {
 	pair("aes256-sha256-prfsha256-modp2048", "aes256-sha256", "aes256-sha256-prfsha256-modp2048",
 	     "aes256-sha256", "sekrit-psk");
-	v2_engine_up(sides[0].eng, "lab");
+	v2_engine_up(P.s[0].eng, "lab");
 	job_pool_drain(pool);
-	q_len = 0; /* lost */
+	P.q_len = 0; /* lost */
 	for (int i = 0; i < 5; i++) {
-		v2_engine_fire_timers(sides[0].eng);
-		q_len = 0;
+		v2_engine_fire_timers(P.s[0].eng);
+		P.q_len = 0;
 	}
-	tap_eq_int((long long)v2_engine_stats(sides[0].eng)->retransmits, 2,
+	tap_eq_int((long long)v2_engine_stats(P.s[0].eng)->retransmits, 2,
 		   "retransmitted tries-1 times");
-	tap_eq_int(sides[0].failed, 1, "then gave up");
-	tap_eq_int(sides[0].never_answered, 1, "... reporting that IKE_SA_INIT was never answered (version = auto falls back on it)");
-	tap_eq_int(v2_engine_count_sas(sides[0].eng), 0, "and removed the SA");
-	unpair();
+	tap_eq_int(P.s[0].failed, 1, "then gave up");
+	tap_eq_int(P.s[0].never_answered, 1, "... reporting that IKE_SA_INIT was never answered (version = auto falls back on it)");
+	tap_eq_int(v2_engine_count_sas(P.s[0].eng), 0, "and removed the SA");
+	v2p_close(&P);
 }
 
 static void test_invalid_ke(void)
@@ -420,42 +249,42 @@ static void test_invalid_ke(void)
 
 	pair("aes256-sha256-prfsha256-modp2048-x25519", "aes256-sha256",
 	     "aes256-sha256-prfsha256-x25519", "aes256-sha256", "sekrit-psk");
-	v2_engine_up(sides[0].eng, "lab");
-	deliver(NULL);
-	tap_eq_int(v2_engine_count_sas(sides[1].eng), 0, "INVALID_KE: responder keeps no state");
-	run();
+	v2_engine_up(P.s[0].eng, "lab");
+	v2p_step(&P, NULL);
+	tap_eq_int(v2_engine_count_sas(P.s[1].eng), 0, "INVALID_KE: responder keeps no state");
+	v2p_run(&P);
 	fa = sa_of(0);
-	tap_eq_int(sides[0].established, 1, "initiator retried with the named group");
+	tap_eq_int(P.s[0].established, 1, "initiator retried with the named group");
 	tap_eq_str(fa.info.ke, "Curve25519", "the group the responder asked for");
 	keys_equal("after INVALID_KE");
-	unpair();
+	v2p_close(&P);
 }
 
 static void test_no_proposal(void)
 {
 	pair("aes256-sha256-prfsha256-modp2048", "aes256-sha256", "aes128gcm16-prfsha256-x25519",
 	     "aes256-sha256", "sekrit-psk");
-	v2_engine_up(sides[0].eng, "lab");
-	run();
-	tap_eq_int(v2_engine_count_sas(sides[1].eng), 0, "NO_PROPOSAL_CHOSEN: responder keeps no state");
-	tap_eq_int(sides[0].failed, 1, "initiator fails");
-	tap_eq_int(v2_engine_count_sas(sides[0].eng), 0, "and removes its SA");
-	tap_eq_int((long long)v2_engine_stats(sides[1].eng)->notifies_sent, 1, "one notify sent");
-	unpair();
+	v2_engine_up(P.s[0].eng, "lab");
+	v2p_run(&P);
+	tap_eq_int(v2_engine_count_sas(P.s[1].eng), 0, "NO_PROPOSAL_CHOSEN: responder keeps no state");
+	tap_eq_int(P.s[0].failed, 1, "initiator fails");
+	tap_eq_int(v2_engine_count_sas(P.s[0].eng), 0, "and removes its SA");
+	tap_eq_int((long long)v2_engine_stats(P.s[1].eng)->notifies_sent, 1, "one notify sent");
+	v2p_close(&P);
 }
 
 static void test_wrong_psk(void)
 {
 	pair("aes256-sha256-prfsha256-modp2048", "aes256-sha256", "aes256-sha256-prfsha256-modp2048",
 	     "aes256-sha256", "another-psk");
-	v2_engine_up(sides[0].eng, "lab");
-	run();
-	tap_eq_int(sides[1].failed, 1, "responder refuses the AUTH");
-	tap_eq_int(sides[0].failed, 1, "initiator gets AUTHENTICATION_FAILED");
-	tap_eq_int(v2_engine_count_sas(sides[0].eng) + v2_engine_count_sas(sides[1].eng), 0,
+	v2_engine_up(P.s[0].eng, "lab");
+	v2p_run(&P);
+	tap_eq_int(P.s[1].failed, 1, "responder refuses the AUTH");
+	tap_eq_int(P.s[0].failed, 1, "initiator gets AUTHENTICATION_FAILED");
+	tap_eq_int(v2_engine_count_sas(P.s[0].eng) + v2_engine_count_sas(P.s[1].eng), 0,
 		   "no SA left on either side");
-	tap_eq_int(kernel_count_sas(sides[1].kernel), 0, "no kernel SA on the responder");
-	unpair();
+	tap_eq_int(kernel_count_sas(P.s[1].kernel), 0, "no kernel SA on the responder");
+	v2p_close(&P);
 }
 
 static void find_out_policy(const struct kernel_policy *pol, void *arg)
@@ -473,33 +302,33 @@ static void test_narrowing(void)
 	     "aes256-sha256", "sekrit-psk");
 	conn(&c, 1, "aes256-sha256-prfsha256-modp2048", "aes256-sha256", "10.2.0.0/16",
 	     "10.1.1.0/24");
-	v2_engine_set_conns(sides[1].eng, &c, 1);
-	v2_engine_up(sides[0].eng, "lab");
-	run();
-	tap_eq_int(sides[0].established, 1, "established with narrowed selectors");
-	kernel_list_policies(sides[0].kernel, find_out_policy, &pol);
+	v2_engine_set_conns(P.s[1].eng, &c, 1);
+	v2_engine_up(P.s[0].eng, "lab");
+	v2p_run(&P);
+	tap_eq_int(P.s[0].established, 1, "established with narrowed selectors");
+	kernel_list_policies(P.s[0].kernel, find_out_policy, &pol);
 	tap_eq_int(pol.sel.src_prefix, 24, "initiator's outbound policy narrowed to /24");
 	tap_eq_int(pol.sel.dst_prefix, 16, "remote side unchanged");
-	unpair();
+	v2p_close(&P);
 
 	pair("aes256-sha256-prfsha256-modp2048", "aes256-sha256", "aes256-sha256-prfsha256-modp2048",
 	     "aes256-sha256", "sekrit-psk");
 	conn(&c, 1, "aes256-sha256-prfsha256-modp2048", "aes256-sha256", "10.9.0.0/16",
 	     "10.1.1.0/24");
-	v2_engine_set_conns(sides[1].eng, &c, 1);
-	v2_engine_up(sides[0].eng, "lab");
-	run();
-	tap_eq_int(sides[0].established, 1, "TS_UNACCEPTABLE: the IKE SA still comes up");
-	tap_eq_int(sides[0].keys.n + sides[1].keys.n, 0, "but no child SA");
-	tap_eq_int(kernel_count_sas(sides[0].kernel), 0, "initiator released its SPI");
-	unpair();
+	v2_engine_set_conns(P.s[1].eng, &c, 1);
+	v2_engine_up(P.s[0].eng, "lab");
+	v2p_run(&P);
+	tap_eq_int(P.s[0].established, 1, "TS_UNACCEPTABLE: the IKE SA still comes up");
+	tap_eq_int(keys[0].n + keys[1].n, 0, "but no child SA");
+	tap_eq_int(kernel_count_sas(P.s[0].kernel), 0, "initiator released its SPI");
+	v2p_close(&P);
 }
 
 static void establish(const char *ike, const char *esp)
 {
 	pair(ike, esp, ike, esp, "sekrit-psk");
-	v2_engine_up(sides[0].eng, "lab");
-	run();
+	v2_engine_up(P.s[0].eng, "lab");
+	v2p_run(&P);
 }
 
 static size_t child_count(int i)
@@ -510,20 +339,20 @@ static size_t child_count(int i)
 static void test_create_child(void)
 {
 	establish("aes256-sha256-prfsha256-modp2048", "aes256-sha256");
-	sides[0].keys.n = sides[1].keys.n = 0;
-	tap_eq_int(v2_engine_create_child(sides[0].eng, "lab"), 0, "CREATE_CHILD_SA: request out");
-	run();
+	keys[0].n = keys[1].n = 0;
+	tap_eq_int(v2_engine_create_child(P.s[0].eng, "lab"), 0, "CREATE_CHILD_SA: request out");
+	v2p_run(&P);
 	tap_eq_int(child_count(0), 2, "CREATE_CHILD_SA: initiator holds two children");
 	tap_eq_int(child_count(1), 2, "CREATE_CHILD_SA: responder holds two children");
 	keys_equal("new child");
-	tap_eq_int(kernel_count_sas(sides[1].kernel), 4, "four kernel SAs on the responder");
+	tap_eq_int(kernel_count_sas(P.s[1].kernel), 4, "four kernel SAs on the responder");
 	/* the responder asks too (either end may, 1.3) */
-	sides[0].keys.n = sides[1].keys.n = 0;
-	tap_eq_int(v2_engine_create_child(sides[1].eng, "lab"), 0, "responder's CREATE_CHILD_SA out");
-	run();
+	keys[0].n = keys[1].n = 0;
+	tap_eq_int(v2_engine_create_child(P.s[1].eng, "lab"), 0, "responder's CREATE_CHILD_SA out");
+	v2p_run(&P);
 	tap_eq_int(child_count(0), 3, "three children after the responder's request");
 	keys_equal("new child from the responder");
-	unpair();
+	v2p_close(&P);
 }
 
 static void test_child_refused(void)
@@ -535,30 +364,30 @@ static void test_child_refused(void)
 	     "aes256-sha256", "sekrit-psk");
 	conn(&c, 1, "aes256-sha256-prfsha256-modp2048", "aes256-sha256", "10.9.0.0/16",
 	     "10.8.0.0/16");
-	v2_engine_set_conns(sides[1].eng, &c, 1);
-	v2_engine_up(sides[0].eng, "lab");
-	run();
-	tap_eq_int(v2_engine_create_child(sides[0].eng, "lab"), 0, "TS_UNACCEPTABLE: request out");
-	run();
+	v2_engine_set_conns(P.s[1].eng, &c, 1);
+	v2_engine_up(P.s[0].eng, "lab");
+	v2p_run(&P);
+	tap_eq_int(v2_engine_create_child(P.s[0].eng, "lab"), 0, "TS_UNACCEPTABLE: request out");
+	v2p_run(&P);
 	tap_eq_int(child_count(0), 0, "TS_UNACCEPTABLE: no child on the initiator");
-	tap_eq_int((long long)v2_engine_stats(sides[1].eng)->notifies_sent, 1,
+	tap_eq_int((long long)v2_engine_stats(P.s[1].eng)->notifies_sent, 1,
 		   "TS_UNACCEPTABLE: the responder answered with a notify");
-	tap_eq_int(kernel_count_sas(sides[0].kernel), 0, "initiator released the offered SPI");
+	tap_eq_int(kernel_count_sas(P.s[0].kernel), 0, "initiator released the offered SPI");
 	tap_eq_str(sa_of(0).info.state, "ESTABLISHED", "the IKE SA stays up");
-	unpair();
+	v2p_close(&P);
 
 	/* PFS asked with a group the responder does not take: INVALID_KE_PAYLOAD */
 	pfs_group = "modp2048";
 	pfs_b = "ecp256";
 	establish("aes256-sha256-prfsha256-modp2048", "aes256-sha256");
 	pfs_group = pfs_b = NULL;
-	tap_eq_int(v2_engine_create_child(sides[0].eng, "lab"), 0, "PFS mismatch: request out");
-	run();
+	tap_eq_int(v2_engine_create_child(P.s[0].eng, "lab"), 0, "PFS mismatch: request out");
+	v2p_run(&P);
 	tap_eq_int(child_count(0), 1, "INVALID_KE_PAYLOAD: no new child");
-	tap_eq_int((long long)v2_engine_stats(sides[1].eng)->notifies_sent, 1,
+	tap_eq_int((long long)v2_engine_stats(P.s[1].eng)->notifies_sent, 1,
 		   "INVALID_KE_PAYLOAD answered");
-	tap_eq_int(kernel_count_sas(sides[0].kernel), 2, "INVALID_KE: offered SPI released");
-	unpair();
+	tap_eq_int(kernel_count_sas(P.s[0].kernel), 2, "INVALID_KE: offered SPI released");
+	v2p_close(&P);
 }
 
 static void rekey_child(const char *pfs)
@@ -570,21 +399,21 @@ static void rekey_child(const char *pfs)
 	pfs_group = pfs;
 	establish("aes256-sha256-prfsha256-modp2048", "aes256-sha256");
 	pfs_group = NULL;
-	before[0] = sides[0].keys;
-	before[1] = sides[1].keys;
-	sides[0].keys.n = sides[1].keys.n = 0;
-	tap_eq_int(v2_engine_rekey_child(sides[0].eng, "lab"), 0, "%s: request out", what);
-	run();
+	before[0] = keys[0];
+	before[1] = keys[1];
+	keys[0].n = keys[1].n = 0;
+	tap_eq_int(v2_engine_rekey_child(P.s[0].eng, "lab"), 0, "%s: request out", what);
+	v2p_run(&P);
 	keys_equal(what);
-	tap_ok(memcmp(before[0].out_e, sides[0].keys.out_e, before[0].e_len) != 0,
+	tap_ok(memcmp(before[0].out_e, keys[0].out_e, before[0].e_len) != 0,
 	       "%s: new keys differ from the old", what);
-	tap_ok(before[0].spi_in != sides[0].keys.spi_in, "%s: new SPIs", what);
+	tap_ok(before[0].spi_in != keys[0].spi_in, "%s: new SPIs", what);
 	tap_eq_int(child_count(0), 1, "%s: initiator deleted the old child", what);
 	tap_eq_int(child_count(1), 1, "%s: responder deleted the old child", what);
-	tap_eq_int(kernel_count_sas(sides[1].kernel), 2, "%s: two kernel SAs left", what);
-	tap_eq_int(sa_of(1).info.child_spi_in, sides[1].keys.spi_in, "%s: the new child stays",
+	tap_eq_int(kernel_count_sas(P.s[1].kernel), 2, "%s: two kernel SAs left", what);
+	tap_eq_int(sa_of(1).info.child_spi_in, keys[1].spi_in, "%s: the new child stays",
 		   what);
-	unpair();
+	v2p_close(&P);
 }
 
 static void test_child_rekey(void)
@@ -600,43 +429,43 @@ static void test_ike_rekey(void)
 
 	establish("aes256-sha256-prfsha256-modp2048", "aes256-sha256");
 	a0 = sa_of(0);
-	tap_eq_int(v2_engine_rekey_ike(sides[0].eng, "lab"), 0, "IKE rekey: request out");
-	run();
+	tap_eq_int(v2_engine_rekey_ike(P.s[0].eng, "lab"), 0, "IKE rekey: request out");
+	v2p_run(&P);
 	a1 = sa_of(0);
 	b1 = sa_of(1);
-	tap_eq_int(v2_engine_count_sas(sides[0].eng), 1, "IKE rekey: initiator holds one IKE SA");
-	tap_eq_int(v2_engine_count_sas(sides[1].eng), 1, "IKE rekey: responder holds one IKE SA");
+	tap_eq_int(v2_engine_count_sas(P.s[0].eng), 1, "IKE rekey: initiator holds one IKE SA");
+	tap_eq_int(v2_engine_count_sas(P.s[1].eng), 1, "IKE rekey: responder holds one IKE SA");
 	tap_ok(memcmp(a0.info.spi_i, a1.info.spi_i, 8) != 0, "IKE rekey: new SPIi");
 	tap_eq_bytes(a1.info.spi_r, 8, b1.info.spi_r, 8, "IKE rekey: both sides agree on SPIr");
 	tap_eq_bytes(a1.info.spi_i, 8, b1.info.spi_i, 8, "IKE rekey: and on SPIi");
 	tap_eq_int(a1.info.n_children, 1, "IKE rekey: the child moved (initiator)");
 	tap_eq_int(b1.info.n_children, 1, "IKE rekey: the child moved (responder)");
-	tap_eq_int(kernel_count_sas(sides[1].kernel), 2, "IKE rekey: child kernel SAs survive");
+	tap_eq_int(kernel_count_sas(P.s[1].kernel), 2, "IKE rekey: child kernel SAs survive");
 	/* the new IKE SA works: rekey the child over it */
-	sides[0].keys.n = sides[1].keys.n = 0;
-	tap_eq_int(v2_engine_rekey_child(sides[1].eng, "lab"), 0, "child rekey over the new IKE SA");
-	run();
+	keys[0].n = keys[1].n = 0;
+	tap_eq_int(v2_engine_rekey_child(P.s[1].eng, "lab"), 0, "child rekey over the new IKE SA");
+	v2p_run(&P);
 	keys_equal("child rekey after IKE rekey");
 	tap_eq_int(child_count(0), 1, "one child after it");
-	unpair();
+	v2p_close(&P);
 }
 
 static void test_collision(void)
 {
 	establish("aes256-sha256-prfsha256-modp2048", "aes256-sha256");
-	sides[0].keys.n = sides[1].keys.n = 0;
-	tap_eq_int(v2_engine_rekey_child(sides[0].eng, "lab"), 0, "collision: A rekeys");
-	tap_eq_int(v2_engine_rekey_child(sides[1].eng, "lab"), 0, "collision: B rekeys the same child");
-	run();
+	keys[0].n = keys[1].n = 0;
+	tap_eq_int(v2_engine_rekey_child(P.s[0].eng, "lab"), 0, "collision: A rekeys");
+	tap_eq_int(v2_engine_rekey_child(P.s[1].eng, "lab"), 0, "collision: B rekeys the same child");
+	v2p_run(&P);
 	tap_eq_int(child_count(0), 1, "collision: A keeps one child");
 	tap_eq_int(child_count(1), 1, "collision: B keeps one child");
 	tap_eq_int(sa_of(0).info.child_spi_out, sa_of(1).info.child_spi_in,
 		   "collision: the same surviving child on both ends");
 	tap_eq_int(sa_of(0).info.child_spi_in, sa_of(1).info.child_spi_out,
 		   "collision: ... in both directions");
-	tap_eq_int(kernel_count_sas(sides[0].kernel), 2, "collision: two kernel SAs left on A");
-	tap_eq_int(kernel_count_sas(sides[1].kernel), 2, "collision: two kernel SAs left on B");
-	unpair();
+	tap_eq_int(kernel_count_sas(P.s[0].kernel), 2, "collision: two kernel SAs left on A");
+	tap_eq_int(kernel_count_sas(P.s[1].kernel), 2, "collision: two kernel SAs left on B");
+	v2p_close(&P);
 }
 
 static void test_dpd(void)
@@ -650,41 +479,35 @@ static void test_dpd(void)
 	c.dpd_delay_s = 30;
 	c.dpd_timeout_s = 120;
 	c.dpd_action = V2_DPD_CLEAR;
-	v2_engine_set_conns(sides[0].eng, &c, 1);
-	v2_engine_up(sides[0].eng, "lab");
-	run();
+	v2_engine_set_conns(P.s[0].eng, &c, 1);
+	v2_engine_up(P.s[0].eng, "lab");
+	v2p_run(&P);
 	now = v2_now_ms();
-	v2_engine_housekeep(sides[0].eng, now + 1000);
-	tap_eq_int(q_len, 0, "DPD: no check while the peer was heard lately");
-	v2_engine_housekeep(sides[0].eng, now + 31000);
-	tap_eq_int(q_len, 1, "DPD: a liveness check after dpd_delay of silence");
-	run();
-	tap_eq_int(v2_engine_count_sas(sides[0].eng), 1, "DPD: the peer answered, the SA stays");
+	v2_engine_housekeep(P.s[0].eng, now + 1000);
+	tap_eq_int(P.q_len, 0, "DPD: no check while the peer was heard lately");
+	v2_engine_housekeep(P.s[0].eng, now + 31000);
+	tap_eq_int(P.q_len, 1, "DPD: a liveness check after dpd_delay of silence");
+	v2p_run(&P);
+	tap_eq_int(v2_engine_count_sas(P.s[0].eng), 1, "DPD: the peer answered, the SA stays");
 	/* the peer vanishes */
-	v2_engine_free(sides[1].eng);
-	v2_engine_new(&(struct v2_engine_params){ .jobs = pool, .sad = sides[1].sad,
-						  .kernel = sides[1].kernel,
-						  .cookie_threshold = V2_COOKIE_NEVER }, &sides[1].eng);
+	v2_engine_free(P.s[1].eng);
+	v2_engine_new(&(struct v2_engine_params){ .jobs = pool, .sad = P.s[1].sad,
+						  .kernel = P.s[1].kernel,
+						  .cookie_threshold = V2_COOKIE_NEVER }, &P.s[1].eng);
 	now = v2_now_ms();
-	v2_engine_housekeep(sides[0].eng, now + 31000);
-	run();
-	tap_eq_int(v2_engine_count_sas(sides[0].eng), 1, "DPD: check unanswered, not dead yet");
-	v2_engine_housekeep(sides[0].eng, now + 31000 + 121000);
-	tap_eq_int(v2_engine_count_sas(sides[0].eng), 0, "DPD: dead after dpd_timeout, cleared");
-	tap_eq_int(kernel_count_sas(sides[0].kernel), 0, "DPD: its kernel SAs are gone");
-	tap_eq_int((long long)v2_engine_stats(sides[0].eng)->dpd_dead, 1, "DPD: counted");
-	unpair();
+	v2_engine_housekeep(P.s[0].eng, now + 31000);
+	v2p_run(&P);
+	tap_eq_int(v2_engine_count_sas(P.s[0].eng), 1, "DPD: check unanswered, not dead yet");
+	v2_engine_housekeep(P.s[0].eng, now + 31000 + 121000);
+	tap_eq_int(v2_engine_count_sas(P.s[0].eng), 0, "DPD: dead after dpd_timeout, cleared");
+	tap_eq_int(kernel_count_sas(P.s[0].kernel), 0, "DPD: its kernel SAs are gone");
+	tap_eq_int((long long)v2_engine_stats(P.s[0].eng)->dpd_dead, 1, "DPD: counted");
+	v2p_close(&P);
 }
 
 int main(void)
 {
-	struct sockaddr_in *a = (struct sockaddr_in *)&addr[0], *b = (struct sockaddr_in *)&addr[1];
-
 	log_set_level(getenv("V2_TEST_DEBUG") ? LOG_LEVEL_DEBUG : LOG_LEVEL_ERROR);
-	a->sin_family = b->sin_family = AF_INET;
-	a->sin_port = b->sin_port = htons(500);
-	inet_pton(AF_INET, "192.0.2.1", &a->sin_addr);
-	inet_pton(AF_INET, "192.0.2.2", &b->sin_addr);
 	if (job_pool_new(NULL, 2, &pool))
 		return tap_skip_all("no job pool");
 	test_setup();

@@ -34,6 +34,10 @@ static int pair_send(void *arg, const struct v2_datagram *dg)
 	struct v2p_pkt *k;
 
 	p->sent[s->index]++;
+	if (p->drop_next[s->index]) {
+		p->drop_next[s->index] = false;
+		return 0; /* lost on the wire, as the test asked */
+	}
 	if (p->q_len == V2P_QMAX || dg->len > V2P_PKT_MAX)
 		return 0; /* lost on the wire */
 	k = &p->q[p->q_len++];
@@ -61,11 +65,13 @@ static void pair_established(void *arg, const struct v2_sa_info *info)
 
 static void pair_failed(void *arg, const char *conn, const char *why, bool never_answered)
 {
-	(void)conn, (void)why, (void)never_answered;
+	(void)conn, (void)why;
+	((struct v2p_side *)arg)->never_answered += never_answered;
 	((struct v2p_side *)arg)->failed++;
 }
 
-static void prop(struct v2_local_prop *lp, uint8_t protocol, const char *tokens)
+/* An unknown token is an error: a test must not run a proposal it did not mean. */
+static int prop(struct v2_local_prop *lp, uint8_t protocol, const char *tokens)
 {
 	char buf[256], *save = NULL;
 
@@ -76,56 +82,88 @@ static void prop(struct v2_local_prop *lp, uint8_t protocol, const char *tokens)
 	for (char *t = strtok_r(buf, "-", &save); t; t = strtok_r(NULL, "-", &save)) {
 		const struct xform *x = xform_by_name(t);
 
-		if (x && lp->n_xforms < V2_PROP_MAX_XFORMS)
-			lp->xforms[lp->n_xforms++] = x;
+		if (!x || lp->n_xforms == V2_PROP_MAX_XFORMS)
+			return ERR_INVAL;
+		lp->xforms[lp->n_xforms++] = x;
 	}
+	return 0;
 }
 
-static int side_open(struct v2_pair *p, int i, const char *ike, const char *esp)
+void v2p_cfg_init(struct v2p_cfg *c, int i, const char *ike, const char *esp)
+{
+	static const char *const lts[2] = { "10.1.0.0/16", "10.2.0.0/16" };
+
+	memset(c, 0, sizeof(*c));
+	c->ike = ike;
+	c->esp = esp;
+	c->local_ts = lts[i];
+	c->remote_ts = lts[!i];
+	c->psk = "regress-psk";
+	c->retransmit_tries = 2;
+	c->cookie_threshold = V2_COOKIE_NEVER; /* these tests craft IKE_SA_INITs without cookies */
+}
+
+int v2p_conn(const struct v2_pair *p, int i, const struct v2p_cfg *cfg, struct v2_conn *c)
 {
 	static const char *const ids[2] = { "peer.example.org", "gw.example.org" };
-	static const char *const lts[2] = { "10.1.0.0/16", "10.2.0.0/16" };
+	int err;
+
+	memset(c, 0, sizeof(*c));
+	snprintf(c->name, sizeof(c->name), "lab");
+	c->local = p->addr[i];
+	c->remote = i ? (struct sockaddr_storage){ .ss_family = AF_UNSPEC } : p->addr[1];
+	c->local_id.type = V2_ID_FQDN;
+	c->local_id.len = strlen(ids[i]);
+	memcpy(c->local_id.data, ids[i], c->local_id.len);
+	err = prop(&c->ike[0], V2_PROTO_IKE, cfg->ike);
+	c->n_ike = 1;
+	if (!err)
+		err = prop(&c->esp[0], V2_PROTO_ESP, cfg->esp);
+	c->n_esp = 1;
+	if (!err && cfg->local_ts) {
+		err = ts_parse(cfg->local_ts, &c->local_ts[0]);
+		c->n_local_ts = 1;
+	}
+	if (!err && cfg->remote_ts) {
+		err = ts_parse(cfg->remote_ts, &c->remote_ts[0]);
+		c->n_remote_ts = 1;
+	}
+	c->child_lifetime_s = 3600;
+	if (!err && cfg->pfs && !(c->pfs = xform_by_name(cfg->pfs)))
+		err = ERR_INVAL;
+	return err;
+}
+
+static int side_open(struct v2_pair *p, int i, const struct v2p_cfg *cfg)
+{
 	struct v2p_side *s = &p->s[i];
 	struct v2_engine_params ep;
 	struct v2_conn c;
+	int err;
 
 	s->pair = p;
 	s->index = i;
 	if (sad_new(&s->sad) < 0 || kernel_open("none", &s->kernel) < 0)
 		return ERR_NOMEM;
 	sad_set_random(s->sad, fixed_random);
-	s->psk = secret_dup("regress-psk", 11);
+	s->psk = secret_dup(cfg->psk, strlen(cfg->psk));
 	memset(&ep, 0, sizeof(ep));
 	ep.jobs = p->pool;
 	ep.sad = s->sad;
 	ep.kernel = s->kernel;
-	ep.retransmit_tries = 2;
-	ep.cookie_threshold = V2_COOKIE_NEVER; /* these tests craft IKE_SA_INITs without cookies */
+	ep.retransmit_tries = cfg->retransmit_tries;
+	ep.cookie_threshold = cfg->cookie_threshold;
 	ep.retransmit_timeout_ms = 100;
 	ep.hooks = (struct v2_hooks){ .arg = s, .send = pair_send, .psk = pair_psk,
-				      .established = pair_established, .failed = pair_failed };
+				      .established = pair_established, .failed = pair_failed,
+				      .child_installed = cfg->child_installed };
 	if (!s->psk || v2_engine_new(&ep, &s->eng) < 0)
 		return ERR_NOMEM;
-	memset(&c, 0, sizeof(c));
-	snprintf(c.name, sizeof(c.name), "lab");
-	c.local = p->addr[i];
-	c.remote = i ? (struct sockaddr_storage){ .ss_family = AF_UNSPEC } : p->addr[1];
-	c.local_id.type = V2_ID_FQDN;
-	c.local_id.len = strlen(ids[i]);
-	memcpy(c.local_id.data, ids[i], c.local_id.len);
-	prop(&c.ike[0], V2_PROTO_IKE, ike);
-	c.n_ike = 1;
-	prop(&c.esp[0], V2_PROTO_ESP, esp);
-	c.n_esp = 1;
-	ts_parse(lts[i], &c.local_ts[0]);
-	c.n_local_ts = 1;
-	ts_parse(lts[!i], &c.remote_ts[0]);
-	c.n_remote_ts = 1;
-	c.child_lifetime_s = 3600;
-	return v2_engine_set_conns(s->eng, &c, 1);
+	err = v2p_conn(p, i, cfg, &c);
+	return err ? err : v2_engine_set_conns(s->eng, &c, 1);
 }
 
-int v2p_open(struct v2_pair *p, struct job_pool *pool, const char *ike, const char *esp)
+int v2p_open_cfg(struct v2_pair *p, struct job_pool *pool, const struct v2p_cfg cfg[2])
 {
 	struct sockaddr_in *a = (struct sockaddr_in *)&p->addr[0];
 	struct sockaddr_in *b = (struct sockaddr_in *)&p->addr[1];
@@ -137,10 +175,19 @@ int v2p_open(struct v2_pair *p, struct job_pool *pool, const char *ike, const ch
 	a->sin_port = b->sin_port = htons(500);
 	a->sin_addr.s_addr = htonl(0xc0000201);
 	b->sin_addr.s_addr = htonl(0xc0000202);
-	err = side_open(p, 0, ike, esp);
+	err = side_open(p, 0, &cfg[0]);
 	if (!err)
-		err = side_open(p, 1, ike, esp);
+		err = side_open(p, 1, &cfg[1]);
 	return err;
+}
+
+int v2p_open(struct v2_pair *p, struct job_pool *pool, const char *ike, const char *esp)
+{
+	struct v2p_cfg cfg[2];
+
+	v2p_cfg_init(&cfg[0], 0, ike, esp);
+	v2p_cfg_init(&cfg[1], 1, ike, esp);
+	return v2p_open_cfg(p, pool, cfg);
 }
 
 void v2p_close(struct v2_pair *p)
@@ -164,25 +211,51 @@ void v2p_close(struct v2_pair *p)
 	p->q_len = 0;
 }
 
-bool v2p_deliver(struct v2_pair *p)
+bool v2p_take(struct v2_pair *p, struct v2p_pkt *k)
 {
-	static struct v2p_pkt k;
-	struct v2_datagram dg;
-
 	job_pool_drain(p->pool);
 	if (!p->q_len)
 		return false;
-	k = p->q[0];
+	*k = p->q[0];
 	memmove(p->q, p->q + 1, (p->q_len - 1) * sizeof(p->q[0]));
 	p->q_len--;
-	dg = k.dg;
-	dg.data = k.data;
-	dg.len = k.len;
-	dg.local = k.dg.peer;
-	dg.peer = k.dg.local;
-	v2_engine_input(p->s[!k.from].eng, &dg);
-	job_pool_drain(p->pool);
 	return true;
+}
+
+int v2p_put_busy(struct v2_pair *p, int to, const struct v2p_pkt *k)
+{
+	struct v2_datagram dg = k->dg;
+
+	dg.data = k->data;
+	dg.len = k->len;
+	dg.local = k->dg.peer;
+	dg.peer = k->dg.local;
+	return v2_engine_input(p->s[to].eng, &dg);
+}
+
+int v2p_put(struct v2_pair *p, int to, const struct v2p_pkt *k)
+{
+	int err = v2p_put_busy(p, to, k);
+
+	job_pool_drain(p->pool);
+	return err;
+}
+
+bool v2p_step(struct v2_pair *p, struct v2p_pkt *keep)
+{
+	static struct v2p_pkt k;
+
+	if (!v2p_take(p, &k))
+		return false;
+	v2p_put(p, !k.from, &k);
+	if (keep)
+		*keep = k;
+	return true;
+}
+
+bool v2p_deliver(struct v2_pair *p)
+{
+	return v2p_step(p, NULL);
 }
 
 void v2p_run(struct v2_pair *p)

@@ -20,6 +20,7 @@
 #define V2P_PKT_MAX 8192
 
 struct job_pool;
+struct kernel_sa;
 struct v2_pair;
 
 struct v2p_side {
@@ -30,6 +31,23 @@ struct v2p_side {
 	struct secret *psk;
 	int index;
 	int established, failed;
+	int never_answered; /* failures reported as "IKE_SA_INIT never answered" */
+};
+
+/*
+ * One side's configuration: v2p_cfg_init() gives what v2p_open() uses,
+ * a test changes what it is about before v2p_open_cfg().
+ */
+struct v2p_cfg {
+	const char *ike, *esp;            /* proposal tokens */
+	const char *local_ts, *remote_ts; /* "10.1.0.0/16"; NULL: none */
+	const char *psk;
+	const char *pfs;                  /* CREATE_CHILD_SA KE token; NULL: no PFS */
+	unsigned retransmit_tries;
+	unsigned cookie_threshold;        /* V2_COOKIE_NEVER: never ask a cookie */
+	/* the engine's child_installed hook; its arg is this side's struct v2p_side */
+	void (*child_installed)(void *side, const struct kernel_sa *in,
+				const struct kernel_sa *out);
 };
 
 struct v2p_pkt {
@@ -45,13 +63,30 @@ struct v2_pair {
 	struct v2p_pkt q[V2P_QMAX];
 	size_t q_len;
 	size_t sent[2];      /* datagrams each side sent */
+	bool drop_next[2];   /* lose the next datagram this side sends */
 	struct sockaddr_storage addr[2];
 };
 
 /* ike/esp: proposal tokens ("aes128-sha256-prfsha256-x25519"). */
 int v2p_open(struct v2_pair *p, struct job_pool *pool, const char *ike, const char *esp);
+/* Side i's defaults: peer.example.org (0) or gw.example.org (1), 10.1/16 <-> 10.2/16. */
+void v2p_cfg_init(struct v2p_cfg *c, int i, const char *ike, const char *esp);
+int v2p_open_cfg(struct v2_pair *p, struct job_pool *pool, const struct v2p_cfg cfg[2]);
+/* Side i's connection "lab" as cfg describes it (for v2_engine_set_conns); 0 or ERR_*. */
+int v2p_conn(const struct v2_pair *p, int i, const struct v2p_cfg *c, struct v2_conn *out);
 void v2p_close(struct v2_pair *p);
-/* Hand the first queued datagram to the other side; false when the queue was empty. */
+/* Take the first queued datagram off the queue (after the jobs ran); false when empty. */
+bool v2p_take(struct v2_pair *p, struct v2p_pkt *k);
+/*
+ * k's bytes to side `to`, from where k came and to where it went, as if
+ * from the wire; then the jobs run. v2_engine_input()'s result.
+ */
+int v2p_put(struct v2_pair *p, int to, const struct v2p_pkt *k);
+/* v2p_put() leaving the jobs under way (a job still running when k arrives). */
+int v2p_put_busy(struct v2_pair *p, int to, const struct v2p_pkt *k);
+/* Hand the first queued datagram to the other side, a copy in *keep (NULL: none). */
+bool v2p_step(struct v2_pair *p, struct v2p_pkt *keep);
+/* v2p_step(p, NULL): false when the queue was empty. */
 bool v2p_deliver(struct v2_pair *p);
 void v2p_run(struct v2_pair *p);
 /* up + run: 0 when both sides hold one established IKE SA. */
