@@ -32,6 +32,7 @@ struct daemon {
 	struct config *cfg;
 	struct policy *policy;
 	struct pins *pins;
+	struct event *pins_ev;          /* saves refreshed pin times (engines_pin_peer) */
 	struct secrets *secrets;
 	struct kernel *kernel;
 	struct event *kernel_ev;

@@ -8,8 +8,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <event2/buffer.h>
+#include <event2/event.h>
 
 #include "common/err.h"
 #include "common/log.h"
@@ -97,8 +99,61 @@ int engines_reload_policy(struct daemon *d, const struct config *fresh, struct e
 	return 0;
 }
 
+/* Write the pins now; false (logged) when the file could not be saved. */
+static bool pins_save_logged(struct daemon *d, const char *what)
+{
+	struct config_errors errs;
+	bool ok;
+
+	config_errors_init(&errs);
+	ok = pins_save(d->pins, &errs) == 0;
+	if (!ok) {
+		log_warn(&log_global, "%s, but the pins file could not be saved", what);
+		daemon_report_errors(&errs, NULL);
+	}
+	config_errors_free(&errs);
+	return ok;
+}
+
+static void on_pins_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+
+	(void)fd;
+	(void)what;
+	if (d->pins && pins_unsaved(d->pins))
+		pins_save_logged(d, "IKEv2 completion times refreshed");
+}
+
+void engines_pin_peer(struct daemon *d, const char *key)
+{
+	static const struct timeval later = { ENGINES_PIN_TIMES_SAVE_S, 0 };
+	char what[PINS_PEER_MAX + 32];
+
+	if (!d->pins || pins_pin(d->pins, key, (int64_t)time(NULL)) != 0)
+		return;
+	if (pins_unsaved_members(d->pins)) {
+		/* a new pin: on disk before anything else happens (DESIGN.md) */
+		snprintf(what, sizeof(what), "IKEv2 peer %s pinned", key);
+		pins_save_logged(d, what);
+		return;
+	}
+	if (!pins_unsaved(d->pins) || !d->base)
+		return;
+	/* only the latest completion time changed: one save for many SAs */
+	if (!d->pins_ev && !(d->pins_ev = evtimer_new(d->base, on_pins_timer, d)))
+		return;
+	if (!evtimer_pending(d->pins_ev, NULL))
+		evtimer_add(d->pins_ev, &later);
+}
+
 void engines_free_policy(struct daemon *d)
 {
+	if (d->pins_ev)
+		event_free(d->pins_ev);
+	d->pins_ev = NULL;
+	if (d->pins && pins_unsaved(d->pins))
+		pins_save_logged(d, "stopping with refreshed pin times");
 	policy_free(d->policy);
 	secrets_free(d->secrets);
 	pins_free(d->pins);

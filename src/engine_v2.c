@@ -248,7 +248,6 @@ static void glue_established(void *arg, const struct v2_sa_info *info)
 {
 	struct v2_glue *g = arg;
 	char key[PINS_PEER_MAX];
-	struct config_errors errs;
 
 	g->d->sas_made[2]++;
 	daemon_auto_v2_outcome(g->d, info->conn, true, false);
@@ -256,10 +255,7 @@ static void glue_established(void *arg, const struct v2_sa_info *info)
 		return;
 	/* downgrade protection: this peer has completed IKEv2 (DESIGN.md) */
 	pins_peer_from_sockaddr((const struct sockaddr *)&info->peer, key, sizeof(key));
-	config_errors_init(&errs);
-	if (pins_pin(g->d->pins, key, (int64_t)time(NULL)) == 0 && pins_save(g->d->pins, &errs))
-		log_warn(&log_global, "IKEv2 peer %s pinned, but the pins file could not be saved", key);
-	config_errors_free(&errs);
+	engines_pin_peer(g->d, key);
 }
 
 /* dpd_action = hold: the connection's trap policy (daemon_kernel_events.c) */

@@ -76,6 +76,16 @@ bool engines_policy_hook(void *arg, const struct sockaddr *peer, int major, cons
 int engines_load_policy(struct daemon *d);
 /* Load them for a new configuration; on success replace the running ones. */
 int engines_reload_policy(struct daemon *d, const struct config *fresh, struct evbuffer *err_out);
+/* Before freeing them, the pins' unsaved refreshes are written. */
 void engines_free_policy(struct daemon *d);
+/*
+ * Downgrade protection (DESIGN.md "Versions per peer"): peer `key` has
+ * completed IKEv2. A new pin is saved at once (pins.h: atomic, fsync'd); a
+ * known peer only gets its latest completion time refreshed, saved within
+ * ENGINES_PIN_TIMES_SAVE_S seconds and at stop, so a busy responder does
+ * not rewrite and fsync the file for every SA.
+ */
+#define ENGINES_PIN_TIMES_SAVE_S 60
+void engines_pin_peer(struct daemon *d, const char *key);
 
 #endif

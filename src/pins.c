@@ -1,7 +1,8 @@
 /* pins.c - the downgrade-protection memory and its crash-safe file (see pins.h). */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,9 +20,58 @@ struct pins {
 	char *dir;
 	struct pin *v;
 	size_t n;
-	bool recovered; /* loaded from pins.old */
-	bool main_bad;  /* the pins file was refused: never link it over pins.old */
+	/*
+	 * Index of v by peer key, case-insensitive: open addressing, slots hold
+	 * an index into v plus one (0: empty), at most half full. Without it
+	 * every IKEv2 SA made and every IKEv1 message would walk every pin.
+	 */
+	size_t *slots;
+	size_t n_slots;             /* a power of two, or 0 */
+	bool recovered;             /* loaded from pins.old */
+	bool main_bad;              /* the pins file was refused: never link it over pins.old */
+	bool unsaved_members;       /* a pin added or removed since the last save */
+	bool unsaved_times;         /* a pin's latest time refreshed since then */
 };
+
+/* FNV-1a over the key folded to lower case (keys compare case-insensitively). */
+static size_t key_hash(const char *peer)
+{
+	uint64_t h = 14695981039346656037u;
+
+	for (const unsigned char *c = (const unsigned char *)peer; *c; c++) {
+		h ^= (uint64_t)tolower(*c);
+		h *= 1099511628211u;
+	}
+	return (size_t)(h ^ (h >> 32));
+}
+
+static void index_put(struct pins *p, size_t i)
+{
+	size_t mask = p->n_slots - 1, s = key_hash(p->v[i].peer) & mask;
+
+	while (p->slots[s])
+		s = (s + 1) & mask;
+	p->slots[s] = i + 1;
+}
+
+/* (Re)build the index for p->n pins, growing it to keep it at most half full. */
+static int index_rebuild(struct pins *p, size_t want)
+{
+	size_t n_slots = p->n_slots ? p->n_slots : 16;
+	size_t *slots;
+
+	while (n_slots < 2 * want)
+		n_slots *= 2;
+	slots = calloc(n_slots, sizeof(*slots));
+	if (!slots)
+		return ERR_NOMEM;
+	free(p->slots);
+	p->slots = slots;
+	p->n_slots = n_slots;
+	for (size_t i = 0; i < p->n; i++)
+		index_put(p, i);
+	return 0;
+}
 
 static char *path_in(const struct pins *p, const char *name)
 {
@@ -44,9 +94,13 @@ static bool peer_ok(const char *peer)
 
 static struct pin *find(const struct pins *p, const char *peer)
 {
-	for (size_t i = 0; i < p->n; i++)
-		if (strcasecmp(p->v[i].peer, peer) == 0)
-			return &p->v[i];
+	size_t mask = p->n_slots - 1, s;
+
+	if (!p->n_slots)
+		return NULL;
+	for (s = key_hash(peer) & mask; p->slots[s]; s = (s + 1) & mask)
+		if (strcasecmp(p->v[p->slots[s] - 1].peer, peer) == 0)
+			return &p->v[p->slots[s] - 1];
 	return NULL;
 }
 
@@ -57,10 +111,13 @@ static int add(struct pins *p, const char *peer, int64_t first, int64_t last)
 	if (!v)
 		return ERR_NOMEM;
 	p->v = v;
+	if (2 * (p->n + 1) > p->n_slots && index_rebuild(p, p->n + 1))
+		return ERR_NOMEM;
 	memset(&v[p->n], 0, sizeof(v[p->n]));
 	snprintf(v[p->n].peer, sizeof(v[p->n].peer), "%s", peer);
 	v[p->n].first = first;
 	v[p->n].last = last;
+	index_put(p, p->n);
 	p->n++;
 	return 0;
 }
@@ -138,6 +195,9 @@ static int read_file(struct pins *p, const char *path, struct config_errors *err
 		free(p->v);
 		p->v = NULL;
 		p->n = 0;
+		free(p->slots);
+		p->slots = NULL;
+		p->n_slots = 0;
 	}
 	return rc;
 }
@@ -207,6 +267,7 @@ void pins_free(struct pins *p)
 	if (!p)
 		return;
 	free(p->v);
+	free(p->slots);
 	free(p->dir);
 	free(p);
 }
@@ -229,10 +290,16 @@ int pins_pin(struct pins *p, const char *peer, int64_t now)
 		return ERR_INVAL;
 	pin = find(p, peer);
 	if (pin) {
-		pin->last = now;
+		if (pin->last != now) {
+			pin->last = now;
+			p->unsaved_times = true;
+		}
 		return 0;
 	}
-	return add(p, peer, now, now);
+	if (add(p, peer, now, now))
+		return ERR_NOMEM;
+	p->unsaved_members = true;
+	return 0;
 }
 
 int pins_unpin(struct pins *p, const char *peer)
@@ -243,7 +310,22 @@ int pins_unpin(struct pins *p, const char *peer)
 		return ERR_NOTFOUND;
 	memmove(pin, pin + 1, (size_t)(p->v + p->n - (pin + 1)) * sizeof(*pin));
 	p->n--;
+	p->unsaved_members = true;
+	/* indexes past the removed pin moved down by one: rebuild (rare) */
+	memset(p->slots, 0, p->n_slots * sizeof(*p->slots));
+	for (size_t i = 0; i < p->n; i++)
+		index_put(p, i);
 	return 0;
+}
+
+bool pins_unsaved_members(const struct pins *p)
+{
+	return p && p->unsaved_members;
+}
+
+bool pins_unsaved(const struct pins *p)
+{
+	return p && (p->unsaved_members || p->unsaved_times);
 }
 
 const struct pin *pins_list(const struct pins *p, size_t *n)
@@ -252,36 +334,102 @@ const struct pin *pins_list(const struct pins *p, size_t *n)
 	return p ? p->v : NULL;
 }
 
+/* The file's text, built by hand: fprintf cost more than the rest of a handshake. */
+struct text {
+	char *p;
+	size_t len, cap;
+};
+
+static bool text_add(struct text *t, const char *s, size_t n)
+{
+	if (t->len + n > t->cap) {
+		size_t cap = t->cap ? t->cap : 4096;
+		char *np;
+
+		while (cap < t->len + n)
+			cap *= 2;
+		np = realloc(t->p, cap);
+		if (!np)
+			return false;
+		t->p = np;
+		t->cap = cap;
+	}
+	memcpy(t->p + t->len, s, n);
+	t->len += n;
+	return true;
+}
+
+static bool text_str(struct text *t, const char *s)
+{
+	return text_add(t, s, strlen(s));
+}
+
+static bool text_i64(struct text *t, int64_t v)
+{
+	char buf[24], *e = buf + sizeof(buf), *c = e;
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+
+	do {
+		*--c = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--c = '-';
+	return text_add(t, c, (size_t)(e - c));
+}
+
+static bool pins_text(const struct pins *p, struct text *t)
+{
+	bool ok = text_str(t, PINS_MAGIC "\n");
+
+	for (size_t i = 0; ok && i < p->n; i++)
+		ok = text_str(t, "pin ") && text_str(t, p->v[i].peer) && text_str(t, " ") &&
+		     text_i64(t, p->v[i].first) && text_str(t, " ") &&
+		     text_i64(t, p->v[i].last) && text_str(t, "\n");
+	return ok && text_str(t, "end ") && text_i64(t, (int64_t)p->n) && text_str(t, "\n");
+}
+
+static int write_all(int fd, const char *s, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, s, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return ERR_IO;
+		s += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
 static int write_tmp(const struct pins *p, const char *tmp, struct config_errors *errs)
 {
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	FILE *f;
-	int rc = 0;
+	struct text t = { 0 };
+	int fd, rc = 0;
 
-	if (fd < 0) {
-		config_error_add(errs, tmp, 0, "cannot create: %s", strerror(errno));
-		return ERR_IO;
-	}
-	f = fdopen(fd, "w");
-	if (!f) {
-		close(fd);
+	if (!pins_text(p, &t)) {
+		free(t.p);
 		return ERR_NOMEM;
 	}
-	fprintf(f, "%s\n", PINS_MAGIC);
-	for (size_t i = 0; i < p->n; i++)
-		fprintf(f, "pin %s %" PRId64 " %" PRId64 "\n", p->v[i].peer, p->v[i].first,
-			p->v[i].last);
-	fprintf(f, "end %zu\n", p->n);
-	if (fflush(f) != 0 || fsync(fd) != 0) {
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		config_error_add(errs, tmp, 0, "cannot create: %s", strerror(errno));
+		free(t.p);
+		return ERR_IO;
+	}
+	if (write_all(fd, t.p, t.len) != 0 || fsync(fd) != 0) {
 		config_error_add(errs, tmp, 0, "cannot write: %s", strerror(errno));
 		rc = ERR_IO;
 	}
-	if (fclose(f) != 0 && rc == 0) {
+	if (close(fd) != 0 && rc == 0) {
 		config_error_add(errs, tmp, 0, "cannot write: %s", strerror(errno));
 		rc = ERR_IO;
 	}
 	if (rc)
 		unlink(tmp);
+	free(t.p);
 	return rc;
 }
 
@@ -326,6 +474,8 @@ int pins_save(struct pins *p, struct config_errors *errs)
 	}
 	p->main_bad = false;
 	p->recovered = false;
+	p->unsaved_members = false;
+	p->unsaved_times = false;
 	/* The rename is durable only once the folder itself is on disk. */
 	dfd = open(p->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0 || fsync(dfd) != 0) {

@@ -57,6 +57,13 @@ bool pins_is_pinned(const struct pins *p, const char *peer);
 int pins_pin(struct pins *p, const char *peer, int64_t now);
 /* ERR_NOTFOUND when peer was not pinned. */
 int pins_unpin(struct pins *p, const char *peer);
+/*
+ * What pins_save() would change on disk. A pin added or removed since the
+ * last save (the protection itself: save it at once) ...
+ */
+bool pins_unsaved_members(const struct pins *p);
+/* ... or that, or only a pin's latest time (the daemon saves that later). */
+bool pins_unsaved(const struct pins *p);
 /* All pins, in the order they were made. */
 const struct pin *pins_list(const struct pins *p, size_t *n);
 /* Write atomically as described above; errs says what failed. */

@@ -187,6 +187,83 @@ static void test_peer_key(void)
 		   "an IPv6 peer");
 }
 
+/* The index: thousands of pins, case-insensitive, unpin in the middle, a reload. */
+static void test_many(void)
+{
+	struct pins *p = NULL;
+	struct config_errors e;
+	char key[64];
+	size_t n, found = 0;
+	bool order = true;
+	const struct pin *list;
+
+	config_errors_init(&e);
+	unlink(in_dir("pins"));
+	unlink(in_dir("pins.old"));
+	tap_eq_int(pins_load(dir, &p, &e), 0, "a fresh folder loads");
+	for (unsigned i = 0; i < 3000; i++) {
+		snprintf(key, sizeof(key), "peer%u.Example.COM", i);
+		if (pins_pin(p, key, 100 + i) != 0)
+			break;
+	}
+	list = pins_list(p, &n);
+	tap_eq_int((int)n, 3000, "3000 pins made");
+	for (unsigned i = 0; i < 3000; i++) {
+		snprintf(key, sizeof(key), "PEER%u.example.com", i);
+		found += pins_is_pinned(p, key);
+	}
+	tap_eq_int((int)found, 3000, "each is found, whatever the case of its key");
+	tap_ok(!pins_is_pinned(p, "peer3000.example.com") && !pins_is_pinned(p, "peer1"),
+	       "keys never pinned are not found");
+	tap_eq_int(pins_unpin(p, "peer1500.example.com"), 0, "unpin one in the middle");
+	found = 0;
+	for (unsigned i = 0; i < 3000; i++) {
+		snprintf(key, sizeof(key), "peer%u.example.com", i);
+		found += pins_is_pinned(p, key);
+	}
+	tap_eq_int((int)found, 2999, "the others are still found after the unpin");
+	tap_eq_int(pins_save(p, &e), 0, "saved");
+	pins_free(p);
+	p = NULL;
+	tap_eq_int(pins_load(dir, &p, &e), 0, "and loaded again");
+	list = pins_list(p, &n);
+	for (size_t i = 0; p && i < n; i++) {
+		snprintf(key, sizeof(key), "peer%zu.Example.COM", i < 1500 ? i : i + 1);
+		order = order && strcmp(list[i].peer, key) == 0 && list[i].first == (int64_t)(100 + (i < 1500 ? i : i + 1));
+	}
+	tap_ok(n == 2999 && order, "2999 pins, in the order made, with their times");
+	tap_ok(pins_is_pinned(p, "PEER2999.EXAMPLE.COM") && !pins_is_pinned(p, "peer1500.example.com"),
+	       "the loaded index finds them");
+	pins_free(p);
+	config_errors_free(&e);
+}
+
+/* What needs saving: a membership change at once, a time refresh later. */
+static void test_unsaved(void)
+{
+	struct pins *p = NULL;
+	struct config_errors e;
+
+	config_errors_init(&e);
+	unlink(in_dir("pins"));
+	unlink(in_dir("pins.old"));
+	tap_eq_int(pins_load(dir, &p, &e), 0, "a fresh folder loads");
+	tap_ok(!pins_unsaved(p) && !pins_unsaved_members(p), "nothing to save after a load");
+	pins_pin(p, "192.0.2.1", 10);
+	tap_ok(pins_unsaved_members(p) && pins_unsaved(p), "a new pin must be saved at once");
+	pins_save(p, &e);
+	tap_ok(!pins_unsaved(p), "nothing to save after the save");
+	pins_pin(p, "192.0.2.1", 10);
+	tap_ok(!pins_unsaved(p), "the same peer at the same second changes nothing");
+	pins_pin(p, "192.0.2.1", 11);
+	tap_ok(pins_unsaved(p) && !pins_unsaved_members(p), "a later completion: only its time to save");
+	pins_save(p, &e);
+	pins_unpin(p, "192.0.2.1");
+	tap_ok(pins_unsaved_members(p), "an unpin must be saved at once");
+	pins_free(p);
+	config_errors_free(&e);
+}
+
 int main(void)
 {
 	const char *names[] = { "pins", "pins.old", "pins.tmp", "pins.corrupt" };
@@ -197,6 +274,8 @@ int main(void)
 	test_cycle();
 	test_torn();
 	test_peer_key();
+	test_many();
+	test_unsaved();
 	for (size_t i = 0; i < 4; i++)
 		unlink(in_dir(names[i]));
 	rmdir(dir);
