@@ -99,14 +99,17 @@ int engines_reload_policy(struct daemon *d, const struct config *fresh, struct e
 	return 0;
 }
 
-/* Write the pins now; false (logged) when the file could not be saved. */
-static bool pins_save_logged(struct daemon *d, const char *what)
+/*
+ * Write the pins now (full: with every refreshed time; otherwise the new
+ * pins at least, pins.h); false (logged) when the file could not be saved.
+ */
+static bool pins_save_logged(struct daemon *d, const char *what, bool full)
 {
 	struct config_errors errs;
 	bool ok;
 
 	config_errors_init(&errs);
-	ok = pins_save(d->pins, &errs) == 0;
+	ok = (full ? pins_save(d->pins, &errs) : pins_save_members(d->pins, &errs)) == 0;
 	if (!ok) {
 		log_warn(&log_global, "%s, but the pins file could not be saved", what);
 		daemon_report_errors(&errs, NULL);
@@ -122,7 +125,7 @@ static void on_pins_timer(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	if (d->pins && pins_unsaved(d->pins))
-		pins_save_logged(d, "IKEv2 completion times refreshed");
+		pins_save_logged(d, "IKEv2 completion times refreshed", true);
 }
 
 void engines_pin_peer(struct daemon *d, const char *key)
@@ -135,12 +138,11 @@ void engines_pin_peer(struct daemon *d, const char *key)
 	if (pins_unsaved_members(d->pins)) {
 		/* a new pin: on disk before anything else happens (DESIGN.md) */
 		snprintf(what, sizeof(what), "IKEv2 peer %s pinned", key);
-		pins_save_logged(d, what);
-		return;
+		pins_save_logged(d, what, false);
 	}
 	if (!pins_unsaved(d->pins) || !d->base)
 		return;
-	/* only the latest completion time changed: one save for many SAs */
+	/* refreshed times (or a save that failed): one later save for many SAs */
 	if (!d->pins_ev && !(d->pins_ev = evtimer_new(d->base, on_pins_timer, d)))
 		return;
 	if (!evtimer_pending(d->pins_ev, NULL))
@@ -153,7 +155,7 @@ void engines_free_policy(struct daemon *d)
 		event_free(d->pins_ev);
 	d->pins_ev = NULL;
 	if (d->pins && pins_unsaved(d->pins))
-		pins_save_logged(d, "stopping with refreshed pin times");
+		pins_save_logged(d, "stopping with refreshed pin times", true);
 	policy_free(d->policy);
 	secrets_free(d->secrets);
 	pins_free(d->pins);

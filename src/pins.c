@@ -16,6 +16,58 @@
 
 #define PINS_MAGIC "dualike-pins 1"
 
+/* The file's text, built by hand: fprintf cost more than the rest of a handshake. */
+struct text {
+	char *p;
+	size_t len, cap;
+};
+
+static bool text_add(struct text *t, const char *s, size_t n)
+{
+	if (t->len + n > t->cap) {
+		size_t cap = t->cap ? t->cap : 4096;
+		char *np;
+
+		while (cap < t->len + n)
+			cap *= 2;
+		np = realloc(t->p, cap);
+		if (!np)
+			return false;
+		t->p = np;
+		t->cap = cap;
+	}
+	memcpy(t->p + t->len, s, n);
+	t->len += n;
+	return true;
+}
+
+static bool text_str(struct text *t, const char *s)
+{
+	return text_add(t, s, strlen(s));
+}
+
+static bool text_i64(struct text *t, int64_t v)
+{
+	char buf[24], *e = buf + sizeof(buf), *c = e;
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+
+	do {
+		*--c = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--c = '-';
+	return text_add(t, c, (size_t)(e - c));
+}
+
+/* "pin PEER FIRST LAST\n" */
+static bool text_pin(struct text *t, const struct pin *pin)
+{
+	return text_str(t, "pin ") && text_str(t, pin->peer) && text_str(t, " ") &&
+	       text_i64(t, pin->first) && text_str(t, " ") && text_i64(t, pin->last) &&
+	       text_str(t, "\n");
+}
+
 struct pins {
 	char *dir;
 	struct pin *v;
@@ -31,6 +83,13 @@ struct pins {
 	bool main_bad;              /* the pins file was refused: never link it over pins.old */
 	bool unsaved_members;       /* a pin added or removed since the last save */
 	bool unsaved_times;         /* a pin's latest time refreshed since then */
+	/*
+	 * The pin lines of the file, kept so that saving a new pin appends one
+	 * line instead of formatting them all. lines_ok: they are the pins of v,
+	 * in order, with their times as of the last full save or later.
+	 */
+	struct text lines;
+	bool lines_ok;
 };
 
 /* FNV-1a over the key folded to lower case (keys compare case-insensitively). */
@@ -118,8 +177,20 @@ static int add(struct pins *p, const char *peer, int64_t first, int64_t last)
 	v[p->n].first = first;
 	v[p->n].last = last;
 	index_put(p, p->n);
+	if (p->lines_ok && !text_pin(&p->lines, &v[p->n]))
+		p->lines_ok = false;
 	p->n++;
 	return 0;
+}
+
+/* The pin lines anew, with every current time. */
+static bool lines_rebuild(struct pins *p)
+{
+	p->lines.len = 0;
+	p->lines_ok = true;
+	for (size_t i = 0; p->lines_ok && i < p->n; i++)
+		p->lines_ok = text_pin(&p->lines, &p->v[i]);
+	return p->lines_ok;
 }
 
 /* One line of the file; false (with the problem in errs) when it is not valid. */
@@ -198,6 +269,8 @@ static int read_file(struct pins *p, const char *path, struct config_errors *err
 		free(p->slots);
 		p->slots = NULL;
 		p->n_slots = 0;
+		p->lines.len = 0;
+		p->lines_ok = true;
 	}
 	return rc;
 }
@@ -210,6 +283,8 @@ static struct pins *pins_new(const char *state_dir)
 		free(p);
 		p = NULL;
 	}
+	if (p)
+		p->lines_ok = true;
 	return p;
 }
 
@@ -268,6 +343,7 @@ void pins_free(struct pins *p)
 		return;
 	free(p->v);
 	free(p->slots);
+	free(p->lines.p);
 	free(p->dir);
 	free(p);
 }
@@ -311,6 +387,7 @@ int pins_unpin(struct pins *p, const char *peer)
 	memmove(pin, pin + 1, (size_t)(p->v + p->n - (pin + 1)) * sizeof(*pin));
 	p->n--;
 	p->unsaved_members = true;
+	p->lines_ok = false;
 	/* indexes past the removed pin moved down by one: rebuild (rare) */
 	memset(p->slots, 0, p->n_slots * sizeof(*p->slots));
 	for (size_t i = 0; i < p->n; i++)
@@ -334,61 +411,6 @@ const struct pin *pins_list(const struct pins *p, size_t *n)
 	return p ? p->v : NULL;
 }
 
-/* The file's text, built by hand: fprintf cost more than the rest of a handshake. */
-struct text {
-	char *p;
-	size_t len, cap;
-};
-
-static bool text_add(struct text *t, const char *s, size_t n)
-{
-	if (t->len + n > t->cap) {
-		size_t cap = t->cap ? t->cap : 4096;
-		char *np;
-
-		while (cap < t->len + n)
-			cap *= 2;
-		np = realloc(t->p, cap);
-		if (!np)
-			return false;
-		t->p = np;
-		t->cap = cap;
-	}
-	memcpy(t->p + t->len, s, n);
-	t->len += n;
-	return true;
-}
-
-static bool text_str(struct text *t, const char *s)
-{
-	return text_add(t, s, strlen(s));
-}
-
-static bool text_i64(struct text *t, int64_t v)
-{
-	char buf[24], *e = buf + sizeof(buf), *c = e;
-	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-
-	do {
-		*--c = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
-	if (v < 0)
-		*--c = '-';
-	return text_add(t, c, (size_t)(e - c));
-}
-
-static bool pins_text(const struct pins *p, struct text *t)
-{
-	bool ok = text_str(t, PINS_MAGIC "\n");
-
-	for (size_t i = 0; ok && i < p->n; i++)
-		ok = text_str(t, "pin ") && text_str(t, p->v[i].peer) && text_str(t, " ") &&
-		     text_i64(t, p->v[i].first) && text_str(t, " ") &&
-		     text_i64(t, p->v[i].last) && text_str(t, "\n");
-	return ok && text_str(t, "end ") && text_i64(t, (int64_t)p->n) && text_str(t, "\n");
-}
-
 static int write_all(int fd, const char *s, size_t n)
 {
 	while (n) {
@@ -404,22 +426,26 @@ static int write_all(int fd, const char *s, size_t n)
 	return 0;
 }
 
-static int write_tmp(const struct pins *p, const char *tmp, struct config_errors *errs)
+/* Magic line, the pin lines, the end line with the count. */
+static int write_tmp(struct pins *p, const char *tmp, struct config_errors *errs)
 {
-	struct text t = { 0 };
+	struct text end = { 0 };
 	int fd, rc = 0;
 
-	if (!pins_text(p, &t)) {
-		free(t.p);
+	if ((!p->lines_ok && !lines_rebuild(p)) ||
+	    !text_str(&end, "end ") || !text_i64(&end, (int64_t)p->n) || !text_str(&end, "\n")) {
+		free(end.p);
 		return ERR_NOMEM;
 	}
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		config_error_add(errs, tmp, 0, "cannot create: %s", strerror(errno));
-		free(t.p);
+		free(end.p);
 		return ERR_IO;
 	}
-	if (write_all(fd, t.p, t.len) != 0 || fsync(fd) != 0) {
+	if (write_all(fd, PINS_MAGIC "\n", strlen(PINS_MAGIC "\n")) != 0 ||
+	    write_all(fd, p->lines.p, p->lines.len) != 0 || write_all(fd, end.p, end.len) != 0 ||
+	    fsync(fd) != 0) {
 		config_error_add(errs, tmp, 0, "cannot write: %s", strerror(errno));
 		rc = ERR_IO;
 	}
@@ -429,7 +455,7 @@ static int write_tmp(const struct pins *p, const char *tmp, struct config_errors
 	}
 	if (rc)
 		unlink(tmp);
-	free(t.p);
+	free(end.p);
 	return rc;
 }
 
@@ -451,7 +477,8 @@ static void keep_current(struct pins *p, const char *main_path, const char *old_
 	free(bad);
 }
 
-int pins_save(struct pins *p, struct config_errors *errs)
+/* full: every refreshed time too; otherwise the pin lines as they are kept. */
+static int save_file(struct pins *p, struct config_errors *errs, bool full)
 {
 	char *main_path = path_in(p, "pins"), *old_path = path_in(p, "pins.old");
 	char *tmp = path_in(p, "pins.tmp");
@@ -461,6 +488,8 @@ int pins_save(struct pins *p, struct config_errors *errs)
 		rc = ERR_NOMEM;
 		goto out;
 	}
+	if (full && p->unsaved_times)
+		p->lines_ok = false;
 	rc = write_tmp(p, tmp, errs);
 	if (rc)
 		goto out;
@@ -475,7 +504,8 @@ int pins_save(struct pins *p, struct config_errors *errs)
 	p->main_bad = false;
 	p->recovered = false;
 	p->unsaved_members = false;
-	p->unsaved_times = false;
+	if (full)
+		p->unsaved_times = false;
 	/* The rename is durable only once the folder itself is on disk. */
 	dfd = open(p->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0 || fsync(dfd) != 0) {
@@ -489,6 +519,16 @@ out:
 	free(old_path);
 	free(tmp);
 	return rc;
+}
+
+int pins_save(struct pins *p, struct config_errors *errs)
+{
+	return save_file(p, errs, true);
+}
+
+int pins_save_members(struct pins *p, struct config_errors *errs)
+{
+	return save_file(p, errs, false);
 }
 
 const char *pins_peer_from_sockaddr(const struct sockaddr *sa, char *buf, size_t len)

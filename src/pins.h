@@ -68,6 +68,13 @@ bool pins_unsaved(const struct pins *p);
 const struct pin *pins_list(const struct pins *p, size_t *n);
 /* Write atomically as described above; errs says what failed. */
 int pins_save(struct pins *p, struct config_errors *errs);
+/*
+ * The same, cheaper, when a pin was made or removed: every pin is written
+ * (a new one appended to the lines kept from the last write), but a time
+ * refreshed since the last pins_save() may be written with its older
+ * value; pins_unsaved() stays true for it.
+ */
+int pins_save_members(struct pins *p, struct config_errors *errs);
 
 /* The key of a peer address (IPv4-mapped IPv6 as IPv4), into buf. */
 const char *pins_peer_from_sockaddr(const struct sockaddr *sa, char *buf, size_t len);

@@ -238,6 +238,30 @@ static void test_many(void)
 	config_errors_free(&e);
 }
 
+/* The saved file, loaded apart: n pins, 192.0.2.2's latest time is last2. */
+static void check_file(const struct pins *live, size_t n, int64_t last2, const char *what)
+{
+	struct pins *p = NULL;
+	struct config_errors e;
+	const struct pin *list;
+	size_t got = 0;
+	bool same = true;
+
+	config_errors_init(&e);
+	if (pins_load(dir, &p, &e) == 0) {
+		const struct pin *mine = pins_list(live, &got);
+
+		list = pins_list(p, &got);
+		for (size_t i = 0; i < got && i < n; i++)
+			same = same && strcmp(list[i].peer, mine[i].peer) == 0 &&
+			       (strcmp(list[i].peer, "192.0.2.2") ? list[i].last == mine[i].last
+								  : list[i].last == last2);
+	}
+	tap_ok(p && got == n && same, "%s", what);
+	pins_free(p);
+	config_errors_free(&e);
+}
+
 /* What needs saving: a membership change at once, a time refresh later. */
 static void test_unsaved(void)
 {
@@ -260,6 +284,17 @@ static void test_unsaved(void)
 	pins_save(p, &e);
 	pins_unpin(p, "192.0.2.1");
 	tap_ok(pins_unsaved_members(p), "an unpin must be saved at once");
+	pins_pin(p, "192.0.2.2", 20);
+	pins_pin(p, "192.0.2.3", 30);
+	tap_eq_int(pins_save(p, &e), 0, "saved");
+	pins_pin(p, "192.0.2.2", 25);
+	pins_pin(p, "192.0.2.4", 40);
+	tap_eq_int(pins_save_members(p, &e), 0, "a new pin saved with pins_save_members");
+	tap_ok(pins_unsaved(p) && !pins_unsaved_members(p), "the refreshed time is still to save");
+	check_file(p, 3, 20, "the file has every pin, the refreshed one with its older time");
+	tap_eq_int(pins_save(p, &e), 0, "then the full save");
+	tap_ok(!pins_unsaved(p), "leaves nothing to save");
+	check_file(p, 3, 25, "and the file has the refreshed time");
 	pins_free(p);
 	config_errors_free(&e);
 }
