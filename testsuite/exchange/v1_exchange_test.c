@@ -153,10 +153,11 @@ static struct v1_conn *make_conn(const char *encr, bool pfs, bool aggressive, bo
 	return c;
 }
 
+/* What a scenario changes; zero is the plain case (aes128 on both sides, one selector). */
 struct setup {
-	const char *encr_a, *encr_b;
+	const char *encr_a, *encr_b;   /* NULL: aes128 */
 	bool pfs, aggressive, aggr_ok, wrong_psk;
-	size_t n_ts;
+	size_t n_ts;                   /* 0: 1 */
 	uint32_t dpd_delay_a;          /* 0: no DPD on A */
 	enum v1_dpd_action dpd_action_a;
 	uint32_t child_life_b;         /* 0: the default */
@@ -179,6 +180,7 @@ static void up(const struct setup *s)
 			.sas_made = &d->made, .sas_failed = &d->failed,
 		};
 		struct v1_conn *c;
+		const char *encr;
 
 		memset(d, 0, sizeof(*d));
 		d->index = i;
@@ -192,7 +194,8 @@ static void up(const struct setup *s)
 		env.kernel = d->kernel;
 		env.jobs = d->jobs;
 		v1_engine_new(&env, &d->eng);
-		c = make_conn(i ? s->encr_b : s->encr_a, s->pfs, s->aggressive, s->aggr_ok,
+		encr = i ? s->encr_b : s->encr_a;
+		c = make_conn(encr ? encr : "aes128", s->pfs, s->aggressive, s->aggr_ok,
 			      addr[1 - i], s->n_ts ? s->n_ts : 1, i);
 		c->transport = s->transport;
 		if (i == 0) {
@@ -207,6 +210,18 @@ static void up(const struct setup *s)
 		v1_engine_set_conns(d->eng, &c, 1);
 		v1_conn_unref(c);
 	}
+}
+
+/* up, then A initiates "lab" and everything runs; v1_engine_initiate()'s result. */
+static int establish(const struct setup *s)
+{
+	char why[200];
+	int err;
+
+	up(s);
+	err = v1_engine_initiate(sides[0].eng, "lab", why, sizeof(why));
+	pump();
+	return err;
 }
 
 static void down(void)
@@ -288,12 +303,9 @@ static void check_keys(const char *what, size_t want)
 static void test_main_quick(bool pfs)
 {
 	const char *what = pfs ? "MM+QM with PFS" : "MM+QM without PFS";
-	struct setup s = { "aes128", "aes128", pfs, false, false, false, 1, 0, V1_DPD_CLEAR, 0, false, false };
-	char why[200];
+	struct setup s = { .pfs = pfs };
 
-	up(&s);
-	tap_eq_int(v1_engine_initiate(sides[0].eng, "lab", why, sizeof(why)), 0, "%s: initiate", what);
-	pump();
+	tap_eq_int(establish(&s), 0, "%s: initiate", what);
 	tap_eq_str(probe(0).state, "ESTABLISHED", "%s: initiator ISAKMP SA established", what);
 	tap_eq_str(probe(1).state, "ESTABLISHED", "%s: responder ISAKMP SA established", what);
 	check_keys(what, 1);
@@ -313,12 +325,9 @@ static void test_main_quick(bool pfs)
 static void test_aggressive(bool allowed)
 {
 	const char *what = allowed ? "Aggressive Mode allowed" : "Aggressive Mode refused";
-	struct setup s = { "aes256", "aes256", false, true, allowed, false, 1, 0, V1_DPD_CLEAR, 0, false, false };
-	char why[200];
+	struct setup s = { .encr_a = "aes256", .encr_b = "aes256", .aggressive = true, .aggr_ok = allowed };
 
-	up(&s);
-	v1_engine_initiate(sides[0].eng, "lab", why, sizeof(why));
-	pump();
+	establish(&s);
 	if (allowed) {
 		tap_eq_str(probe(0).state, "ESTABLISHED", "%s: initiator established", what);
 		tap_eq_str(probe(1).state, "ESTABLISHED", "%s: responder established", what);
@@ -336,13 +345,11 @@ static void test_aggressive(bool allowed)
 
 static void test_retransmit(void)
 {
-	struct setup s = { "aes128", "aes128", false, false, false, false, 1, 0, V1_DPD_CLEAR, 0, false, false };
+	struct setup s = { .n_ts = 1 };
 	char why[200];
 	const struct v1_counters *cb;
 
-	up(&s);
-	v1_engine_initiate(sides[0].eng, "lab", why, sizeof(why));
-	pump(); /* MM1 -> B; MM2 -> A; MM3 -> B ... all the way */
+	establish(&s); /* MM1 -> B; MM2 -> A; MM3 -> B ... all the way */
 	down();
 
 	up(&s);
@@ -395,12 +402,9 @@ static void test_retransmit(void)
 
 static void test_wrong_psk(void)
 {
-	struct setup s = { "aes128", "aes128", false, false, false, true, 1, 0, V1_DPD_CLEAR, 0, false, false };
-	char why[200];
+	struct setup s = { .wrong_psk = true };
 
-	up(&s);
-	v1_engine_initiate(sides[0].eng, "lab", why, sizeof(why));
-	pump();
+	establish(&s);
 	tap_eq_str(probe(1).state, "MM_R2", "wrong PSK: the responder never accepts MM5");
 	tap_eq_str(probe(0).state, "MM_I3", "wrong PSK: the initiator never gets MM6");
 	tap_eq_int((long long)kernel_count_sas(sides[1].kernel), 0, "wrong PSK: no kernel SA");
@@ -410,12 +414,9 @@ static void test_wrong_psk(void)
 
 static void test_no_proposal(void)
 {
-	struct setup s = { "aes128", "aes256", false, false, false, false, 1, 0, V1_DPD_CLEAR, 0, false, false };
-	char why[200];
+	struct setup s = { .encr_b = "aes256" };
 
-	up(&s);
-	v1_engine_initiate(sides[0].eng, "lab", why, sizeof(why));
-	pump();
+	establish(&s);
 	tap_eq_int(probe(1).n, 0, "NO_PROPOSAL_CHOSEN: the responder keeps no SA");
 	tap_eq_int((long long)v1_engine_counters(sides[1].eng)->notifies_sent, 1,
 		   "NO_PROPOSAL_CHOSEN: one notify sent");
@@ -425,12 +426,9 @@ static void test_no_proposal(void)
 
 static void test_two_quick_modes(void)
 {
-	struct setup s = { "aes128", "aes128", true, false, false, false, 2, 0, V1_DPD_CLEAR, 0, false, false };
-	char why[200];
+	struct setup s = { .pfs = true, .n_ts = 2 };
 
-	up(&s);
-	v1_engine_initiate(sides[0].eng, "lab", why, sizeof(why));
-	pump();
+	establish(&s);
 	check_keys("two parallel Quick Modes", 2);
 	/* delete from the initiator: the responder removes everything */
 	tap_eq_int(v1_engine_delete_conn(sides[0].eng, "lab"), 1, "delete: one ISAKMP SA deleted");
@@ -445,13 +443,10 @@ static void test_two_quick_modes(void)
 
 static void test_bad_input(void)
 {
-	struct setup s = { "aes128", "aes128", false, false, false, false, 1, 0, V1_DPD_CLEAR, 0, false, false };
-	char why[200];
+	struct setup s = { .n_ts = 1 };
 	uint8_t junk[64];
 
-	up(&s);
-	v1_engine_initiate(sides[0].eng, "lab", why, sizeof(why));
-	pump();
+	establish(&s);
 	memset(junk, 0x41, sizeof(junk));
 	struct v1_datagram dg = { .data = junk, .len = sizeof(junk), .local = sides[1].addr,
 				  .peer = sides[0].addr };
@@ -520,13 +515,10 @@ static struct dpd_probe dpd_of(int i)
 /* RFC 3706: an idle peer is asked R-U-THERE and answers with the same sequence number. */
 static void test_dpd_alive(void)
 {
-	struct setup s = { "aes128", "aes128", false, false, false, false, 1, 30, V1_DPD_CLEAR, 0, false, false };
+	struct setup s = { .dpd_delay_a = 30 };
 	const struct v1_counters *ca, *cb;
-	char why[256];
 
-	up(&s);
-	v1_engine_initiate(sides[0].eng, "lab", why, sizeof(why));
-	pump();
+	establish(&s);
 	ca = v1_engine_counters(sides[0].eng);
 	cb = v1_engine_counters(sides[1].eng);
 	tap_eq_int(v1_engine_fire_timers(sides[1].eng, V1_TIMER_DPD), 0,
@@ -565,14 +557,11 @@ static void test_dpd_alive(void)
 /* A vanished peer: R-U-THERE until dpd_timeout (90s, delay 30s), then the action. */
 static void test_dpd_dead(enum v1_dpd_action action, const char *what)
 {
-	struct setup s = { "aes128", "aes128", false, false, false, false, 1, 30, action, 0, false, false };
+	struct setup s = { .dpd_delay_a = 30, .dpd_action_a = action };
 	const struct v1_counters *ca;
-	char why[256];
 	int fires = 0;
 
-	up(&s);
-	v1_engine_initiate(sides[0].eng, "lab", why, sizeof(why));
-	pump();
+	establish(&s);
 	ca = v1_engine_counters(sides[0].eng);
 	tap_eq_int(probe(0).ipsec, 1, "DPD %s: tunnel up", what);
 	vanished[1] = true;
@@ -611,13 +600,10 @@ static void ipsec_snapshot(int side, struct ipsec_list *l)
 /* Quick Mode rekey with PFS: new keys, equal on both sides, the old pair deleted. */
 static void test_rekey(void)
 {
-	struct setup s = { "aes128", "aes128", true, false, false, false, 1, 0, V1_DPD_CLEAR, 0, false, false };
+	struct setup s = { .pfs = true };
 	struct ipsec_list before, after;
-	char why[256];
 
-	up(&s);
-	v1_engine_initiate(sides[0].eng, "lab", why, sizeof(why));
-	pump();
+	establish(&s);
 	ipsec_snapshot(0, &before);
 	tap_eq_int(v1_engine_fire_timers(sides[0].eng, V1_TIMER_IPSEC_LIFE), 1,
 		   "rekey: the initiator's soft lifetime fires");
@@ -641,13 +627,10 @@ static void test_rekey(void)
 /* Phase-1 re-authentication: a new ISAKMP SA, the IPsec SAs untouched. */
 static void test_reauth(void)
 {
-	struct setup s = { "aes128", "aes128", false, false, false, false, 1, 0, V1_DPD_CLEAR, 0, false, false };
+	struct setup s = { .n_ts = 1 };
 	struct ipsec_list before, after;
-	char why[256];
 
-	up(&s);
-	v1_engine_initiate(sides[0].eng, "lab", why, sizeof(why));
-	pump();
+	establish(&s);
 	ipsec_snapshot(0, &before);
 	tap_eq_int(v1_engine_fire_timers(sides[0].eng, V1_TIMER_ISAKMP_LIFE), 1,
 		   "reauth: the ISAKMP SA's soft lifetime fires");
@@ -670,13 +653,10 @@ static void test_reauth(void)
 /* RESPONDER-LIFETIME: B allows 600s of the 3600s offered; both use 600s. */
 static void test_responder_lifetime(void)
 {
-	struct setup s = { "aes128", "aes128", false, false, false, false, 1, 0, V1_DPD_CLEAR, 600, false, false };
+	struct setup s = { .child_life_b = 600 };
 	struct ipsec_list a, b;
-	char why[256];
 
-	up(&s);
-	v1_engine_initiate(sides[0].eng, "lab", why, sizeof(why));
-	pump();
+	establish(&s);
 	ipsec_snapshot(0, &a);
 	ipsec_snapshot(1, &b);
 	tap_ok(a.n == 1 && a.v[0].life_seconds == 600, "RESPONDER-LIFETIME: the initiator takes 600s");
@@ -687,12 +667,9 @@ static void test_responder_lifetime(void)
 /* No rekey_margin: the end of life deletes, with a Delete to the peer. */
 static void test_expiry(void)
 {
-	struct setup s = { "aes128", "aes128", false, false, false, false, 1, 0, V1_DPD_CLEAR, 0, true, false };
-	char why[256];
+	struct setup s = { .no_rekey_a = true };
 
-	up(&s);
-	v1_engine_initiate(sides[0].eng, "lab", why, sizeof(why));
-	pump();
+	establish(&s);
 	tap_eq_int(v1_engine_fire_timers(sides[0].eng, V1_TIMER_IPSEC_LIFE), 1, "expiry: the hard lifetime fires");
 	pump();
 	tap_eq_int(probe(0).ipsec, 0, "expiry: A's IPsec SA is gone");
@@ -705,13 +682,10 @@ static void test_expiry(void)
 /* RFC 2407 4.5: transport mode when both connections ask for it. */
 static void test_transport(void)
 {
-	struct setup s = { "aes128", "aes128", false, false, false, false, 1, 0, V1_DPD_CLEAR, 0, false, true };
+	struct setup s = { .transport = true };
 	struct ipsec_list a, b;
-	char why[256];
 
-	up(&s);
-	v1_engine_initiate(sides[0].eng, "lab", why, sizeof(why));
-	pump();
+	establish(&s);
 	ipsec_snapshot(0, &a);
 	ipsec_snapshot(1, &b);
 	tap_ok(a.n == 1 && a.v[0].transport, "transport: the initiator's pair is in transport mode");
