@@ -16,26 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sodium.h>
-
 #include "common/err.h"
 #include "common/log.h"
 #include "v1/v1_auth_sig.h"
 #include "v1/v1_sa.h"
-
-#define NONCE_LEN 32
-
-static void ke_done(void *owner, struct job_ke_result *r)
-{
-	v1_resume_ke(owner, NULL, r);
-}
-
-static bool ke_len_ok(const struct v1_isakmp_sa *sa, size_t len)
-{
-	const struct ke_method *m = ke_method_find(sa->choice.attrs.x_group->v2_id);
-
-	return m && m->public_len == len;
-}
 
 static void warn_dictionary(struct v1_isakmp_sa *sa)
 {
@@ -60,9 +44,7 @@ static enum v1_verdict am_i1_start(struct v1_step *st)
 	/* RFC 2409 5.4: one group only, since KE goes with the SA offer */
 	if (!g)
 		return V1V_FAIL_DELETE;
-	if (job_ke_keypair(st->eng->env.jobs, g->v2_id, ke_done, sa, &sa->job) < 0)
-		return V1V_FAIL_DELETE;
-	return V1V_SUSPEND;
+	return v1_p1_ke_keypair(st, g->v2_id) < 0 ? V1V_FAIL_DELETE : V1V_SUSPEND;
 }
 
 static enum v1_verdict am_i1_build(struct v1_step *st)
@@ -72,23 +54,12 @@ static enum v1_verdict am_i1_build(struct v1_step *st)
 	struct v1_builder b;
 	struct wr w;
 	uint8_t id_b[512];
-	size_t id_len, sa_at, len;
-	const uint8_t *pub;
+	size_t id_len, sa_at;
 	struct v1_conn_p1 saved[V1_CONN_MAX_PROPOSALS];
 	size_t n_saved = sa->conn->n_p1;
 
-	if (st->ke->err < 0 || !st->ke->keypair)
+	if (v1_p1_ke_made(st) < 0)
 		return V1V_FAIL_DELETE;
-	sa->kp = st->ke->keypair;
-	st->ke->keypair = NULL;
-	pub = ke_public(sa->kp, &len);
-	sa->gxi = malloc(len);
-	if (!sa->gxi)
-		return V1V_FAIL_DELETE;
-	memcpy(sa->gxi, pub, len);
-	sa->gxi_len = len;
-	sa->ni_len = NONCE_LEN;
-	randombytes_buf(sa->ni, sa->ni_len);
 	v1_reply_start(st, &b, &w, V1_EXCH_AGGRESSIVE, 0);
 	sa_at = wr_len(&w) + V1_GENERIC_HDR_LEN;
 	/* offer only transforms with the group of our KE */
@@ -99,11 +70,8 @@ static enum v1_verdict am_i1_build(struct v1_step *st)
 	}
 	v1_p1_build_sa(sa, &b);
 	memcpy(sa->conn->p1, saved, sizeof(saved));
-	sa->sai_len = wr_len(&w) - sa_at;
-	sa->sai_b = malloc(sa->sai_len ? sa->sai_len : 1);
-	if (!sa->sai_b || !wr_ok(&w))
+	if (!wr_ok(&w) || v1_p1_keep_sai(sa, w.p + sa_at, wr_len(&w) - sa_at) < 0)
 		return V1V_FAIL_DELETE;
-	memcpy(sa->sai_b, w.p + sa_at, sa->sai_len);
 	v1_build_blob(&b, V1_P_KE, sa->gxi, sa->gxi_len);
 	v1_build_blob(&b, V1_P_NONCE, sa->ni, sa->ni_len);
 	v1_p1_build_id(sa, &b, id_b, &id_len);
@@ -118,14 +86,12 @@ static enum v1_verdict am_i2(struct v1_step *st)
 	struct v1_isakmp_sa *sa = st->sa;
 	const struct v1_msg *m = st->m;
 	const struct v1_payload *hash = v1_msg_find(m, V1_P_HASH, 0);
-	struct ke_keypair *kp = sa->kp;
 
 	if (v1_auth_is_sig(sa))
 		return v1_sig_am_i2(st);
 	if (v1_p1_select(st, v1_msg_find(m, V1_P_SA, 0)) < 0)
 		return V1V_FAIL_DELETE;
-	if (!v1_p1_copy_blob(m, V1_P_KE, &sa->gxr, &sa->gxr_len) || !ke_len_ok(sa, sa->gxr_len) ||
-	    !v1_p1_copy_nonce(m, sa->nr, &sa->nr_len) || hash->body_len > PRF_MAX_OUT)
+	if (!v1_p1_copy_ke_nonce(sa, m, false) || hash->body_len > PRF_MAX_OUT)
 		return V1V_IGNORE;
 	if (v1_p1_take_id(sa, v1_msg_find(m, V1_P_ID, 0)) < 0)
 		return V1V_FAIL_DELETE;
@@ -135,12 +101,7 @@ static enum v1_verdict am_i2(struct v1_step *st)
 	sa->peer_hash_len = hash->body_len;
 	v1_p1_read_vids(sa, m);
 	v1_natt_check(sa, m, st->dg);
-	sa->kp = NULL;
-	if (job_ke_derive(st->eng->env.jobs, kp, sa->gxr, sa->gxr_len, ke_done, sa, &sa->job) < 0) {
-		sa->kp = kp;
-		return V1V_FAIL_DELETE;
-	}
-	return V1V_SUSPEND;
+	return v1_p1_ke_derive(st) < 0 ? V1V_FAIL_DELETE : V1V_SUSPEND;
 }
 
 static enum v1_verdict am_i2_resume(struct v1_step *st)
@@ -157,13 +118,8 @@ static enum v1_verdict am_i2_resume(struct v1_step *st)
 
 	if (v1_auth_is_sig(sa))
 		return v1_sig_am_i2_resume(st);
-	sa->kp = st->ke->keypair;
-	st->ke->keypair = NULL;
-	if (st->ke->err < 0 || !st->ke->shared)
-		return V1V_FAIL_DELETE;
-	sa->gxy = st->ke->shared;
-	st->ke->shared = NULL;
-	if (v1_p1_keys(sa) < 0 || v1_p1_verify(sa, false, sa->peer_hash, sa->peer_hash_len) < 0)
+	if (v1_p1_ke_derived(st, "AM2") < 0 ||
+	    v1_p1_verify(sa, false, sa->peer_hash, sa->peer_hash_len) < 0)
 		return V1V_FAIL_DELETE;
 	v1_natt_float(sa);
 	/* our IDii body, as AM1 carried it */
@@ -197,13 +153,9 @@ static enum v1_verdict am_r1(struct v1_step *st)
 	}
 	if (v1_p1_select(st, sap) < 0)
 		return st->notify ? V1V_REPLY_NOTIFY : V1V_FAIL_DELETE;
-	sa->sai_b = malloc(sap->body_len);
-	if (!sa->sai_b)
+	if (v1_p1_keep_sai(sa, sap->body, sap->body_len) < 0)
 		return V1V_FAIL_DELETE;
-	memcpy(sa->sai_b, sap->body, sap->body_len);
-	sa->sai_len = sap->body_len;
-	if (!v1_p1_copy_blob(m, V1_P_KE, &sa->gxi, &sa->gxi_len) || !ke_len_ok(sa, sa->gxi_len) ||
-	    !v1_p1_copy_nonce(m, sa->ni, &sa->ni_len)) {
+	if (!v1_p1_copy_ke_nonce(sa, m, true)) {
 		st->notify = V1_N_INVALID_KEY_INFORMATION;
 		return V1V_REPLY_NOTIFY;
 	}
@@ -213,10 +165,7 @@ static enum v1_verdict am_r1(struct v1_step *st)
 	}
 	v1_p1_read_vids(sa, m);
 	warn_dictionary(sa);
-	if (job_ke_respond(st->eng->env.jobs, sa->choice.attrs.x_group->v2_id, sa->gxi,
-			   sa->gxi_len, ke_done, sa, &sa->job) < 0)
-		return V1V_FAIL_DELETE;
-	return V1V_SUSPEND;
+	return v1_p1_ke_respond(st) < 0 ? V1V_FAIL_DELETE : V1V_SUSPEND;
 }
 
 static enum v1_verdict am_r1_resume(struct v1_step *st)
@@ -229,18 +178,7 @@ static enum v1_verdict am_r1_resume(struct v1_step *st)
 
 	if (!st->ke)
 		return v1_sig_resume(st); /* our SIG_R is made */
-	if (st->ke->err < 0 || !st->ke->shared)
-		return V1V_FAIL_DELETE;
-	sa->gxr = malloc(st->ke->response_len);
-	if (!sa->gxr)
-		return V1V_FAIL_DELETE;
-	memcpy(sa->gxr, st->ke->response, st->ke->response_len);
-	sa->gxr_len = st->ke->response_len;
-	sa->gxy = st->ke->shared;
-	st->ke->shared = NULL;
-	sa->nr_len = NONCE_LEN;
-	randombytes_buf(sa->nr, sa->nr_len);
-	if (v1_p1_keys(sa) < 0)
+	if (v1_p1_ke_responded(st, "AM1") < 0)
 		return V1V_FAIL_DELETE;
 	if (v1_auth_is_sig(sa))
 		return v1_sig_sign_start(st);

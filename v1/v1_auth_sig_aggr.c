@@ -20,11 +20,6 @@
 #include "common/log.h"
 #include "v1/v1_auth_sig.h"
 
-static void ke_done(void *owner, struct job_ke_result *r)
-{
-	v1_resume_ke(owner, NULL, r);
-}
-
 int v1_sig_am_r1_take_id(struct v1_isakmp_sa *sa, const struct v1_msg *m)
 {
 	const struct v1_payload *idp = v1_msg_find(m, V1_P_ID, 0);
@@ -43,15 +38,11 @@ enum v1_verdict v1_sig_am_i2(struct v1_step *st)
 {
 	struct v1_isakmp_sa *sa = st->sa;
 	const struct v1_msg *m = st->m;
-	struct ke_keypair *kp = sa->kp;
-	const struct ke_method *km;
 	enum v1_verdict v;
 
 	if (v1_p1_select(st, v1_msg_find(m, V1_P_SA, 0)) < 0)
 		return V1V_FAIL_DELETE;
-	km = ke_method_find(sa->choice.attrs.x_group->v2_id);
-	if (!v1_p1_copy_blob(m, V1_P_KE, &sa->gxr, &sa->gxr_len) || !km ||
-	    km->public_len != sa->gxr_len || !v1_p1_copy_nonce(m, sa->nr, &sa->nr_len)) {
+	if (!v1_p1_copy_ke_nonce(sa, m, false)) {
 		log_warn(&sa->sad.logger, "AM2: KE or nonce of the wrong size");
 		return V1V_IGNORE;
 	}
@@ -62,12 +53,7 @@ enum v1_verdict v1_sig_am_i2(struct v1_step *st)
 		return v;
 	v1_p1_read_vids(sa, m);
 	v1_natt_check(sa, m, st->dg);
-	sa->kp = NULL;
-	if (job_ke_derive(st->eng->env.jobs, kp, sa->gxr, sa->gxr_len, ke_done, sa, &sa->job) < 0) {
-		sa->kp = kp;
-		return V1V_FAIL_DELETE;
-	}
-	return V1V_SUSPEND;
+	return v1_p1_ke_derive(st) < 0 ? V1V_FAIL_DELETE : V1V_SUSPEND;
 }
 
 enum v1_verdict v1_sig_am_i2_resume(struct v1_step *st)
@@ -76,16 +62,7 @@ enum v1_verdict v1_sig_am_i2_resume(struct v1_step *st)
 
 	if (!st->ke)
 		return v1_sig_resume(st);      /* a signature job finished */
-	sa->kp = st->ke->keypair;
-	st->ke->keypair = NULL;
-	if (st->ke->err < 0 || !st->ke->shared) {
-		log_error(&sa->sad.logger, "AM2: the peer's public value is refused: %s",
-			  err_str(st->ke->err));
-		return V1V_FAIL_DELETE;
-	}
-	sa->gxy = st->ke->shared;
-	st->ke->shared = NULL;
-	if (v1_p1_keys(sa) < 0)
+	if (v1_p1_ke_derived(st, "AM2") < 0)
 		return V1V_FAIL_DELETE;
 	v1_natt_float(sa);
 	return v1_sig_verify_start(st);

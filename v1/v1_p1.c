@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "common/err.h"
 #include "common/keylog.h"
 #include "common/log.h"
@@ -332,6 +334,131 @@ bool v1_p1_copy_nonce(const struct v1_msg *m, uint8_t *dst, size_t *len)
 	memcpy(dst, pl->body, pl->body_len);
 	*len = pl->body_len;
 	return true;
+}
+
+/* ---- KE and nonce (RFC 2409 5: KE carries exactly the group's public value) ---- */
+
+#define P1_NONCE_LEN 32
+
+bool v1_p1_copy_ke_nonce(struct v1_isakmp_sa *sa, const struct v1_msg *m, bool from_initiator)
+{
+	const struct ke_method *km = ke_method_find(sa->choice.attrs.x_group->v2_id);
+	uint8_t **ke = from_initiator ? &sa->gxi : &sa->gxr;
+	size_t *ke_len = from_initiator ? &sa->gxi_len : &sa->gxr_len;
+
+	return v1_p1_copy_blob(m, V1_P_KE, ke, ke_len) && km && km->public_len == *ke_len &&
+	       v1_p1_copy_nonce(m, from_initiator ? sa->ni : sa->nr,
+				from_initiator ? &sa->ni_len : &sa->nr_len);
+}
+
+int v1_p1_keep_sai(struct v1_isakmp_sa *sa, const uint8_t *body, size_t len)
+{
+	uint8_t *copy = malloc(len ? len : 1);
+
+	if (!copy)
+		return ERR_NOMEM;
+	memcpy(copy, body, len);
+	free(sa->sai_b);
+	sa->sai_b = copy;
+	sa->sai_len = len;
+	return 0;
+}
+
+static void p1_ke_done(void *owner, struct job_ke_result *r)
+{
+	v1_resume_ke(owner, NULL, r);
+}
+
+int v1_p1_ke_keypair(struct v1_step *st, uint16_t group)
+{
+	return job_ke_keypair(st->eng->env.jobs, group, p1_ke_done, st->sa, &st->sa->job);
+}
+
+int v1_p1_ke_made(struct v1_step *st)
+{
+	struct v1_isakmp_sa *sa = st->sa;
+	const uint8_t *pub;
+	uint8_t *gxi;
+	size_t len;
+
+	if (st->ke->err < 0 || !st->ke->keypair) {
+		log_error(&sa->sad.logger, "DH keypair: %s", err_str(st->ke->err));
+		return st->ke->err < 0 ? st->ke->err : ERR_CRYPTO;
+	}
+	sa->kp = st->ke->keypair;
+	st->ke->keypair = NULL;
+	pub = ke_public(sa->kp, &len);
+	gxi = malloc(len);
+	if (!gxi)
+		return ERR_NOMEM;
+	memcpy(gxi, pub, len);
+	free(sa->gxi);
+	sa->gxi = gxi;
+	sa->gxi_len = len;
+	sa->ni_len = P1_NONCE_LEN;
+	randombytes_buf(sa->ni, sa->ni_len);
+	return 0;
+}
+
+int v1_p1_ke_derive(struct v1_step *st)
+{
+	struct v1_isakmp_sa *sa = st->sa;
+	struct ke_keypair *kp = sa->kp;
+	int rc;
+
+	sa->kp = NULL; /* the job owns it until it hands it back */
+	rc = job_ke_derive(st->eng->env.jobs, kp, sa->gxr, sa->gxr_len, p1_ke_done, sa, &sa->job);
+	if (rc < 0)
+		sa->kp = kp;
+	return rc;
+}
+
+int v1_p1_ke_respond(struct v1_step *st)
+{
+	struct v1_isakmp_sa *sa = st->sa;
+
+	return job_ke_respond(st->eng->env.jobs, sa->choice.attrs.x_group->v2_id, sa->gxi,
+			      sa->gxi_len, p1_ke_done, sa, &sa->job);
+}
+
+int v1_p1_ke_derived(struct v1_step *st, const char *msg)
+{
+	struct v1_isakmp_sa *sa = st->sa;
+
+	sa->kp = st->ke->keypair;
+	st->ke->keypair = NULL;
+	if (st->ke->err < 0 || !st->ke->shared) {
+		log_error(&sa->sad.logger, "%s: the peer's public value is refused: %s", msg,
+			  err_str(st->ke->err));
+		return st->ke->err < 0 ? st->ke->err : ERR_CRYPTO;
+	}
+	sa->gxy = st->ke->shared;
+	st->ke->shared = NULL;
+	return v1_p1_keys(sa);
+}
+
+int v1_p1_ke_responded(struct v1_step *st, const char *msg)
+{
+	struct v1_isakmp_sa *sa = st->sa;
+	uint8_t *gxr;
+
+	if (st->ke->err < 0 || !st->ke->shared) {
+		log_warn(&sa->sad.logger, "%s: the peer's public value is refused: %s", msg,
+			 err_str(st->ke->err));
+		return st->ke->err < 0 ? st->ke->err : ERR_CRYPTO;
+	}
+	gxr = malloc(st->ke->response_len);
+	if (!gxr)
+		return ERR_NOMEM;
+	memcpy(gxr, st->ke->response, st->ke->response_len);
+	free(sa->gxr);
+	sa->gxr = gxr;
+	sa->gxr_len = st->ke->response_len;
+	sa->gxy = st->ke->shared;
+	st->ke->shared = NULL;
+	sa->nr_len = P1_NONCE_LEN;
+	randombytes_buf(sa->nr, sa->nr_len);
+	return v1_p1_keys(sa);
 }
 
 /* ---- done ---- */

@@ -256,6 +256,26 @@ int v1_p1_check_hash(struct v1_step *st, bool of_initiator, const struct v1_payl
 		     const struct v1_payload *hash);
 bool v1_p1_copy_blob(const struct v1_msg *m, uint8_t type, uint8_t **dst, size_t *len);
 bool v1_p1_copy_nonce(const struct v1_msg *m, uint8_t *dst, size_t *len);
+/* The peer's KE and nonce into g^xi, Ni (from_initiator) or g^xr, Nr; false when either
+ * is missing or of the wrong size (KE: exactly the chosen group's public value). */
+bool v1_p1_copy_ke_nonce(struct v1_isakmp_sa *sa, const struct v1_msg *m, bool from_initiator);
+/* Keep SAi_b, the body of the initiator's SA payload, for HASH_I / HASH_R. */
+int v1_p1_keep_sai(struct v1_isakmp_sa *sa, const uint8_t *body, size_t len);
+/* The phase-1 KE jobs; the step resumes (v1_resume_ke) when one is done. 0 or ERR_*.
+ * keypair: ours for `group`; derive: g^xy from our key pair and g^xr (initiator);
+ * respond: our value and g^xy from g^xi (responder). */
+int v1_p1_ke_keypair(struct v1_step *st, uint16_t group);
+int v1_p1_ke_derive(struct v1_step *st);
+int v1_p1_ke_respond(struct v1_step *st);
+/* A finished keypair job (initiator): our key pair kept, g^xi its public value, a fresh
+ * Ni. 0 or ERR_* (logged). */
+int v1_p1_ke_made(struct v1_step *st);
+/* A finished derive job (initiator): our key pair back, g^xy taken, SKEYID* made; the
+ * refusal of the peer's value logged naming msg ("MM4"). 0 or ERR_*. */
+int v1_p1_ke_derived(struct v1_step *st, const char *msg);
+/* A finished respond job (responder): g^xr and g^xy taken, a fresh Nr, SKEYID* made;
+ * the refusal of the peer's value logged naming msg ("MM3"). 0 or ERR_*. */
+int v1_p1_ke_responded(struct v1_step *st, const char *msg);
 void v1_p1_established(struct v1_isakmp_sa *sa);
 int v1_p1_take_id(struct v1_isakmp_sa *sa, const struct v1_payload *id);
 int v1_p1_verify(struct v1_isakmp_sa *sa, bool of_initiator, const uint8_t *hash, size_t hash_len);
