@@ -9,6 +9,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <sodium.h>
+
 #include "common/err.h"
 #include "common/id.h"
 
@@ -83,8 +85,7 @@ void id_free(struct id *id)
 	free(id);
 }
 
-/* Host name rules, loosely (RFC 1123 2.1): labels of letters, digits, '-', '_'. */
-static bool is_hostname(const char *s, size_t len)
+bool id_text_is_hostname(const char *s, size_t len)
 {
 	size_t label = 0;
 
@@ -107,17 +108,22 @@ static bool is_hostname(const char *s, size_t len)
 	return true;
 }
 
-static int hexval(int c)
+const char *id_text_user_fqdn_why(const char *text)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+	const char *at = strchr(text, '@');
+
+	if (!at || at == text || strchr(at + 1, '@') || !id_text_is_hostname(at + 1, strlen(at + 1)))
+		return "write user@fqdn as user@example.com";
+	for (const char *p = text; p < at; p++) {
+		if (!isgraph((unsigned char)*p))
+			return "the user part of user@fqdn has a space or control character";
+	}
+	return NULL;
 }
 
 static int parse_hex(uint8_t type, const char *hex, struct id **out)
 {
-	size_t n = strlen(hex);
+	size_t n = strlen(hex), len;
 	uint8_t *buf;
 	int rc = ERR_PARSE;
 
@@ -126,15 +132,8 @@ static int parse_hex(uint8_t type, const char *hex, struct id **out)
 	buf = malloc(n / 2);
 	if (!buf)
 		return ERR_NOMEM;
-	for (size_t i = 0; i < n / 2; i++) {
-		int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
-
-		if (hi < 0 || lo < 0)
-			goto out;
-		buf[i] = (uint8_t)(hi << 4 | lo);
-	}
-	rc = id_new(type, buf, n / 2, out);
-out:
+	if (sodium_hex2bin(buf, n / 2, hex, n, NULL, &len, NULL) == 0 && len == n / 2)
+		rc = id_new(type, buf, len, out);
 	free(buf);
 	return rc;
 }
@@ -142,7 +141,6 @@ out:
 int id_parse(const char *text, struct id **out)
 {
 	uint8_t a[16];
-	const char *at;
 	size_t n = strlen(text);
 
 	*out = NULL;
@@ -154,17 +152,9 @@ int id_parse(const char *text, struct id **out)
 		return id_new(ID_IPV4_ADDR, a, 4, out);
 	if (inet_pton(AF_INET6, text, a) == 1)
 		return id_new(ID_IPV6_ADDR, a, 16, out);
-	at = strchr(text, '@');
-	if (at) {
-		if (at == text || strchr(at + 1, '@') || !is_hostname(at + 1, strlen(at + 1)))
-			return ERR_PARSE;
-		for (const char *p = text; p < at; p++) {
-			if (!isgraph((unsigned char)*p))
-				return ERR_PARSE;
-		}
-		return id_new(ID_RFC822_ADDR, text, n, out);
-	}
-	if (!is_hostname(text, n))
+	if (strchr(text, '@'))
+		return id_text_user_fqdn_why(text) ? ERR_PARSE : id_new(ID_RFC822_ADDR, text, n, out);
+	if (!id_text_is_hostname(text, n))
 		return ERR_PARSE;
 	return id_new(ID_FQDN, text, n, out);
 }

@@ -75,6 +75,15 @@ void id_free(struct id *id);
 /* One of the text forms; ERR_PARSE otherwise. */
 int id_parse(const char *text, struct id **out);
 /*
+ * The name rules of the text forms, shared with the config's identities
+ * (src/conf_id.c). A host name, loosely (RFC 1123 2.1): labels of 1..63
+ * letters, digits, '-' or '_'. user@host: one '@', a user part of
+ * printable ASCII without spaces, a host name; NULL when text is one,
+ * else why not.
+ */
+bool id_text_is_hostname(const char *s, size_t len);
+const char *id_text_user_fqdn_why(const char *text);
+/*
  * Text form into buf (cut to len). Bytes outside printable ASCII, and '\',
  * print as \xNN, so a peer's identity can go into a log line safely.
  */

@@ -77,6 +77,12 @@ size_t ts_split_prefixes(const struct ts *ts, struct ts *out, size_t cap);
 
 /* ERR_PARSE when the text is not one of the forms above. */
 int ts_parse(const char *text, struct ts *out);
+/* The pieces of the bracket, shared with the config's selectors (src/conf_ts.c):
+ * a protocol by name (any, icmp, tcp, udp, gre, ipv6-icmp, sctp, udplite) or
+ * number 0-255; a port "P" or range "LO-HI" (s is cut at the '-'): ERR_PARSE
+ * for a number that is not 0-65535, ERR_INVAL for a range that goes down. */
+bool ts_proto_parse(const char *s, uint8_t *proto);
+int ts_port_range_parse(char *s, uint16_t *lo, uint16_t *hi);
 const char *ts_str(const struct ts *ts, char *buf, size_t len);
 
 bool ts_equal(const struct ts *a, const struct ts *b);

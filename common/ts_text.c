@@ -29,7 +29,7 @@ static bool parse_uint(const char *s, unsigned long max, unsigned long *v)
 	return *end == '\0' && *v <= max;
 }
 
-static bool parse_proto(const char *s, uint8_t *proto)
+bool ts_proto_parse(const char *s, uint8_t *proto)
 {
 	unsigned long v;
 
@@ -45,15 +45,32 @@ static bool parse_proto(const char *s, uint8_t *proto)
 	return true;
 }
 
+int ts_port_range_parse(char *s, uint16_t *lo, uint16_t *hi)
+{
+	char *dash = strchr(s, '-');
+	unsigned long l, h;
+
+	if (dash)
+		*dash = '\0';
+	if (!parse_uint(s, 65535, &l) || (dash && !parse_uint(dash + 1, 65535, &h)))
+		return ERR_PARSE;
+	if (!dash)
+		h = l;
+	if (l > h)
+		return ERR_INVAL;
+	*lo = (uint16_t)l;
+	*hi = (uint16_t)h;
+	return 0;
+}
+
 /* "tcp", "tcp/443", "udp/500-501", "tcp/opaque" (brackets removed). */
 static bool parse_proto_ports(char *s, struct ts *ts)
 {
-	char *slash = strchr(s, '/'), *dash;
-	unsigned long lo, hi;
+	char *slash = strchr(s, '/');
 
 	if (slash)
 		*slash = '\0';
-	if (!parse_proto(s, &ts->proto))
+	if (!ts_proto_parse(s, &ts->proto))
 		return false;
 	if (!slash)
 		return true;
@@ -62,18 +79,7 @@ static bool parse_proto_ports(char *s, struct ts *ts)
 		ts->port_hi = 0;
 		return true;
 	}
-	dash = strchr(slash + 1, '-');
-	if (dash)
-		*dash = '\0';
-	if (!parse_uint(slash + 1, 65535, &lo) || (dash && !parse_uint(dash + 1, 65535, &hi)))
-		return false;
-	if (!dash)
-		hi = lo;
-	if (lo > hi)
-		return false;
-	ts->port_lo = (uint16_t)lo;
-	ts->port_hi = (uint16_t)hi;
-	return true;
+	return ts_port_range_parse(slash + 1, &ts->port_lo, &ts->port_hi) == 0;
 }
 
 static bool parse_addr(const char *s, uint8_t *type, uint8_t out[16])

@@ -1,46 +1,14 @@
 /* conf_id.c - identities in the config files (RFC 7296 3.5, RFC 2407 4.6.2.1). */
-#include <ctype.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
+#include <sodium.h>
+
+#include "common/id.h"
 #include "src/conf_cert.h"
 #include "src/conf_id.h"
-
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-/* Host name rules, loosely (RFC 1123 2.1): labels of letters, digits, '-', '_'. */
-static bool is_fqdn(const char *s, size_t len)
-{
-	size_t label = 0;
-
-	if (len == 0 || s[0] == '.')
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '.') {
-			if (label == 0)
-				return false;
-			label = 0;
-		} else if (isalnum(c) || c == '-' || c == '_') {
-			if (++label > 63)
-				return false;
-		} else {
-			return false;
-		}
-	}
-	return true;
-}
 
 static bool parse_keyid(const char *hex, struct conf_id *out, const char **why)
 {
@@ -50,24 +18,17 @@ static bool parse_keyid(const char *hex, struct conf_id *out, const char **why)
 		*why = "keyid: needs an even number of hex digits (at most 510)";
 		return false;
 	}
-	for (size_t i = 0; i < n / 2; i++) {
-		int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
-
-		if (hi < 0 || lo < 0) {
-			*why = "keyid: takes hex digits only";
-			return false;
-		}
-		out->data[i] = (uint8_t)(hi << 4 | lo);
+	if (sodium_hex2bin(out->data, CONF_ID_MAX, hex, n, NULL, &out->len, NULL) != 0) {
+		*why = "keyid: takes hex digits only";
+		return false;
 	}
 	out->type = CONF_ID_KEY_ID;
-	out->len = n / 2;
 	return true;
 }
 
 bool conf_id_parse(const char *s, struct conf_id *out, const char **why)
 {
 	struct conf_addr a;
-	const char *at;
 	size_t n = strlen(s);
 
 	memset(out, 0, sizeof(*out));
@@ -84,21 +45,13 @@ bool conf_id_parse(const char *s, struct conf_id *out, const char **why)
 		*why = "an identity is at most 255 bytes";
 		return false;
 	}
-	at = strchr(s, '@');
-	if (at) {
-		if (at == s || strchr(at + 1, '@') || !is_fqdn(at + 1, strlen(at + 1))) {
-			*why = "write user@fqdn as user@example.com";
+	if (strchr(s, '@')) {
+		*why = id_text_user_fqdn_why(s);
+		if (*why)
 			return false;
-		}
-		for (const char *p = s; p < at; p++) {
-			if (!isgraph((unsigned char)*p)) {
-				*why = "the user part of user@fqdn has a space or control character";
-				return false;
-			}
-		}
 		out->type = CONF_ID_USER_FQDN;
 	} else {
-		if (!is_fqdn(s, n)) {
+		if (!id_text_is_hostname(s, n)) {
 			*why = "not an IP address, FQDN (vpn.example.com), user@fqdn or keyid:HEX";
 			return false;
 		}

@@ -16,53 +16,29 @@
 #include <strings.h>
 
 #include "common/err.h"
+#include "common/ts.h"
 #include "src/config.h"
-
-static const struct {
-	const char *name;
-	uint8_t proto;
-} proto_names[] = {
-	{ "any", 0 }, { "icmp", 1 }, { "tcp", 6 }, { "udp", 17 }, { "gre", 47 },
-	{ "ipv6-icmp", 58 }, { "icmp6", 58 }, { "icmpv6", 58 }, { "sctp", 132 },
-	{ "udplite", 136 },
-};
 
 static bool has_ports(uint8_t proto)
 {
 	return proto == 6 || proto == 17 || proto == 132 || proto == 136;
 }
 
-static bool parse_u(const char *s, unsigned long max, unsigned long *v)
-{
-	char *end;
-
-	if (!isdigit((unsigned char)*s))
-		return false;
-	*v = strtoul(s, &end, 10);
-	return *end == '\0' && *v <= max;
-}
-
+/* common's names, and two more spellings of ipv6-icmp that configs use. */
 static bool parse_proto(const char *s, uint8_t *proto)
 {
-	unsigned long v;
-
-	for (size_t i = 0; i < sizeof(proto_names) / sizeof(proto_names[0]); i++) {
-		if (strcasecmp(s, proto_names[i].name) == 0) {
-			*proto = proto_names[i].proto;
-			return true;
-		}
+	if (strcasecmp(s, "icmp6") == 0 || strcasecmp(s, "icmpv6") == 0) {
+		*proto = 58;
+		return true;
 	}
-	if (!parse_u(s, 255, &v))
-		return false;
-	*proto = (uint8_t)v;
-	return true;
+	return ts_proto_parse(s, proto);
 }
 
 /* "tcp", "tcp/443", "udp/500-501" (inside the brackets). */
 static bool parse_proto_port(char *s, struct conf_ts *ts, const char **why)
 {
-	char *slash = strchr(s, '/'), *dash;
-	unsigned long lo, hi;
+	char *slash = strchr(s, '/');
+	int rc;
 
 	if (slash)
 		*slash = '\0';
@@ -76,22 +52,12 @@ static bool parse_proto_port(char *s, struct conf_ts *ts, const char **why)
 		*why = "a port needs tcp, udp, sctp or udplite";
 		return false;
 	}
-	dash = strchr(slash + 1, '-');
-	if (dash)
-		*dash = '\0';
-	if (!parse_u(slash + 1, 65535, &lo) || (dash && !parse_u(dash + 1, 65535, &hi))) {
+	rc = ts_port_range_parse(slash + 1, &ts->port_lo, &ts->port_hi);
+	if (rc == ERR_PARSE)
 		*why = "a port is 0-65535, a range is written LO-HI";
-		return false;
-	}
-	if (!dash)
-		hi = lo;
-	if (lo > hi) {
+	else if (rc < 0)
 		*why = "the port range goes down; write LO-HI with LO <= HI";
-		return false;
-	}
-	ts->port_lo = (uint16_t)lo;
-	ts->port_hi = (uint16_t)hi;
-	return true;
+	return rc == 0;
 }
 
 static bool parse_one(char *s, struct conf_ts *ts, char *hint, size_t hint_len,
