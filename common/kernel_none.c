@@ -314,7 +314,8 @@ static int none_add_sa(struct kernel *k, const struct kernel_sa *sa, bool update
 		table_insert(&kn->sas, &s->link, hash_spi(kn, sa->spi));
 	}
 	fill_info(&s->info, sa);
-	log_info(&k->lg, "%s SA esp spi=0x%08x %s->%s mode=%s reqid=%u encr=%u/%u integ=%u%s",
+	if (log_enabled(LOG_LEVEL_INFO))
+		log_info(&k->lg, "%s SA esp spi=0x%08x %s->%s mode=%s reqid=%u encr=%u/%u integ=%u%s",
 		 update ? "updated" : "added", sa->spi,
 		 kernel_addr_str(&sa->src, src, sizeof(src)),
 		 kernel_addr_str(&sa->dst, dst, sizeof(dst)), kernel_mode_str(sa->mode),
@@ -359,6 +360,8 @@ static void log_policy(struct kernel *k, const char *what, const struct kernel_s
 {
 	char s[64], d[64];
 
+	if (!log_enabled(LOG_LEVEL_INFO))
+		return; /* the addresses are not formatted for nothing */
 	log_info(&k->lg, "%s policy %s/%u -> %s/%u proto %u dir %s", what,
 		 kernel_addr_str(&sel->src, s, sizeof(s)), sel->src_prefix,
 		 kernel_addr_str(&sel->dst, d, sizeof(d)), sel->dst_prefix, sel->proto,

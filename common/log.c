@@ -43,6 +43,11 @@ enum log_level log_get_level(void)
 	return log_level;
 }
 
+bool log_enabled(enum log_level lvl)
+{
+	return lvl <= log_level;
+}
+
 bool log_level_parse(const char *s, enum log_level *out)
 {
 	for (unsigned i = 0; i < sizeof(level_names) / sizeof(level_names[0]); i++) {

@@ -36,6 +36,12 @@ extern const struct logger log_global;
 void log_setup(enum log_target target, enum log_level level, const char *ident);
 void log_set_level(enum log_level level);
 enum log_level log_get_level(void);
+/*
+ * True when a line at lvl would be written. Check it before formatting
+ * costly arguments (addresses, hex) of a line that is usually suppressed:
+ * log_msg() drops such a line only after its arguments were computed.
+ */
+bool log_enabled(enum log_level lvl);
 /* Parse "error", "warn", "info", "debug"; false when unknown. */
 bool log_level_parse(const char *s, enum log_level *out);
 

@@ -285,8 +285,13 @@ void sad_set_random(struct sad *sad, void (*fill)(void *buf, size_t len))
 
 static void spi_hex(const uint8_t *spi, char out[2 * SAD_IKE_SPI_LEN + 1])
 {
-	for (size_t i = 0; i < SAD_IKE_SPI_LEN; i++)
-		snprintf(out + 2 * i, 3, "%02x", spi[i]);
+	static const char digits[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < SAD_IKE_SPI_LEN; i++) {
+		out[2 * i] = digits[spi[i] >> 4];
+		out[2 * i + 1] = digits[spi[i] & 0x0f];
+	}
+	out[2 * SAD_IKE_SPI_LEN] = '\0';
 }
 
 /* "conn #serial SPIi:SPIr" or "conn #serial esp in:out" (hex). */

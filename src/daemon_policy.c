@@ -184,9 +184,10 @@ bool engines_policy_hook(void *arg, const struct sockaddr *peer, int major, cons
 			return false;
 		}
 	}
-	if (!d->policy)
+	if (!d->policy || policy_allows(d->policy, peer, NULL, major))
 		return true;
+	/* refused: name the rule (only then: this runs for every message) */
 	r = policy_match(d->policy, peer, NULL);
 	*rule = r ? policy_rule_str(d->policy, r, rule_text, sizeof(rule_text)) : "default";
-	return policy_allows(d->policy, peer, NULL, major);
+	return false;
 }

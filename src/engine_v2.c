@@ -348,7 +348,7 @@ static int engine_v2_input(struct daemon *d, const struct datagram *dg, const st
 	v.local = dg->local;
 	v.peer = dg->peer;
 	v.natt = dg->natt_port;
-	{
+	if (log_enabled(LOG_LEVEL_DEBUG)) {
 		char peer[64];
 
 		log_debug(&log_global, "IKEv2 %s (%zu bytes) from %s%s", engines_exchange_name(2, hdr->exchange),

@@ -206,9 +206,9 @@ static int input_protected(struct v2_ike_sa *sa, struct v2_msg *m, const struct 
 
 int v2_engine_input(struct v2_engine *e, const struct v2_datagram *dg)
 {
-	struct v2_msg *m = calloc(1, sizeof(*m));
+	struct v2_msg *m = malloc(sizeof(*m)); /* v2_msg_parse() sets it up */
 	uint8_t *plain = NULL;
-	struct v2_ctx *ctx = calloc(1, sizeof(*ctx));
+	struct v2_ctx *ctx = v2_ctx_new();
 	struct v2_ike_sa *sa;
 	char why[160];
 	bool response, new_sa = false;
@@ -298,9 +298,7 @@ out:
 	if (plain)
 		secret_wipe(plain, dg->len);
 	free(plain);
-	if (ctx)
-		secret_wipe(ctx, sizeof(*ctx));
-	free(ctx);
+	free(ctx); /* out holds no plaintext (v2_ike_sa.h) */
 	free(m);
 	return rc;
 }

@@ -44,7 +44,6 @@ struct v2_msg {
 	struct v2_header hdr;
 	struct v2_bytes raw;  /* the whole message */
 	size_t n;
-	struct v2_payload pl[V2_MSG_MAX_PAYLOADS];
 
 	/* The SK or SKF payload that ended the clear chain, if any. */
 	bool encrypted;
@@ -57,6 +56,8 @@ struct v2_msg {
 	size_t n_skipped;             /* unknown non-critical payloads */
 	uint8_t unsupported_critical; /* first unknown critical type, 0 if none */
 	const char *why;              /* what was wrong, when parsing failed */
+	/* Last: v2_msg_parse() clears what comes before; entries past n are never read. */
+	struct v2_payload pl[V2_MSG_MAX_PAYLOADS];
 };
 
 /*

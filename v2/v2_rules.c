@@ -3,6 +3,7 @@
  * 2.21) and their check. The rows are at the bottom, with the exchange
  * diagrams from RFC 7296 1.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -127,41 +128,66 @@ static const struct v2_rule *rule_for(const struct v2_rules_row *row, uint8_t ty
 	return NULL;
 }
 
+/*
+ * why = "EXCHANGE request|response: " + the problem. Formatted only for a
+ * message that breaks a rule: the check runs for every message.
+ */
+static void say(char *why, size_t cap, const struct v2_rules_row *row, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void say(char *why, size_t cap, const struct v2_rules_row *row, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (!cap)
+		return;
+	n = snprintf(why, cap, "%s %s: ", v2_exchange_name(row->exchange),
+		     row->response ? "response" : "request");
+	if (n < 0 || (size_t)n >= cap)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(why + n, cap - (size_t)n, fmt, ap);
+	va_end(ap);
+}
+
 /* Where a payload sits: clear payloads of a protected exchange, SK in a clear one. */
 static int check_placement(const struct v2_rules_row *row, const struct v2_msg *m,
-			   const char *what, char *why, size_t cap)
+			   char *why, size_t cap)
 {
 	if (m->encrypted && m->enc_type == V2_PT_SKF) {
-		snprintf(why, cap, "%s: SKF fragment, reassemble before the rules", what);
+		say(why, cap, row, "SKF fragment, reassemble before the rules");
 		return ERR_STATE;
 	}
 	if (!row->protected_) {
 		if (m->encrypted) {
-			snprintf(why, cap, "%s: SK payload in an unprotected exchange", what);
+			say(why, cap, row, "SK payload in an unprotected exchange");
 			return ERR_PARSE;
 		}
 		return 0;
 	}
 	if (!m->encrypted) {
-		snprintf(why, cap, "%s: no SK payload", what);
+		say(why, cap, row, "no SK payload");
 		return ERR_PARSE;
 	}
 	for (size_t i = 0; i < m->n; i++)
 		if (!m->pl[i].inner && m->pl[i].type != V2_PT_SK) {
-			snprintf(why, cap, "%s: %s outside SK", what, v2_payload_name(m->pl[i].type));
+			say(why, cap, row, "%s outside SK", v2_payload_name(m->pl[i].type));
 			return ERR_PARSE;
 		}
 	if (!m->inner_parsed) {
-		snprintf(why, cap, "%s: SK payload not decrypted yet", what);
+		say(why, cap, row, "SK payload not decrypted yet");
 		return ERR_STATE;
 	}
 	return 0;
 }
 
+_Static_assert(V2_MSG_MAX_PAYLOADS < 256, "a payload count fits an octet");
+
 static int check_counts(const struct v2_rules_row *row, const struct v2_msg *m,
-			const char *what, char *why, size_t cap)
+			char *why, size_t cap)
 {
-	size_t count[256] = { 0 };
+	uint8_t count[256] = { 0 }; /* a message has fewer than 256 payloads (below) */
 	bool error_response = v2_rules_is_error_response(m);
 
 	for (size_t i = 0; i < m->n; i++)
@@ -174,12 +200,12 @@ static int check_counts(const struct v2_rules_row *row, const struct v2_msg *m,
 			continue;
 		r = rule_for(row, (uint8_t)t);
 		if (!r) {
-			snprintf(why, cap, "%s: unexpected %s", what, v2_payload_name((unsigned)t));
+			say(why, cap, row, "unexpected %s", v2_payload_name((unsigned)t));
 			return ERR_PARSE;
 		}
 		if (r->max != MANY && count[t] > r->max) {
-			snprintf(why, cap, "%s: too many %s (%zu, at most %u)", what,
-				 v2_payload_name((unsigned)t), count[t], r->max);
+			say(why, cap, row, "too many %s (%u, at most %u)",
+			    v2_payload_name((unsigned)t), (unsigned)count[t], r->max);
 			return ERR_PARSE;
 		}
 	}
@@ -187,17 +213,16 @@ static int check_counts(const struct v2_rules_row *row, const struct v2_msg *m,
 		return 0;
 	for (size_t i = 0; i < row->n_rules; i++)
 		if (count[row->rules[i].type] < row->rules[i].min) {
-			snprintf(why, cap, "%s: missing %s", what,
-				 v2_payload_name(row->rules[i].type));
+			say(why, cap, row, "missing %s", v2_payload_name(row->rules[i].type));
 			return ERR_PARSE;
 		}
 	if (row->child_trio && !((count[V2_PT_SA] && count[V2_PT_TSI] && count[V2_PT_TSR]) ||
 				 (!count[V2_PT_SA] && !count[V2_PT_TSI] && !count[V2_PT_TSR]))) {
-		snprintf(why, cap, "%s: SA, TSi and TSr must come together", what);
+		say(why, cap, row, "SA, TSi and TSr must come together");
 		return ERR_PARSE;
 	}
 	if (row->ts_pair && !count[V2_PT_TSI] != !count[V2_PT_TSR]) {
-		snprintf(why, cap, "%s: TSi and TSr must come together", what);
+		say(why, cap, row, "TSi and TSr must come together");
 		return ERR_PARSE;
 	}
 	return 0;
@@ -205,7 +230,6 @@ static int check_counts(const struct v2_rules_row *row, const struct v2_msg *m,
 
 int v2_rules_check(const struct v2_msg *m, char *why, size_t cap)
 {
-	char what[64];
 	const struct v2_rules_row *row = v2_rules_find(m->hdr.exchange, v2_msg_is_response(m));
 	int rc;
 
@@ -216,10 +240,8 @@ int v2_rules_check(const struct v2_msg *m, char *why, size_t cap)
 			 v2_exchange_name(m->hdr.exchange));
 		return ERR_UNSUPPORTED;
 	}
-	snprintf(what, sizeof(what), "%s %s", v2_exchange_name(row->exchange),
-		 row->response ? "response" : "request");
-	rc = check_placement(row, m, what, why, cap);
+	rc = check_placement(row, m, why, cap);
 	if (rc)
 		return rc;
-	return check_counts(row, m, what, why, cap);
+	return check_counts(row, m, why, cap);
 }

@@ -126,7 +126,7 @@ static int put_sa_init_reply(struct v2_ike_sa *sa, struct v2_ctx *ctx)
 static void respond_ke_done(void *owner, struct job_ke_result *r)
 {
 	struct v2_ike_sa *sa = owner;
-	struct v2_ctx *ctx = calloc(1, sizeof(*ctx));
+	struct v2_ctx *ctx = v2_ctx_new();
 	enum v2_verdict v = V2V_FAIL_DELETE;
 	bool failed;
 
@@ -293,7 +293,7 @@ static int put_sa_init_request(struct v2_ike_sa *sa, struct v2_ctx *ctx)
 static void keypair_done(void *owner, struct job_ke_result *r)
 {
 	struct v2_ike_sa *sa = owner;
-	struct v2_ctx *ctx = calloc(1, sizeof(*ctx));
+	struct v2_ctx *ctx = v2_ctx_new();
 	enum v2_verdict v = V2V_FAIL_DELETE;
 
 	if (!ctx) {
@@ -342,7 +342,7 @@ enum v2_verdict v2_sa_init_start(struct v2_ike_sa *sa)
 static void derive_done(void *owner, struct job_ke_result *r)
 {
 	struct v2_ike_sa *sa = owner;
-	struct v2_ctx *ctx = calloc(1, sizeof(*ctx));
+	struct v2_ctx *ctx = v2_ctx_new();
 	enum v2_verdict v = V2V_FAIL_DELETE;
 
 	if (!ctx) {

@@ -10,6 +10,7 @@
 #include "common/cipher.h"
 #include "common/err.h"
 #include "common/integ.h"
+#include "common/secret.h"
 #include "v2/v2_names.h"
 #include "v2/v2_sk.h"
 
@@ -165,9 +166,11 @@ int v2_sk_seal(struct v2_msg_out *out, const struct v2_sk_keys *k,
 	rc = v2_chain_close(&out->chain, start);
 	if (!rc)
 		rc = v2_msg_out_finish(out, len);
-	if (rc)
-		return rc;
-	return seal_crypto(k, &s, out->w.p, start + V2_GENERIC_HEADER_LEN, iv_at, ct_len);
+	if (!rc)
+		rc = seal_crypto(k, &s, out->w.p, start + V2_GENERIC_HEADER_LEN, iv_at, ct_len);
+	if (rc && out->w.len > iv_at)
+		secret_wipe(out->w.p + iv_at, out->w.len - iv_at); /* no plaintext left behind */
+	return rc;
 }
 
 /* Split the payload into IV, ciphertext and ICV; check the sizes. */

@@ -14,6 +14,7 @@
  *   (I_AUTH_SENT)        <--  HDR, SK {IDr, AUTH, SAr2, TSi, TSr}
  *   (ESTABLISHED)             INFORMATIONAL either way (Delete, liveness)
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,6 +34,15 @@ struct v2_row {
 	enum v2_state to;
 	const char *what;
 };
+
+struct v2_ctx *v2_ctx_new(void)
+{
+	struct v2_ctx *ctx = malloc(sizeof(*ctx));
+
+	if (ctx)
+		memset(ctx, 0, offsetof(struct v2_ctx, out));
+	return ctx;
+}
 
 static const struct v2_row v2_rows[] = {
 	/* RFC 7296 1.2: the initial exchanges */

@@ -31,7 +31,10 @@ int main(void)
 	lines = 0;
 	log_debug(&lg, "hidden");
 	tap_eq_int(lines, 0, "debug lines are hidden at level info");
+	tap_ok(log_enabled(LOG_LEVEL_INFO) && log_enabled(LOG_LEVEL_ERROR) &&
+	       !log_enabled(LOG_LEVEL_DEBUG), "log_enabled: info and error at level info, not debug");
 	log_set_level(LOG_LEVEL_DEBUG);
+	tap_ok(log_enabled(LOG_LEVEL_DEBUG), "log_enabled: debug at level debug");
 	log_debug(&lg, "shown");
 	tap_eq_int(lines, 1, "debug lines appear at level debug");
 	log_info(&log_global, "daemon line");
