@@ -94,6 +94,7 @@ void v1_engine_free(struct v1_engine *e)
 {
 	if (!e)
 		return;
+	e->freeing = true;
 	free_all(e, false);
 	for (size_t i = 0; i < e->n_conns; i++)
 		v1_conn_unref(e->conns[i]);
@@ -179,6 +180,7 @@ int v1_engine_initiate(struct v1_engine *e, const char *name, char *why, size_t 
 		snprintf(why, why_len, "connection %s: could not start: %s", name, err_str(rc));
 		return rc;
 	}
+	sa->report = true;
 	snprintf(why, why_len, "connection %s: IKEv1 %s initiated (#%llu)", name,
 		 c->aggressive ? "Aggressive Mode" : "Main Mode",
 		 (unsigned long long)sa->sad.serial);

@@ -154,6 +154,17 @@ struct v1_env {
 	/* Counters the caller wants bumped (may be NULL). */
 	uint64_t *sas_made;
 	uint64_t *sas_failed;
+	/*
+	 * How what v1_engine_initiate() started ended, for callers that count
+	 * outcomes (the load generator); each may be NULL. Exactly one of the
+	 * two is called per initiation: initiated_up when the ISAKMP SA's first
+	 * IPsec SA pair is installed (phase 1 and Quick Mode done),
+	 * initiated_failed when the ISAKMP SA or that first Quick Mode is given
+	 * up, with why: the step, the cause and the last error notify the peer
+	 * sent (v1_outcome.c). Not called while the engine is being freed.
+	 */
+	void (*initiated_up)(void *arg, const char *conn, uint64_t serial);
+	void (*initiated_failed)(void *arg, const char *conn, const char *why);
 	void *arg;
 };
 
@@ -170,6 +181,14 @@ int v1_engine_input(struct v1_engine *e, const struct v1_datagram *dg);
 
 /* Start Main (or Aggressive) Mode and then Quick Mode for a connection. */
 int v1_engine_initiate(struct v1_engine *e, const char *conn, char *why, size_t why_len);
+/*
+ * Rekey one installed IPsec SA pair of the connection: a new Quick Mode
+ * for the same selectors on its established ISAKMP SA (with a KE when the
+ * connection has pfs); once installed, the old pair is deleted (Delete
+ * payload) and counters.rekeys grows. Picks a pair not already being
+ * rekeyed. 0, or ERR_NOTFOUND when there is none.
+ */
+int v1_engine_rekey_ipsec(struct v1_engine *e, const char *conn);
 /* Delete every SA of a connection, sending Deletes; returns how many ISAKMP SAs. */
 int v1_engine_delete_conn(struct v1_engine *e, const char *conn);
 /* Send Deletes for everything established and remove all SAs (daemon stop). */

@@ -226,6 +226,7 @@ static void on_notify(struct v1_isakmp_sa *sa, const struct v1_payload *pl, bool
 	}
 	if (n.type == V1_N_INITIAL_CONTACT)
 		*initial_contact = true;
+	v1_outcome_peer_notify(sa, n.type, true);
 	log_info(&sa->sad.logger, "peer says %s", v1_notify_name(n.type));
 }
 
@@ -278,10 +279,12 @@ void v1_info_input(struct v1_engine *e, struct v1_isakmp_sa *sa, const struct v1
 			const struct v1_payload *pl = v1_msg_find(&m, V1_P_N, 0);
 			struct v1_notify n;
 
-			if (pl && v1_notify_parse(pl, &n, NULL) == 0)
+			if (pl && v1_notify_parse(pl, &n, NULL) == 0) {
+				v1_outcome_peer_notify(sa, n.type, false);
 				log_unauth(&sa->sad.logger, LOG_LEVEL_WARN,
 					   "unprotected notify %s from the peer (not authenticated; ignored)",
 					   v1_notify_name(n.type));
+			}
 		}
 		e->counters.dropped++;
 		return;

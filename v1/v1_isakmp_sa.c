@@ -44,6 +44,7 @@ void v1_isakmp_sa_free(struct v1_isakmp_sa *sa)
 {
 	if (!sa)
 		return;
+	v1_outcome_failed(sa, "ISAKMP SA removed in state %s", v1_state_name(sa->state));
 	while (sa->qms)
 		v1_ipsec_sa_free(sa->qms);
 	job_cancel(&sa->job);

@@ -240,3 +240,41 @@ void v1_reauth_done(struct v1_isakmp_sa *sa)
 	v1_info_send_delete_isakmp(old);
 	v1_isakmp_sa_free(old);
 }
+
+struct rekey_pick {
+	struct v1_ipsec_sa *qm;
+};
+
+static bool pick_pair(struct sad_entry *s, void *arg)
+{
+	struct rekey_pick *p = arg;
+	struct v1_isakmp_sa *sa;
+
+	if (s->version != 1 || s->kind != SAD_KIND_IKE)
+		return true;
+	sa = SAD_CONTAINER(s, struct v1_isakmp_sa, sad);
+	if (sa->state != V1S_ESTABLISHED)
+		return true;
+	for (struct v1_ipsec_sa *qm = sa->qms; qm; qm = qm->next)
+		if (qm->installed && !qm->rekeying) {
+			p->qm = qm;
+			return false;
+		}
+	return true;
+}
+
+/* On demand (the load generator's rekey phase): as the lifetime timer would. */
+int v1_engine_rekey_ipsec(struct v1_engine *e, const char *conn)
+{
+	struct rekey_pick p = { NULL };
+	int rc;
+
+	sad_foreach_conn(e->env.sad, conn, pick_pair, &p);
+	if (!p.qm)
+		return ERR_NOTFOUND;
+	p.qm->rekeying = true;
+	rc = v1_quick_rekey(p.qm);
+	if (rc < 0)
+		p.qm->rekeying = false;
+	return rc;
+}

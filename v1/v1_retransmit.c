@@ -116,6 +116,8 @@ void v1_xmit_fire_isakmp(int fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	if (!resend(e, sa, &sa->x)) {
+		v1_outcome_failed(sa, "no answer in %s after %u retransmissions", v1_state_name(sa->state),
+				  sa->x.tries);
 		e->counters.p1_failed++;
 		if (e->env.sas_failed)
 			(*e->env.sas_failed)++;
@@ -131,6 +133,9 @@ void v1_xmit_fire_ipsec(int fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	if (!resend(e, qm->isakmp, &qm->x)) {
+		if (qm->initiator)
+			v1_outcome_failed(qm->isakmp, "no answer to Quick Mode after %u retransmissions",
+					  qm->x.tries);
 		e->counters.qm_failed++;
 		v1_ipsec_sa_free(qm);
 	}

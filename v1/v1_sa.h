@@ -122,6 +122,9 @@ struct v1_isakmp_sa {
 	const struct v1_row *pending;   /* the suspended step */
 	struct v1_ipsec_sa *qms;        /* Quick Modes and IPsec SAs of this SA */
 	bool start_qm;                  /* initiator: start Quick Mode once established */
+	bool report;                    /* v1_engine_initiate(): tell the caller how it ends */
+	bool peer_notify_auth;          /* ... inside an authenticated message */
+	uint16_t peer_notify;           /* the last error notify the peer sent (for a report) */
 	/* DPD, RFC 3706 (v1_dpd.c) */
 	struct v1_timer dpd;
 	bool heard;                     /* an authenticated message came since the last check */
@@ -214,6 +217,7 @@ struct v1_row {
 
 struct v1_engine {
 	struct v1_env env;
+	bool freeing;                   /* v1_engine_free(): no outcome reports */
 	struct v1_conn **conns;
 	size_t n_conns;
 	struct v1_counters counters;
@@ -361,6 +365,15 @@ int v1_initiate_conn(struct v1_engine *e, struct v1_conn *c, bool start_qm, uint
 		     struct v1_isakmp_sa **out);
 /* Rekey an IPsec SA pair: a new Quick Mode for the same selectors. */
 int v1_quick_rekey(struct v1_ipsec_sa *old);
+
+/* ---- v1_outcome.c: the initiated_up / initiated_failed hooks ---- */
+/* A Quick Mode we initiated installed its pair: the first one of a reported SA is "up". */
+void v1_outcome_qm_done(struct v1_ipsec_sa *qm);
+/* The reported SA (or its first Quick Mode) failed: why, then the peer's notify if any. */
+void v1_outcome_failed(struct v1_isakmp_sa *sa, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* An error notify arrived for sa (protected or not): kept for the failure report. */
+void v1_outcome_peer_notify(struct v1_isakmp_sa *sa, uint16_t type, bool authenticated);
 
 /* ---- v1_retransmit.c ---- */
 /* Remember a sent message; expect_reply arms the timer. */

@@ -10,6 +10,7 @@
 
 #include "common/err.h"
 #include "common/log.h"
+#include "v1/v1_names.h"
 #include "v1/v1_sa.h"
 
 const char *v1_state_name(enum v1_state s)
@@ -110,10 +111,17 @@ static void send_reply(struct v1_step *st, const struct v1_row *row)
 		     st->qm ? (void *)st->qm : (void *)sa);
 }
 
-static void fail(struct v1_step *st)
+static void fail(struct v1_step *st, const struct v1_row *row, enum v1_verdict v)
 {
 	struct v1_engine *e = st->eng;
 
+	if (st->qm && !st->qm->initiator)
+		; /* the peer's Quick Mode: not what we initiated */
+	else if (v == V1V_REPLY_NOTIFY)
+		v1_outcome_failed(st->sa, "%s refused, answered with %s", row->what,
+				  v1_notify_name(st->notify));
+	else
+		v1_outcome_failed(st->sa, "%s refused", row->what);
 	if (st->qm) {
 		e->counters.qm_failed++;
 		v1_ipsec_sa_free(st->qm);
@@ -156,6 +164,7 @@ void v1_complete(struct v1_step *st, const struct v1_row *row, enum v1_verdict v
 			qm->state = row->to;
 			if (row->to == V1S_QM_DONE) {
 				st->eng->counters.qm_done++;
+				v1_outcome_qm_done(qm);
 				v1_life_ipsec_done(qm);
 			}
 		} else {
@@ -179,10 +188,10 @@ void v1_complete(struct v1_step *st, const struct v1_row *row, enum v1_verdict v
 			v1_sa_hdr(sa, &h, V1_EXCH_INFORMATIONAL, 0);
 			v1_info_notify_clear(st->eng, st->dg, &h, st->notify);
 		}
-		fail(st);
+		fail(st, row, v);
 		return;
 	case V1V_FAIL_DELETE:
-		fail(st);
+		fail(st, row, v);
 		return;
 	}
 }
