@@ -1,9 +1,9 @@
 /*
  * load.h - dualike-load, a load generator for IKE labs: it initiates many
- * IKEv2 SAs (PSK, one child each) against one peer with dualike's own
- * IKEv2 engine (v2/v2_engine.h) on one libevent loop, the job pool for
- * the KE work and the `none` kernel backend, and reports how fast they
- * came up.
+ * IKE SAs (PSK, one child each: IKEv2, or IKEv1 Main Mode + Quick Mode)
+ * against one peer with dualike's own engines (v2/v2_engine.h,
+ * v1/v1_engine.h) on one libevent loop, the job pool for the KE work and
+ * the `none` kernel backend, and reports how fast they came up.
  *
  * Each in-flight negotiation runs on its own engine connection ("slot"),
  * so the engine's established/failed callbacks, which name the connection,
@@ -32,6 +32,8 @@ struct load_opts {
 	unsigned window;                  /* at most this many in flight */
 	double rate;                      /* initiations per second, 0: no limit */
 	double time_limit_s;              /* 0: none */
+	unsigned ike_version;             /* 2: IKEv2; 1: IKEv1 Main Mode + Quick Mode */
+	bool aggressive;                  /* IKEv1: Aggressive Mode instead of Main Mode */
 	const char *ike;                  /* dualike.conf proposal tokens */
 	const char *esp;
 	char psk[LOAD_PSK_MAX];
@@ -87,7 +89,10 @@ double load_now_us(void);
 void load_progress(const struct load_stats *s, const struct load_opts *o, unsigned in_flight);
 void load_report(FILE *to, const struct load_stats *s, const struct load_opts *o);
 
-/* load_run.c: one generator loop; progress (may be NULL) is called every 250 ms. */
+/*
+ * load_run.c: one generator loop (the engine driver by o->ike_version,
+ * load_loop.h); progress (may be NULL) is called every 250 ms.
+ */
 typedef void (*load_progress_fn)(const struct load_stats *s, unsigned in_flight);
 int load_run(const struct load_opts *o, struct load_stats *s, load_progress_fn progress);
 

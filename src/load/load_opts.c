@@ -17,13 +17,16 @@ void load_usage(FILE *to)
 {
 	fprintf(to,
 		"usage: dualike-load [options] TARGET\n"
-		"  initiate IKEv2 SAs (PSK, one child each) to TARGET (an IP address)\n"
+		"  initiate IKE SAs (PSK, one child each) to TARGET (an IP address)\n"
+		"      --version V         2: IKEv2 (default); 1: IKEv1 Main Mode + Quick Mode\n"
+		"      --aggressive        IKEv1: Aggressive Mode instead of Main Mode\n"
 		"  -n, --count N           IKE SAs to set up (100)\n"
 		"  -w, --window N          at most N negotiations in flight (100)\n"
 		"  -r, --rate R            at most R initiations per second (no limit)\n"
 		"  -t, --time S            give up after S seconds (no limit)\n"
-		"      --ike TOKENS        IKE proposals, dualike.conf tokens (aes128-sha256-x25519)\n"
-		"      --esp TOKENS        ESP proposals (aes128gcm16)\n"
+		"      --ike TOKENS        IKE proposals, dualike.conf tokens (aes128-sha256-x25519;\n"
+		"                          IKEv1: aes128-sha256-modp2048)\n"
+		"      --esp TOKENS        ESP proposals (aes128gcm16; IKEv1: aes128-sha256)\n"
 		"      --psk SECRET        the pre-shared key (or DUALIKE_LOAD_PSK)\n"
 		"      --local-id ID       our identity: address, fqdn or user@fqdn (our address)\n"
 		"      --remote-id ID      the peer's expected identity (any)\n"
@@ -39,9 +42,12 @@ void load_usage(FILE *to)
 		"                          --workers)\n"
 		"      --retransmit-tries N    sends of a request (5)\n"
 		"      --retransmit-timeout MS first wait, doubled per try (1000)\n"
-		"      --rekey N           then N child SA rekeys (CREATE_CHILD_SA), timed\n"
-		"      --pfs GROUP         rekeys with a KE of GROUP (x25519, ecp256, modp2048...)\n"
-		"      --delete            then delete every IKE SA and time it\n"
+		"      --rekey N           then N child SA rekeys (CREATE_CHILD_SA; IKEv1: Quick\n"
+		"                          Modes replacing IPsec SA pairs), timed\n"
+		"      --pfs GROUP         rekeys with a KE of GROUP (x25519, ecp256, modp2048...);\n"
+		"                          IKEv1: every Quick Mode, the first ones too\n"
+		"      --delete            then delete every IKE SA and time it (IKEv1: Deletes\n"
+		"                          for the IPsec and ISAKMP SAs, never answered)\n"
 		"      --hold S            keep the SAs S seconds before leaving\n"
 		"      --json              summary as one JSON object on stdout\n"
 		"      --no-progress       no live line on a terminal\n"
@@ -164,10 +170,13 @@ enum {
 	OPT_IKE = 256, OPT_ESP, OPT_PSK, OPT_LID, OPT_RID, OPT_SOURCE, OPT_RANGE, OPT_PORTS,
 	OPT_PORT_BASE, OPT_WORKERS, OPT_TRIES, OPT_TIMEOUT, OPT_DELETE, OPT_HOLD, OPT_JSON,
 	OPT_NO_PROGRESS, OPT_HELP, OPT_ID_TEMPLATE, OPT_THREADS, OPT_REKEY, OPT_PFS,
+	OPT_VERSION, OPT_AGGRESSIVE,
 };
 
 static const struct option longopts[] = {
 	{ "count", required_argument, NULL, 'n' },
+	{ "version", required_argument, NULL, OPT_VERSION },
+	{ "aggressive", no_argument, NULL, OPT_AGGRESSIVE },
 	{ "window", required_argument, NULL, 'w' },
 	{ "rate", required_argument, NULL, 'r' },
 	{ "time", required_argument, NULL, 't' },
@@ -213,8 +222,7 @@ int load_opts_parse(int argc, char **argv, struct load_opts *o)
 	o->workers = 1;
 	o->count = 100;
 	o->window = 100;
-	o->ike = "aes128-sha256-x25519";
-	o->esp = "aes128gcm16";
+	o->ike_version = 2;
 	o->src_port_base = 20000;
 	o->retransmit_tries = 5;
 	o->retransmit_timeout_ms = 1000;
@@ -239,6 +247,11 @@ int load_opts_parse(int argc, char **argv, struct load_opts *o)
 			if (!parse_pos(optarg, &o->time_limit_s))
 				return bad("--time", optarg);
 			break;
+		case OPT_VERSION:
+			if (!parse_uint(optarg, 1, 2, &o->ike_version))
+				return bad("--version (1 or 2)", optarg);
+			break;
+		case OPT_AGGRESSIVE: o->aggressive = true; break;
 		case OPT_IKE: o->ike = optarg; break;
 		case OPT_ESP: o->esp = optarg; break;
 		case OPT_PSK:
@@ -311,6 +324,12 @@ int load_opts_parse(int argc, char **argv, struct load_opts *o)
 		return bad("target address", argv[optind]);
 	if (o->psk_len == 0)
 		return bad("PSK", "give --psk or DUALIKE_LOAD_PSK");
+	if (o->aggressive && o->ike_version != 1)
+		return bad("--aggressive", "IKEv1 only (--version 1)");
+	if (!o->ike) /* one group in Aggressive Mode: its KE goes out in the first message */
+		o->ike = o->ike_version == 1 ? "aes128-sha256-modp2048" : "aes128-sha256-x25519";
+	if (!o->esp)
+		o->esp = o->ike_version == 1 ? "aes128-sha256" : "aes128gcm16";
 	if (o->src_count && o->target.ss_family != AF_INET)
 		return bad("--src-range", "IPv4 ranges need an IPv4 target");
 	if ((unsigned)o->src_port_base + o->src_ports > 65536)

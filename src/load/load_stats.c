@@ -93,6 +93,14 @@ static double pct(const struct load_stats *s, double p)
 	return s->lat_ms[k ? k - 1 : 0];
 }
 
+/* What each SA is made of. */
+static const char *mode_name(const struct load_opts *o)
+{
+	if (o->ike_version != 1)
+		return "IKEv2";
+	return o->aggressive ? "IKEv1 Aggressive Mode + Quick Mode" : "IKEv1 Main Mode + Quick Mode";
+}
+
 static void json_str(FILE *to, const char *v)
 {
 	fputc('"', to);
@@ -126,7 +134,7 @@ void load_report(FILE *to, const struct load_stats *s, const struct load_opts *o
 			(unsigned long long)s->dropped_msgid, (unsigned long long)s->dropped_no_sa,
 			(unsigned long long)s->dropped_other);
 		json_str(to, o->ike);
-		fprintf(to, ",\"esp\":");
+		fprintf(to, ",\"version\":%u,\"mode\":\"%s\",\"esp\":", o->ike_version, mode_name(o));
 		json_str(to, o->esp);
 		fprintf(to, ",\"failures\":{");
 		for (size_t i = 0; i < s->n_reasons; i++) {
@@ -144,7 +152,7 @@ void load_report(FILE *to, const struct load_stats *s, const struct load_opts *o
 		fprintf(to, "}\n");
 		return;
 	}
-	fprintf(to, "IKE %s / ESP %s\n", o->ike, o->esp);
+	fprintf(to, "%s, IKE %s / ESP %s\n", mode_name(o), o->ike, o->esp);
 	fprintf(to, "established %u of %u (children %llu), failed %u, timed out %u, in %.3f s\n",
 		s->established, o->count, (unsigned long long)s->children, s->failed,
 		s->timed_out, secs);
