@@ -290,17 +290,46 @@ static int put_sa_init_request(struct v2_ike_sa *sa, struct v2_ctx *ctx)
 	return rc;
 }
 
-static void keypair_done(void *owner, struct job_ke_result *r)
+/* Build our IKE_SA_INIT request and keep its bytes for AUTH (2.15 signs them). */
+static enum v2_verdict send_sa_init_request(struct v2_ike_sa *sa, struct v2_ctx *ctx)
 {
-	struct v2_ike_sa *sa = owner;
+	if (put_sa_init_request(sa, ctx)) {
+		ctx->why = "could not build IKE_SA_INIT";
+		return V2V_FAIL_DELETE;
+	}
+	free(sa->init_i);
+	sa->init_i = dup_bytes(ctx->out, ctx->out_len);
+	sa->init_i_len = ctx->out_len;
+	if (!sa->init_i)
+		return V2V_FAIL_DELETE;
+	ctx->request_to_send = true;
+	return V2V_OK;
+}
+
+/*
+ * The context a KE job's completion re-enters the engine with; NULL when
+ * memory ran out, and then the SA is freed (nothing could be sent for it).
+ */
+static struct v2_ctx *job_ctx(struct v2_ike_sa *sa)
+{
 	struct v2_ctx *ctx = v2_ctx_new();
-	enum v2_verdict v = V2V_FAIL_DELETE;
 
 	if (!ctx) {
 		v2_ike_sa_free(sa);
-		return;
+		return NULL;
 	}
 	ctx->exchange = V2_EXCH_IKE_SA_INIT;
+	return ctx;
+}
+
+static void keypair_done(void *owner, struct job_ke_result *r)
+{
+	struct v2_ike_sa *sa = owner;
+	struct v2_ctx *ctx = job_ctx(sa);
+	enum v2_verdict v = V2V_FAIL_DELETE;
+
+	if (!ctx)
+		return;
 	if (r->err) {
 		ctx->why = "could not make a KE keypair";
 		goto out;
@@ -308,17 +337,7 @@ static void keypair_done(void *owner, struct job_ke_result *r)
 	ke_keypair_free(sa->keypair);
 	sa->keypair = r->keypair;
 	r->keypair = NULL;
-	if (put_sa_init_request(sa, ctx)) {
-		ctx->why = "could not build IKE_SA_INIT";
-		goto out;
-	}
-	free(sa->init_i);
-	sa->init_i = dup_bytes(ctx->out, ctx->out_len);
-	sa->init_i_len = ctx->out_len;
-	if (!sa->init_i)
-		goto out;
-	ctx->request_to_send = true;
-	v = V2V_OK;
+	v = send_sa_init_request(sa, ctx);
 out:
 	v2_complete(sa, ctx, v, V2S_I_INIT_SENT);
 	free(ctx);
@@ -342,13 +361,11 @@ enum v2_verdict v2_sa_init_start(struct v2_ike_sa *sa)
 static void derive_done(void *owner, struct job_ke_result *r)
 {
 	struct v2_ike_sa *sa = owner;
-	struct v2_ctx *ctx = v2_ctx_new();
+	struct v2_ctx *ctx = job_ctx(sa);
 	enum v2_verdict v = V2V_FAIL_DELETE;
 
-	if (!ctx) {
-		v2_ike_sa_free(sa);
+	if (!ctx)
 		return;
-	}
 	ke_keypair_free(r->keypair); /* 2.12: the private value is not needed again */
 	r->keypair = NULL;
 	if (r->err) {
@@ -398,18 +415,9 @@ static enum v2_verdict cookie_retry(struct v2_ike_sa *sa, struct v2_ctx *ctx,
 	memcpy(sa->cookie, n->data.p, n->data.len);
 	sa->cookie_len = n->data.len;
 	sa->send_msgid = 0;
-	if (put_sa_init_request(sa, ctx)) {
-		ctx->why = "could not build IKE_SA_INIT";
-		return V2V_FAIL_DELETE;
-	}
-	free(sa->init_i); /* AUTH signs the request that was answered (2.15) */
-	sa->init_i = dup_bytes(ctx->out, ctx->out_len);
-	sa->init_i_len = ctx->out_len;
-	if (!sa->init_i)
-		return V2V_FAIL_DELETE;
-	ctx->request_to_send = true;
 	ctx->stay = true;
-	return V2V_OK;
+	/* AUTH signs the request that was answered (2.15): this one */
+	return send_sa_init_request(sa, ctx);
 }
 
 static enum v2_verdict init_error_response(struct v2_ike_sa *sa, struct v2_ctx *ctx)
