@@ -13,18 +13,29 @@
 #include "v1/v1_attr.h"
 #include "v1/v1_wire.h"
 
+/*
+ * A Proposal's or Transform's generic header (RFC 2408 3.5, 3.6: next,
+ * RESERVED, length) and a view of exactly its body; false when the length
+ * is shorter than the fixed part or runs past what holds it.
+ */
+static bool sub_header(struct rd *chain, uint8_t *next, uint16_t *len, struct rd *body)
+{
+	uint8_t res;
+
+	rd_u8(chain, next);
+	rd_u8(chain, &res);
+	rd_u16(chain, len);
+	return rd_ok(chain) && *len >= 8 && rd_sub(chain, *len - 4u, body);
+}
+
 static int parse_transform(struct rd *chain, uint8_t *next, struct v1_transform *t,
 			   struct v1_err *e)
 {
-	uint8_t res;
 	uint16_t len, res2;
 	struct rd body;
 	int rc;
 
-	rd_u8(chain, next);
-	rd_u8(chain, &res);
-	rd_u16(chain, &len);
-	if (!rd_ok(chain) || len < 8 || !rd_sub(chain, len - 4u, &body))
+	if (!sub_header(chain, next, &len, &body))
 		return v1_fail(e, ERR_PARSE, V1_N_BAD_PROPOSAL_SYNTAX, V1_P_SA,
 			       "transform length %u does not fit its proposal", len);
 	rd_u8(&body, &t->number);
@@ -45,15 +56,12 @@ static int parse_transform(struct rd *chain, uint8_t *next, struct v1_transform 
 static int parse_proposal(struct rd *chain, uint8_t *next, struct v1_sa *sa, struct v1_err *e)
 {
 	struct v1_proposal *p = &sa->prop[sa->n_proposals];
-	uint8_t res, xnext = V1_P_TRANSFORM;
+	uint8_t xnext = V1_P_TRANSFORM;
 	uint16_t len;
 	struct rd body;
 	int rc;
 
-	rd_u8(chain, next);
-	rd_u8(chain, &res);
-	rd_u16(chain, &len);
-	if (!rd_ok(chain) || len < 8 || !rd_sub(chain, len - 4u, &body))
+	if (!sub_header(chain, next, &len, &body))
 		return v1_fail(e, ERR_PARSE, V1_N_BAD_PROPOSAL_SYNTAX, V1_P_SA,
 			       "proposal length %u does not fit the SA payload", len);
 	rd_u8(&body, &p->number);
