@@ -226,6 +226,15 @@ size_t kernel_addr_len(const struct sockaddr_storage *ss)
 	return 0;
 }
 
+uint16_t kernel_addr_port(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET)
+		return ntohs(((const struct sockaddr_in *)ss)->sin_port);
+	if (ss->ss_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
+	return 0;
+}
+
 const uint8_t *kernel_addr_bytes(const struct sockaddr_storage *ss)
 {
 	if (!ss)

@@ -242,6 +242,8 @@ const char *kernel_mode_str(enum kernel_mode mode);
 const char *kernel_addr_str(const struct sockaddr_storage *ss, char *buf, size_t len);
 /* Address length for the family (4, 16) or 0. */
 size_t kernel_addr_len(const struct sockaddr_storage *ss);
+/* The port in host order; 0 for a family other than AF_INET or AF_INET6. */
+uint16_t kernel_addr_port(const struct sockaddr_storage *ss);
 /* Pointer to the raw address bytes, or NULL. */
 const uint8_t *kernel_addr_bytes(const struct sockaddr_storage *ss);
 /* Equal family and address (ports ignored). */

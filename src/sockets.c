@@ -11,6 +11,7 @@
 #include <event2/event.h>
 
 #include "common/err.h"
+#include "common/kernel.h"
 #include "common/log.h"
 #include "src/sockets.h"
 
@@ -37,13 +38,6 @@ struct ike_sockets {
 	struct dispatcher *dispatcher;
 	uint8_t rx[IKE_MAX_DATAGRAM];
 };
-
-static uint16_t sa_port(const struct sockaddr_storage *ss)
-{
-	if (ss->ss_family == AF_INET)
-		return ntohs(((const struct sockaddr_in *)ss)->sin_port);
-	return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
-}
 
 static void sa_set_port(struct sockaddr_storage *ss, uint16_t port)
 {
@@ -136,7 +130,7 @@ static int socket_open_one(struct ike_sockets *s, struct event_base *base,
 	k->family = addr->ss_family;
 	k->natt = natt;
 	k->wildcard = sa_is_wildcard(addr);
-	k->port = sa_port(&bind_addr);
+	k->port = kernel_addr_port(&bind_addr);
 	k->bound = bind_addr;
 	k->owner = s;
 	k->ev = event_new(base, fd, EV_READ | EV_PERSIST, socket_read, k);
@@ -261,7 +255,7 @@ static void socket_read(evutil_socket_t fd, short what, void *arg)
 
 int sockets_send(struct ike_sockets *s, const struct datagram *dg)
 {
-	uint16_t port = sa_port(&dg->local);
+	uint16_t port = kernel_addr_port(&dg->local);
 	union {
 		struct cmsghdr align;
 		uint8_t buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];

@@ -9,18 +9,10 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "common/kernel.h"
 #include "common/log.h"
 #include "v1/v1_auth_sig.h"
 #include "v1/v1_sa.h"
-
-static uint16_t port_of(const struct sockaddr_storage *ss)
-{
-	if (ss->ss_family == AF_INET)
-		return ntohs(((const struct sockaddr_in *)ss)->sin_port);
-	if (ss->ss_family == AF_INET6)
-		return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
-	return 0;
-}
 
 static int drop(struct v1_engine *e, const struct v1_datagram *dg, const char *why)
 {
@@ -81,7 +73,7 @@ static int new_responder(struct v1_engine *e, const struct v1_hdr *h, const stru
 		return drop(e, dg, "cookie pair in use");
 	}
 	log_info(&sa->sad.logger, "IKEv1 %s (%zu bytes) from %s[%u]: responding for connection %s",
-		 h->exch == V1_EXCH_AGGRESSIVE ? "Aggressive Mode" : "Main Mode", dg->len, peer, port_of(&dg->peer), c->name);
+		 h->exch == V1_EXCH_AGGRESSIVE ? "Aggressive Mode" : "Main Mode", dg->len, peer, kernel_addr_port(&dg->peer), c->name);
 	return 1;
 }
 
@@ -215,8 +207,8 @@ static void follow_peer(struct v1_isakmp_sa *sa, const struct v1_datagram *dg)
 	struct v1_engine *e = sa->eng;
 
 	/* RFC 3947 4: the peer floated to the NAT-T port; answer there */
-	if (e->env.natt_port && port_of(&dg->local) == e->env.natt_port &&
-	    (!sa->floated || port_of(&dg->peer) != port_of(&sa->peer))) {
+	if (e->env.natt_port && kernel_addr_port(&dg->local) == e->env.natt_port &&
+	    (!sa->floated || kernel_addr_port(&dg->peer) != kernel_addr_port(&sa->peer))) {
 		sa->floated = true;
 		sa->local = dg->local;
 		sa->peer = dg->peer;

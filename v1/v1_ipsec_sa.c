@@ -12,18 +12,10 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "common/kernel.h"
 #include "common/keylog.h"
 #include "common/log.h"
 #include "v1/v1_sa.h"
-
-static uint16_t port_of(const struct sockaddr_storage *ss)
-{
-	if (ss->ss_family == AF_INET)
-		return ntohs(((const struct sockaddr_in *)ss)->sin_port);
-	if (ss->ss_family == AF_INET6)
-		return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
-	return 0;
-}
 
 struct v1_ipsec_sa *v1_ipsec_sa_new(struct v1_isakmp_sa *sa, bool initiator, uint32_t msg_id)
 {
@@ -162,8 +154,8 @@ static void fill_sa(struct v1_ipsec_sa *qm, struct kernel_sa *k, bool inbound, c
 	k->integ_key = i ? key->bytes + elen : NULL;
 	k->integ_key_len = i ? i->key_bits / 8 : 0;
 	k->encap = qm->udp_encap;
-	k->encap_sport = port_of(&k->src);
-	k->encap_dport = port_of(&k->dst);
+	k->encap_sport = kernel_addr_port(&k->src);
+	k->encap_dport = kernel_addr_port(&k->dst);
 	k->replay_window = 32;
 	k->lifetime.hard_seconds = qm->choice.life_seconds;
 	k->lifetime.soft_seconds = qm->choice.life_seconds - qm->choice.life_seconds / 10;

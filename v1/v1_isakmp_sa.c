@@ -13,15 +13,6 @@
 #include "v1/v1_auth_sig.h"
 #include "v1/v1_sa.h"
 
-static uint16_t port_of(const struct sockaddr_storage *ss)
-{
-	if (ss->ss_family == AF_INET)
-		return ntohs(((const struct sockaddr_in *)ss)->sin_port);
-	if (ss->ss_family == AF_INET6)
-		return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
-	return 0;
-}
-
 struct v1_isakmp_sa *v1_isakmp_sa_new(struct v1_engine *e, struct v1_conn *c, bool initiator,
 				      const struct sockaddr_storage *local,
 				      const struct sockaddr_storage *peer)
@@ -36,7 +27,7 @@ struct v1_isakmp_sa *v1_isakmp_sa_new(struct v1_engine *e, struct v1_conn *c, bo
 	sa->initiator = initiator;
 	sa->local = *local;
 	sa->peer = *peer;
-	sa->floated = port_of(local) == e->env.natt_port && e->env.natt_port;
+	sa->floated = kernel_addr_port(local) == e->env.natt_port && e->env.natt_port;
 	return sa;
 }
 

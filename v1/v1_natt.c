@@ -178,15 +178,6 @@ void v1_p1_read_vids(struct v1_isakmp_sa *sa, const struct v1_msg *m)
 
 /* ---- NAT-D ---- */
 
-static uint16_t port_of(const struct sockaddr_storage *ss)
-{
-	if (ss->ss_family == AF_INET)
-		return ntohs(((const struct sockaddr_in *)ss)->sin_port);
-	if (ss->ss_family == AF_INET6)
-		return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
-	return 0;
-}
-
 static void set_port(struct sockaddr_storage *ss, uint16_t port)
 {
 	if (ss->ss_family == AF_INET)
@@ -200,7 +191,7 @@ static size_t natd(const struct v1_isakmp_sa *sa, const struct sockaddr_storage 
 	struct hash_ctx h;
 	enum hash_alg alg = (enum hash_alg)sa->choice.attrs.x_hash->hash;
 	uint8_t port[2];
-	uint16_t p = port_of(ss);
+	uint16_t p = kernel_addr_port(ss);
 
 	port[0] = (uint8_t)(p >> 8);
 	port[1] = (uint8_t)p;

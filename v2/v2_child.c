@@ -123,8 +123,8 @@ static void fill_sa(struct kernel_sa *k, const struct v2_ike_sa *sa, const struc
 	k->integ_key_len = c->integ ? a_len : 0;
 	k->encap = c->encap;
 	if (c->encap) {
-		k->encap_sport = v2_addr_port(inbound ? &sa->peer : &sa->local);
-		k->encap_dport = v2_addr_port(inbound ? &sa->local : &sa->peer);
+		k->encap_sport = kernel_addr_port(inbound ? &sa->peer : &sa->local);
+		k->encap_dport = kernel_addr_port(inbound ? &sa->local : &sa->peer);
 	}
 	k->replay_window = 32;
 	k->esn = c->esn && c->esn->v2_id == 1;

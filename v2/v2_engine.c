@@ -156,7 +156,7 @@ static void follow_peer(struct v2_ike_sa *sa, const struct v2_datagram *dg)
 	if (!dg->natt && sa->natt)
 		return; /* never back from 4500 to 500 */
 	log_info(&sa->sad.logger, "peer now at %s port %u", dg->natt ? "NAT-T" : "IKE",
-		 (unsigned)v2_addr_port(&dg->peer));
+		 (unsigned)kernel_addr_port(&dg->peer));
 	sa->peer = dg->peer;
 	sa->local = dg->local;
 	sa->natt = dg->natt;
