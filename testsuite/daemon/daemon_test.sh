@@ -14,24 +14,29 @@ check() { local d=$1; shift; "$@" >/dev/null 2>&1; ok $? "$d"; }
 if [ ! -x "$dualiked" ] || [ ! -x "$ctl" ]; then
 	echo "1..0 # SKIP dualiked/dualikectl not built in $build"; exit 0
 fi
-T=$(mktemp -d /tmp/dualike-daemon-test.XXXXXX)
+T=$(mktemp -d "${TMPDIR:-/tmp}/dualike-daemon-test.XXXXXX")
 pid=
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$T"; }
 trap cleanup EXIT
 port=$((20000 + $$ % 20000))
 sock=$T/run/ctl.sock
 
-write_conf() { # write_conf EXTRA_CONN_LINE
-	cat > "$T/dualike.conf" <<CONF
+daemon_section() { # daemon_section STATE_DIR: what every config here says in [daemon]
+	cat <<CONF
 [daemon]
 listen = 127.0.0.1
 ike_port = $port
 natt_port = $((port + 1))
 kernel = none
 control_socket = $sock
-state_dir = $T/state
-keylog = $T/keys
+state_dir = $1
 log_target = stderr
+CONF
+}
+
+write_conf() { # write_conf EXTRA_CONN_LINE
+	{ daemon_section "$T/state"; cat; } > "$T/dualike.conf" <<CONF
+keylog = $T/keys
 log_level = debug
 
 [conn legacy]
@@ -139,15 +144,7 @@ kill -TERM "$pid"; wait "$pid"; rc=$?; pid=
 
 # version = auto towards a peer that never answers IKEv2: fall back to IKEv1
 # (DESIGN.md "Versions per peer"); 127.0.0.9 has no IKE daemon.
-cat > "$T/auto.conf" <<CONF
-[daemon]
-listen = 127.0.0.1
-ike_port = $port
-natt_port = $((port + 1))
-kernel = none
-control_socket = $sock
-state_dir = $T/state-auto
-log_target = stderr
+{ daemon_section "$T/state-auto"; cat; } > "$T/auto.conf" <<CONF
 retransmit_tries = 2
 retransmit_timeout = 100ms
 
