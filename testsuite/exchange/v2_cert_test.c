@@ -470,8 +470,7 @@ static int make_pki(void)
 	char cmd[1024];
 	int rc;
 
-	snprintf(pki, sizeof(pki), "/tmp/dualike-v2cert.XXXXXX");
-	if (!mkdtemp(pki))
+	if (!tap_mkdtemp(pki, sizeof(pki), "dualike-v2cert"))
 		return -1;
 	snprintf(cmd, sizeof(cmd), "sh %s/testsuite/lib/make-pki.sh %s >/dev/null",
 		 srcdir ? srcdir : ".", pki);

@@ -322,7 +322,7 @@ static void test_child_collision(int loser)
 static void test_rekey_reported(void)
 {
 	const char *what = "plain IKE rekey";
-	char dir[] = "/tmp/v2-rekey-keylog-XXXXXX", path[128], line[1024], hex[17];
+	char dir[200], path[256], line[1024], hex[17];
 	struct keylog *kl = NULL;
 	struct v2_pair p;
 	struct first a;
@@ -332,7 +332,7 @@ static void test_rekey_reported(void)
 	bool found = false;
 	int lines = 0;
 
-	if (!mkdtemp(dir) || !open_pair(&p, old)) {
+	if (!tap_mkdtemp(dir, sizeof(dir), "v2-rekey-keylog") || !open_pair(&p, old)) {
 		tap_ok(false, "%s: set up", what);
 		return;
 	}

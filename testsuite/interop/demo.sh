@@ -28,7 +28,7 @@ if ! "$here/install-peers.sh" --check >/dev/null; then
 fi
 . "$here/lib.sh"
 
-LAB_DIR=$(mktemp -d /tmp/dualike-demo.XXXXXX) LAB_PREFIX=dlk-$$-demo
+LAB_DIR=$(mktemp -d "${TMPDIR:-/tmp}/dualike-demo.XXXXXX") LAB_PREFIX=dlk-$$-demo
 chmod 700 "$LAB_DIR"
 finish() { lab_teardown; rm -rf "$LAB_DIR"; }
 trap finish EXIT

@@ -59,7 +59,7 @@ if [ ${#missing[@]} != 0 ]; then
 fi
 
 if [ -z "$have_ls" ]; then
-	tmp=$(mktemp -d /tmp/dualike-libreswan.XXXXXX)
+	tmp=$(mktemp -d "${TMPDIR:-/tmp}/dualike-libreswan.XXXXXX")
 	trap 'rm -rf "$tmp"; restore' EXIT
 	chmod 755 "$tmp"      # apt's download sandbox user must write here
 	(cd "$tmp" && timeout 300 apt-get download -qq libreswan)

@@ -5,7 +5,7 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 km=$here/keys-match.sh
-tmp=$(mktemp -d /tmp/keys-match-test.XXXXXX) || exit 1
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/keys-match-test.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 n=0 failed=0
 

@@ -155,7 +155,7 @@ else
 	lab_can_netns || global_skip="network namespaces cannot be made here"
 fi
 
-RUN_ROOT=$(mktemp -d /tmp/dualike-interop.XXXXXX) || exit 1
+RUN_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/dualike-interop.XXXXXX") || exit 1
 chmod 700 "$RUN_ROOT"
 # Say that a scenario run is going on, for faults/run-faults.sh, which
 # waits for it: one file per run, named by our pid, gone when we end.

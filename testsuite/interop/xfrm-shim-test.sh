@@ -13,7 +13,7 @@ skip() { echo "1..0 # SKIP $*"; exit 0; }
 [ -x "$probe" ] || skip "xfrm_shim_probe is not built ($probe; make check builds it)"
 command -v gcc >/dev/null && command -v unshare >/dev/null && command -v ip >/dev/null ||
 	skip "gcc, unshare or ip missing"
-tmp=$(mktemp -d /tmp/xfrm-shim-test.XXXXXX) || exit 1
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/xfrm-shim-test.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 . "$here/lib.sh"
 lab_build_shim "$tmp/xfrm-shim.so" || { echo "1..1"; echo "not ok 1 - the shim builds"; sed 's/^/# /' "$tmp/xfrm-shim.so.err"; exit 1; }

@@ -2,6 +2,7 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "testsuite/lib/tap.h"
@@ -134,4 +135,17 @@ int tap_done(void)
 {
 	printf("1..%u\n", tap_count);
 	return tap_failed ? 1 : 0;
+}
+
+char *tap_mkdtemp(char *buf, size_t len, const char *name)
+{
+	const char *tmp = getenv("TMPDIR");
+	int n;
+
+	if (!tmp || !*tmp)
+		tmp = "/tmp";
+	n = snprintf(buf, len, "%s/%s.XXXXXX", tmp, name);
+	if (n < 0 || (size_t)n >= len)
+		return NULL;
+	return mkdtemp(buf);
 }

@@ -29,6 +29,11 @@ void tap_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  */
 int tap_skip_all(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void tap_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * A new scratch folder "$TMPDIR/<name>.XXXXXX" (TMPDIR unset or empty:
+ * /tmp), its path in buf. buf, or NULL when it cannot be made or named.
+ */
+char *tap_mkdtemp(char *buf, size_t len, const char *name);
 /* Print the plan; return the exit status (0 when every check passed). */
 int tap_done(void);
 unsigned tap_failures(void);

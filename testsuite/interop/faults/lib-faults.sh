@@ -2,7 +2,7 @@
 # lab's namespaces, peers and dualiked (../lib.sh, ../lib-scenario.sh)
 # brought up from a scenario given inline, and TAP lines without numbers
 # (run-faults.sh numbers them). Each fault runs in its own namespaces
-# (dlk-f<pid>-*), its folder /tmp/dualike-fault.NAME.*; everything is torn
+# (dlk-f<pid>-*), its folder ${TMPDIR:-/tmp}/dualike-fault.NAME.*; everything is torn
 # down on exit. Addresses: the lab's only (192.0.2.0/24, 198.51.100.0/24).
 #
 #   fault_begin NAME            folder, prefix, traps
@@ -20,7 +20,7 @@ fault_failed=0
 
 fault_begin() {
 	FAULT_NAME=$1
-	LAB_DIR=$(mktemp -d "/tmp/dualike-fault.$1.XXXXXX") || exit 1
+	LAB_DIR=$(mktemp -d "${TMPDIR:-/tmp}/dualike-fault.$1.XXXXXX") || exit 1
 	chmod 700 "$LAB_DIR"
 	LAB_PREFIX=dlk-f$$
 	trap fault_end EXIT

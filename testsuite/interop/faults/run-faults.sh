@@ -36,7 +36,7 @@ fi
 # first in the library list, which it refuses unless told it is fine.
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
 if [ -z "$skip" ]; then
-	LAB_SHIM=$(mktemp -d /tmp/dualike-fault-shim.XXXXXX)/xfrm-shim.so
+	LAB_SHIM=$(mktemp -d "${TMPDIR:-/tmp}/dualike-fault-shim.XXXXXX")/xfrm-shim.so
 	lab_build_shim "$LAB_SHIM" || true
 	export LAB_SHIM
 fi

@@ -273,8 +273,8 @@ static void test_files(void)
 {
 	static const uint8_t cky[8] = { 0xfa, 0xfa, 0xeb, 0x49, 0x38, 0x2a, 0x76, 0x3c };
 	static const uint8_t key[4] = { 0xde, 0xad, 0xbe, 0xef };
-	char dir[] = "/tmp/keylog_test.XXXXXX";
-	char path[256], buf[256];
+	char dir[200];
+	char path[256], buf[256], elsewhere[256];
 	struct keylog *kl = NULL;
 	struct stat st;
 	mode_t old;
@@ -282,7 +282,7 @@ static void test_files(void)
 	size_t i;
 	int fd;
 
-	if (!tap_ok(mkdtemp(dir) != NULL, "temporary directory"))
+	if (!tap_ok(tap_mkdtemp(dir, sizeof(dir), "keylog_test") != NULL, "temporary directory"))
 		return;
 	old = umask(0); /* prove the 0600 does not come from the umask */
 	tap_eq_int(keylog_open(dir, &kl), 0, "open a key log in a fresh directory");
@@ -315,10 +315,11 @@ static void test_files(void)
 	chmod(path, 0640);
 	tap_eq_int(keylog_open(dir, &kl), ERR_PERM, "a group-readable one too");
 	unlink(path);
-	fd = symlink("/tmp/elsewhere-keylog-target", path);
+	snprintf(elsewhere, sizeof(elsewhere), "%s/elsewhere-keylog-target", dir);
+	fd = symlink(elsewhere, path);
 	tap_eq_int(fd == 0 ? keylog_open(dir, &kl) : ERR_IO, ERR_IO,
 		   "a symlink in place of a table is not followed");
-	tap_ok(access("/tmp/elsewhere-keylog-target", F_OK) != 0, "nothing created through it");
+	tap_ok(access(elsewhere, F_OK) != 0, "nothing created through it");
 	unlink(path);
 	umask(old);
 	for (i = 0; i < 3; i++) {

@@ -15,6 +15,8 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "testsuite/lib/tap.h"
+
 static char pki_dir[256];
 static bool pki_owned;
 
@@ -30,8 +32,7 @@ __attribute__((unused)) static int pki_make(void)
 		snprintf(pki_dir, sizeof(pki_dir), "%s", given);
 		return 0;
 	}
-	snprintf(pki_dir, sizeof(pki_dir), "/tmp/dualike-pki-XXXXXX");
-	if (!mkdtemp(pki_dir))
+	if (!tap_mkdtemp(pki_dir, sizeof(pki_dir), "dualike-pki"))
 		return 1;
 	pki_owned = true;
 	snprintf(cmd, sizeof(cmd), "sh '%s/testsuite/lib/make-pki.sh' '%s' >/dev/null",

@@ -442,8 +442,7 @@ int main(void)
 {
 	if (!getenv("DUALIKE_SRCDIR"))
 		return tap_skip_all("DUALIKE_SRCDIR is not set (run through make check)");
-	snprintf(tmpdir, sizeof(tmpdir), "%s/config_test.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	if (!mkdtemp(tmpdir))
+	if (!tap_mkdtemp(tmpdir, sizeof(tmpdir), "config_test"))
 		return tap_skip_all("cannot make a temporary folder");
 	test_good();
 	test_example();

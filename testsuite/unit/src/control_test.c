@@ -170,7 +170,7 @@ static void silence(enum log_level lvl, const char *line, void *arg)
 
 int main(void)
 {
-	char path[] = "/tmp/dualike-ctl-XXXXXX";
+	char path[100]; /* with "/ctl", within a Unix socket's 108 bytes */
 	char sock[128];
 	struct stat st;
 	pid_t pid;
@@ -178,7 +178,7 @@ int main(void)
 	int status = -1, rc;
 
 	test_json();
-	if (!mkdtemp(path))
+	if (!tap_mkdtemp(path, sizeof(path), "dualike-ctl"))
 		return tap_skip_all("cannot make a temporary folder");
 	snprintf(sock, sizeof(sock), "%s/ctl", path);
 	pid = fork();

@@ -21,7 +21,7 @@
 #include "src/daemon.h"
 #include "testsuite/lib/tap.h"
 
-static char dir[] = "/tmp/dualike-kev-XXXXXX";
+static char dir[80]; /* holds ctl.sock: within a Unix socket's 108 bytes */
 static uint32_t trap_reqid;
 static int n_policies;
 
@@ -95,7 +95,7 @@ int main(void)
 	char path[256];
 
 	log_set_level(LOG_LEVEL_ERROR);
-	if (!mkdtemp(dir) || !write_conf())
+	if (!tap_mkdtemp(dir, sizeof(dir), "dualike-kev") || !write_conf())
 		return tap_skip_all("no temporary folder");
 	snprintf(path, sizeof(path), "%s/dualike.conf", dir);
 	if (daemon_start(&d, path)) {

@@ -154,7 +154,7 @@ static void test_tick_due(void)
 /* The keys as dualike.conf(5) has them: [daemon] default 20s, a conn's own, 0 = off. */
 static void test_config(void)
 {
-	char dir[] = "/tmp/dualike-ka-XXXXXX", path[256];
+	char dir[200], path[256];
 	struct config_errors errs;
 	struct config *cfg = NULL;
 	FILE *f;
@@ -167,7 +167,7 @@ static void test_config(void)
 		"[daemon]\nnat_keepalive = soon\n",
 	};
 
-	if (!mkdtemp(dir)) {
+	if (!tap_mkdtemp(dir, sizeof(dir), "dualike-ka")) {
 		tap_ok(false, "temporary folder");
 		return;
 	}

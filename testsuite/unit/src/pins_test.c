@@ -303,8 +303,7 @@ int main(void)
 {
 	const char *names[] = { "pins", "pins.old", "pins.tmp", "pins.corrupt" };
 
-	snprintf(dir, sizeof(dir), "%s/pins_test.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	if (!mkdtemp(dir))
+	if (!tap_mkdtemp(dir, sizeof(dir), "pins_test"))
 		return tap_skip_all("cannot make a temporary folder");
 	test_cycle();
 	test_torn();
