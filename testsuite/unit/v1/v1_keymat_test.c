@@ -8,33 +8,10 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "testsuite/lib/kdf_vec.h"
 #include "testsuite/lib/tap.h"
 #include "testsuite/lib/vec.h"
 #include "v1/v1_keymat.h"
-
-static enum prf_alg section_prf(const struct vec_rec *r, const char **label)
-{
-	static const struct { const char *sec; enum prf_alg alg; } map[] = {
-		{ "SHA-1", PRF_HMAC_SHA1 }, { "SHA-256", PRF_HMAC_SHA2_256 },
-		{ "SHA-384", PRF_HMAC_SHA2_384 }, { "SHA-512", PRF_HMAC_SHA2_512 },
-	};
-
-	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-		if (vec_section(r, map[i].sec)) {
-			*label = map[i].sec;
-			return map[i].alg;
-		}
-	*label = "?";
-	return (enum prf_alg)0;
-}
-
-static bool same(const struct secret *got, const uint8_t *want, size_t want_len, const char *what)
-{
-	if (got && got->len == want_len && memcmp(got->bytes, want, want_len) == 0)
-		return true;
-	tap_diag("%s differs", what);
-	return false;
-}
 
 /* One TAP line per record: SKEYID, SKEYID_d, SKEYID_a, SKEYID_e all compared. */
 static void run_cavs(const char *file, bool psk)
@@ -57,7 +34,7 @@ static void run_cavs(const char *file, bool psk)
 		struct v1_phase1_inputs in;
 		struct v1_keyset ks = { 0 };
 		const char *label;
-		enum prf_alg prf = section_prf(&r, &label);
+		enum prf_alg prf = kdf_vec_section_prf(&r, &label);
 		bool ok = prf != 0;
 		int rc;
 
@@ -77,10 +54,10 @@ static void run_cavs(const char *file, bool psk)
 			if (rc)
 				tap_diag("derivation failed: %s", err_str(rc));
 			ok = rc == 0;
-			ok = ok && same(ks.skeyid, v[5], l[5], "SKEYID");
-			ok = ok && same(ks.skeyid_d, v[6], l[6], "SKEYID_d");
-			ok = ok && same(ks.skeyid_a, v[7], l[7], "SKEYID_a");
-			ok = ok && same(ks.skeyid_e, v[8], l[8], "SKEYID_e");
+			ok = ok && kdf_vec_same(ks.skeyid, v[5], l[5], "SKEYID");
+			ok = ok && kdf_vec_same(ks.skeyid_d, v[6], l[6], "SKEYID_d");
+			ok = ok && kdf_vec_same(ks.skeyid_a, v[7], l[7], "SKEYID_a");
+			ok = ok && kdf_vec_same(ks.skeyid_e, v[8], l[8], "SKEYID_e");
 		}
 		tap_ok(ok, "%s line %u (%s, COUNT %s): SKEYID, SKEYID_d, SKEYID_a, SKEYID_e", file,
 		       r.first_line, label, vec_get(&r, "COUNT"));
@@ -213,6 +190,31 @@ static void test_iv(void)
 	tap_ok(memcmp(iv, iv2, 16) != 0, "another M-ID gives another IV");
 }
 
+/*
+ * K1 | K2 of KEYMAT with HMAC-SHA1 written out (RFC 2409 5.5):
+ * K1 = prf(SKEYID_d, [g(qm)^xy |] protocol | SPI | Ni_b | Nr_b),
+ * K2 = prf(SKEYID_d, K1 | [g(qm)^xy |] protocol | SPI | Ni_b | Nr_b).
+ */
+static void keymat_by_hand(const struct v1_keyset *ks, const uint8_t *gqm, size_t gqm_len,
+			   const struct v1_keymat_inputs *q, uint8_t want[40])
+{
+	uint8_t buf[256];
+	size_t n = 0;
+
+	if (gqm_len) {
+		memcpy(buf, gqm, gqm_len);
+		n = gqm_len;
+	}
+	buf[n++] = q->protocol;
+	memcpy(buf + n, q->spi, q->spi_len); n += q->spi_len;
+	memcpy(buf + n, q->ni, q->ni_len); n += q->ni_len;
+	memcpy(buf + n, q->nr, q->nr_len); n += q->nr_len;
+	prf_once(PRF_HMAC_SHA1, ks->skeyid_d->bytes, 20, buf, n, want);
+	memmove(buf + 20, buf, n);
+	memcpy(buf, want, 20);
+	prf_once(PRF_HMAC_SHA1, ks->skeyid_d->bytes, 20, buf, n + 20, want + 20);
+}
+
 static void test_keymat(void)
 {
 	static const uint8_t qni[] = "quick mode Ni";
@@ -224,38 +226,20 @@ static void test_keymat(void)
 	struct v1_keymat_inputs q = { .protocol = 3, .spi = spi, .spi_len = 4,
 				      .ni = qni, .ni_len = sizeof(qni), .nr = qnr, .nr_len = sizeof(qnr) };
 	struct secret *km = NULL, *km2 = NULL;
-	uint8_t buf[256], want[60];
-	size_t n;
+	uint8_t want[40];
 
 	fixed_inputs(&in);
 	v1_keyset_psk(&ks, PRF_HMAC_SHA1, (const uint8_t *)"psk", 3, &in);
 
 	/* No PFS, 40 bytes (e.g. AES-128 + HMAC-SHA1 key): K1 | K2 from SHA-1. */
-	n = 0;
-	buf[n++] = 3;
-	memcpy(buf + n, spi, 4); n += 4;
-	memcpy(buf + n, qni, sizeof(qni)); n += sizeof(qni);
-	memcpy(buf + n, qnr, sizeof(qnr)); n += sizeof(qnr);
-	prf_once(PRF_HMAC_SHA1, ks.skeyid_d->bytes, 20, buf, n, want);
-	memmove(buf + 20, buf, n);
-	memcpy(buf, want, 20);
-	prf_once(PRF_HMAC_SHA1, ks.skeyid_d->bytes, 20, buf, n + 20, want + 20);
+	keymat_by_hand(&ks, NULL, 0, &q, want);
 	tap_eq_int(v1_keymat(&ks, &q, 36, &km), 0, "KEYMAT without PFS");
 	tap_ok(km && km->len == 36, "KEYMAT has the asked length");
 	if (km)
 		tap_eq_bytes(km->bytes, km->len, want, 36, "K1 = prf(SKEYID_d, protocol | SPI | Ni_b | Nr_b), K2 chained");
 
 	/* With PFS: g(qm)^xy first, in K1 and in K2. */
-	n = 0;
-	memcpy(buf, gqm, sizeof(gqm)); n += sizeof(gqm);
-	buf[n++] = 3;
-	memcpy(buf + n, spi, 4); n += 4;
-	memcpy(buf + n, qni, sizeof(qni)); n += sizeof(qni);
-	memcpy(buf + n, qnr, sizeof(qnr)); n += sizeof(qnr);
-	prf_once(PRF_HMAC_SHA1, ks.skeyid_d->bytes, 20, buf, n, want);
-	memmove(buf + 20, buf, n);
-	memcpy(buf, want, 20);
-	prf_once(PRF_HMAC_SHA1, ks.skeyid_d->bytes, 20, buf, n + 20, want + 20);
+	keymat_by_hand(&ks, gqm, sizeof(gqm), &q, want);
 	q.g_qm = gqm;
 	q.g_qm_len = sizeof(gqm);
 	tap_eq_int(v1_keymat(&ks, &q, 40, &km2), 0, "KEYMAT with PFS");
@@ -334,10 +318,10 @@ static void run_acvp(void)
 			memcpy(p1.cky_r, in[4], V1_COOKIE_LEN);
 			ok = (psk ? v1_keyset_psk(&ks, PRF_HMAC_SHA1, in[5], il[5], &p1)
 				  : v1_keyset_sig(&ks, PRF_HMAC_SHA1, &p1)) == 0;
-			ok = ok && same(ks.skeyid, want[0], wl[0], "sKeyId") &&
-			     same(ks.skeyid_d, want[1], wl[1], "sKeyIdD") &&
-			     same(ks.skeyid_a, want[2], wl[2], "sKeyIdA") &&
-			     same(ks.skeyid_e, want[3], wl[3], "sKeyIdE");
+			ok = ok && kdf_vec_same(ks.skeyid, want[0], wl[0], "sKeyId") &&
+			     kdf_vec_same(ks.skeyid_d, want[1], wl[1], "sKeyIdD") &&
+			     kdf_vec_same(ks.skeyid_a, want[2], wl[2], "sKeyIdA") &&
+			     kdf_vec_same(ks.skeyid_e, want[3], wl[3], "sKeyIdE");
 		}
 		tap_ok(ok, "ACVP %s tcId %s: sKeyId, sKeyIdD, sKeyIdA, sKeyIdE", file, vec_get(&r, "tcId"));
 		n++;

@@ -8,33 +8,10 @@
 
 #include "common/err.h"
 #include "common/prfplus.h"
+#include "testsuite/lib/kdf_vec.h"
 #include "testsuite/lib/tap.h"
 #include "testsuite/lib/vec.h"
 #include "v2/v2_keymat.h"
-
-static enum prf_alg section_prf(const struct vec_rec *r, const char **label)
-{
-	static const struct { const char *sec; enum prf_alg alg; } map[] = {
-		{ "SHA-1", PRF_HMAC_SHA1 }, { "SHA-256", PRF_HMAC_SHA2_256 },
-		{ "SHA-384", PRF_HMAC_SHA2_384 }, { "SHA-512", PRF_HMAC_SHA2_512 },
-	};
-
-	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-		if (vec_section(r, map[i].sec)) {
-			*label = map[i].sec;
-			return map[i].alg;
-		}
-	*label = "?";
-	return (enum prf_alg)0;
-}
-
-static bool same(const struct secret *got, const uint8_t *want, size_t want_len, const char *what)
-{
-	if (got && got->len == want_len && memcmp(got->bytes, want, want_len) == 0)
-		return true;
-	tap_diag("%s differs", what);
-	return false;
-}
 
 /*
  * DKM through the seven-key split: choose integ/encr lengths so the seven
@@ -89,7 +66,7 @@ static void run_cavs(void)
 		struct secret *skeyseed = NULL, *child = NULL, *child_dh = NULL, *rekey = NULL;
 		struct v2_ike_keys keys = { 0 };
 		const char *label;
-		enum prf_alg prf = section_prf(&r, &label);
+		enum prf_alg prf = kdf_vec_section_prf(&r, &label);
 		const char *child_bits = vec_section(&r, "Child SA DKM length");
 		bool ok = prf != 0 && child_bits != NULL;
 
@@ -102,17 +79,17 @@ static void run_cavs(void)
 			size_t child_len = (size_t)strtoul(child_bits, NULL, 10) / 8;
 
 			ok = v2_skeyseed(prf, v[0], l[0], v[1], l[1], v[2], l[2], &skeyseed) == 0 &&
-			     same(skeyseed, v[6], l[6], "SKEYSEED");
+			     kdf_vec_same(skeyseed, v[6], l[6], "SKEYSEED");
 			ok = ok && check_dkm(prf, skeyseed, v, l, v[7], l[7], &keys);
-			ok = ok && same(keys.sk_d, v[7], prf_out_len(prf), "SK_d (DKM prefix)");
+			ok = ok && kdf_vec_same(keys.sk_d, v[7], prf_out_len(prf), "SK_d (DKM prefix)");
 			ok = ok && child_len == l[8] &&
 			     v2_child_keymat(prf, keys.sk_d, NULL, 0, v[0], l[0], v[1], l[1], child_len, &child) == 0 &&
-			     same(child, v[8], l[8], "DKM(Child SA)");
+			     kdf_vec_same(child, v[8], l[8], "DKM(Child SA)");
 			ok = ok && v2_child_keymat(prf, keys.sk_d, v[3], l[3], v[0], l[0], v[1], l[1],
 						   child_len, &child_dh) == 0 &&
-			     same(child_dh, v[9], l[9], "DKM(Child SA D-H)");
+			     kdf_vec_same(child_dh, v[9], l[9], "DKM(Child SA D-H)");
 			ok = ok && v2_skeyseed_rekey(prf, keys.sk_d, v[3], l[3], v[0], l[0], v[1], l[1], &rekey) == 0 &&
-			     same(rekey, v[10], l[10], "SKEYSEED(Rekey)");
+			     kdf_vec_same(rekey, v[10], l[10], "SKEYSEED(Rekey)");
 		}
 		tap_ok(ok, "ikev2.fax line %u (%s, COUNT %s): SKEYSEED, DKM, DKM(Child SA), "
 		       "DKM(Child SA D-H), SKEYSEED(Rekey)", r.first_line, label, vec_get(&r, "COUNT"));
@@ -300,17 +277,17 @@ static void run_acvp(void)
 		ok &= il[4] == V2_SPI_LEN && il[5] == V2_SPI_LEN;
 		if (ok) {
 			ok = v2_skeyseed(PRF_HMAC_SHA1, in[0], il[0], in[1], il[1], in[2], il[2], &seed) == 0 &&
-			     same(seed, want[0], wl[0], "sKeySeed");
+			     kdf_vec_same(seed, want[0], wl[0], "sKeySeed");
 			ok = ok && check_dkm(PRF_HMAC_SHA1, seed, in, il, want[1], wl[1], &keys);
 			ok = ok && v2_child_keymat(PRF_HMAC_SHA1, keys.sk_d, NULL, 0, in[0], il[0], in[1], il[1],
 						   wl[2], &child) == 0 &&
-			     same(child, want[2], wl[2], "derivedKeyingMaterialChild");
+			     kdf_vec_same(child, want[2], wl[2], "derivedKeyingMaterialChild");
 			ok = ok && v2_child_keymat(PRF_HMAC_SHA1, keys.sk_d, in[3], il[3], in[0], il[0], in[1], il[1],
 						   wl[3], &child_dh) == 0 &&
-			     same(child_dh, want[3], wl[3], "derivedKeyingMaterialDh");
+			     kdf_vec_same(child_dh, want[3], wl[3], "derivedKeyingMaterialDh");
 			ok = ok && v2_skeyseed_rekey(PRF_HMAC_SHA1, keys.sk_d, in[3], il[3], in[0], il[0], in[1],
 						     il[1], &rekey) == 0 &&
-			     same(rekey, want[4], wl[4], "sKeySeedReKey");
+			     kdf_vec_same(rekey, want[4], wl[4], "sKeySeedReKey");
 		}
 		tap_ok(ok, "ACVP %s tcId %s: sKeySeed, DKM, child DKM, child DKM D-H, sKeySeedReKey", file,
 		       vec_get(&r, "tcId"));
