@@ -53,30 +53,14 @@ struct side_cfg {
 static struct v1_conn *make_conn(const struct v1_pair *p, int who, const struct side_cfg *s,
 				 bool aggressive)
 {
-	struct v1_conn *c = v1_conn_new("lab");
+	struct v1p_opts o = { .aggressive = aggressive };
+	struct v1_conn *c = v1p_conn(p, who, &o);
 	struct v1_pubkey *pk = NULL;
 	char why[256] = "";
 
 	if (!c)
 		return NULL;
-	c->p1[0].encr.x[c->p1[0].encr.n++] = xform_by_name("aes128");
-	c->p1[0].hash.x[c->p1[0].hash.n++] = xform_by_name("prfsha256");
-	c->p1[0].group.x[c->p1[0].group.n++] = xform_by_name("modp2048");
-	c->n_p1 = 1;
-	c->esp[0].encr.x[c->esp[0].encr.n++] = xform_by_name("aes128");
-	c->esp[0].integ.x[c->esp[0].integ.n++] = xform_by_name("sha256");
-	c->n_esp = 1;
-	c->aggressive = aggressive;
 	c->aggressive_ok = s->psk;
-	c->local = p->addr[who];
-	c->remote = p->addr[!who];
-	c->local_ts = calloc(1, sizeof(struct ts));
-	c->remote_ts = calloc(1, sizeof(struct ts));
-	if (c->local_ts && c->remote_ts) {
-		ts_parse(who ? "10.2.0.0/24" : "10.1.0.0/24", &c->local_ts[0]);
-		ts_parse(who ? "10.1.0.0/24" : "10.2.0.0/24", &c->remote_ts[0]);
-		c->n_local_ts = c->n_remote_ts = 1;
-	}
 	if (s->local_id)
 		id_parse(s->local_id, &c->local_id);
 	if (s->remote_id && strchr(s->remote_id, '='))

@@ -54,17 +54,12 @@ static const struct secret *pair_psk(void *arg, const struct v1_conn *c,
 	return current->psk;
 }
 
-static uint16_t port_of(const struct sockaddr_storage *ss)
-{
-	return ntohs(((const struct sockaddr_in *)ss)->sin_port);
-}
-
 static void set_port(struct sockaddr_storage *ss, uint16_t port)
 {
 	((struct sockaddr_in *)ss)->sin_port = htons(port);
 }
 
-static struct v1_conn *make_conn(struct v1_pair *p, int who, const struct v1p_opts *o)
+struct v1_conn *v1p_conn(const struct v1_pair *p, int who, const struct v1p_opts *o)
 {
 	struct v1_conn *c = v1_conn_new("lab");
 
@@ -99,6 +94,15 @@ static struct v1_conn *make_conn(struct v1_pair *p, int who, const struct v1p_op
 		ts_parse(who ? "10.1.0.0/24" : "10.2.0.0/24", &c->remote_ts[0]);
 		c->n_local_ts = c->n_remote_ts = 1;
 	}
+	return c;
+}
+
+static struct v1_conn *make_conn(struct v1_pair *p, int who, const struct v1p_opts *o)
+{
+	struct v1_conn *c = v1p_conn(p, who, o);
+
+	if (!c)
+		return NULL;
 	id_parse(who ? "b.example.org" : "a.example.org", &c->local_id);
 	id_parse(who ? "a.example.org" : "b.example.org", &c->remote_id);
 	return c;
@@ -183,7 +187,7 @@ static int input(struct v1_pair *p, int to, struct v1_datagram *dg)
 	int err;
 
 	current = p;
-	if (port_of(&dg->local) == 4500 && dg->len >= 4) {
+	if (kernel_addr_port(&dg->local) == 4500 && dg->len >= 4) {
 		/* the dispatcher strips the non-ESP marker (RFC 3948 2.2) */
 		dg->data += 4;
 		dg->len -= 4;
@@ -214,10 +218,10 @@ static int deliver_pkt(struct v1_pair *p, const struct v1p_pkt *k)
 	dg.peer = k->src;
 	if (p->nat && k->from == 0) {
 		dg.peer = p->nat_pub;
-		set_port(&dg.peer, (uint16_t)(port_of(&k->src) + 1000));
+		set_port(&dg.peer, (uint16_t)(kernel_addr_port(&k->src) + 1000));
 	} else if (p->nat) {
 		dg.local = p->addr[0];
-		set_port(&dg.local, (uint16_t)(port_of(&k->dst) - 1000));
+		set_port(&dg.local, (uint16_t)(kernel_addr_port(&k->dst) - 1000));
 	}
 	return input(p, to, &dg);
 }

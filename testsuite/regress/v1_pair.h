@@ -55,6 +55,13 @@ struct v1_pair {
 int v1p_open(struct v1_pair *p, struct job_pool *pool, bool aggressive);
 int v1p_open_opts(struct v1_pair *p, struct job_pool *pool, const struct v1p_opts *o);
 void v1p_close(struct v1_pair *p);
+/*
+ * Side who's connection "lab" as v1p_open_opts() makes it, without the
+ * identities: aes128 / prfsha256 / modp2048, ESP aes128-sha256, this
+ * side's and the other's address, 10.1.0.0/24 <-> 10.2.0.0/24 (or the
+ * hosts in transport mode). NULL when out of memory.
+ */
+struct v1_conn *v1p_conn(const struct v1_pair *p, int who, const struct v1p_opts *o);
 bool v1p_deliver(struct v1_pair *p);
 void v1p_run(struct v1_pair *p);
 /* Initiate and run: 0 when both sides hold an ISAKMP SA and an IPsec SA pair. */
