@@ -182,24 +182,30 @@ static struct result exchange(const struct side_cfg *ini, const struct side_cfg 
 	return r;
 }
 
+/*
+ * make-pki.sh's files for one role: "peer" (the initiator's) or "gw" (the
+ * responder's) with the key algorithm alg. Names are kept in one buffer
+ * per role, so a peer side and a gw side can be held at once.
+ */
+static struct side_cfg role_side(bool gw, const char *alg, enum v2_sig_pref sig)
+{
+	static char chain[2][64], key[2][64];
+	const char *role = gw ? "gw" : "peer";
+
+	snprintf(chain[gw], sizeof(chain[gw]), "%s-%s-chain.pem", role, alg);
+	snprintf(key[gw], sizeof(key[gw]), "%s-%s.key", role, alg);
+	return (struct side_cfg){ .chain = chain[gw], .key = key[gw], .sig = sig,
+				  .send_cert = V2_SEND_CERT_IFASKED };
+}
+
 static struct side_cfg peer_side(const char *alg, enum v2_sig_pref sig)
 {
-	static char chain[64], key[64];
-
-	snprintf(chain, sizeof(chain), "peer-%s-chain.pem", alg);
-	snprintf(key, sizeof(key), "peer-%s.key", alg);
-	return (struct side_cfg){ .chain = chain, .key = key, .sig = sig,
-				  .send_cert = V2_SEND_CERT_IFASKED };
+	return role_side(false, alg, sig);
 }
 
 static struct side_cfg gw_side(const char *alg, enum v2_sig_pref sig)
 {
-	static char chain[64], key[64];
-
-	snprintf(chain, sizeof(chain), "gw-%s-chain.pem", alg);
-	snprintf(key, sizeof(key), "gw-%s.key", alg);
-	return (struct side_cfg){ .chain = chain, .key = key, .sig = sig,
-				  .send_cert = V2_SEND_CERT_IFASKED };
+	return role_side(true, alg, sig);
 }
 
 static void test_method(const char *alg, enum v2_sig_pref sig, const char *method_line,
