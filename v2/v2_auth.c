@@ -86,7 +86,7 @@ static const struct secret *find_psk(struct v2_ike_sa *sa, const struct v2_conn_
 
 /* Verify the peer's AUTH payload over its ID body. */
 static bool auth_verify(struct v2_ike_sa *sa, const struct v2_msg *m, const struct v2_id *id,
-			const struct secret *psk, struct v2_ctx *ctx)
+			const struct secret *psk, struct v2_psk_key *pk, struct v2_ctx *ctx)
 {
 	const struct v2_payload *p = v2_msg_find(m, V2_PT_AUTH);
 	struct v2_auth auth;
@@ -108,7 +108,8 @@ static bool auth_verify(struct v2_ike_sa *sa, const struct v2_msg *m, const stru
 		ctx->why = "no PSK for this peer in the secrets file";
 		return false;
 	}
-	if (v2_auth_psk_compute(sa, !sa->initiator, psk, id->body.p, id->body.len, want, &want_len)) {
+	if ((!pk->ready && v2_auth_psk_key(sa, psk, pk)) ||
+	    v2_auth_psk_mac(sa, !sa->initiator, pk, id->body.p, id->body.len, want, &want_len)) {
 		ctx->why = "could not compute AUTH";
 		return false;
 	}
@@ -128,14 +129,16 @@ static void remember_peer_id(struct v2_ike_sa *sa, const struct v2_id *id)
 	v2_initial_contact_index(sa); /* INITIAL_CONTACT finds SAs by identity (2.4) */
 }
 
+/* pk: prf(PSK, "Key Pad for IKEv2") keyed, made here unless auth_verify made it. */
 static int put_auth(struct v2_ike_sa *sa, struct v2_chain *c, const struct secret *psk,
-		    const struct v2_conn_id *mine)
+		    struct v2_psk_key *pk, const struct v2_conn_id *mine)
 {
 	uint8_t body[ID_BODY_MAX], auth[PRF_MAX_OUT];
 	size_t body_len = id_body(mine, body), auth_len;
-	int rc;
+	int rc = pk->ready ? 0 : v2_auth_psk_key(sa, psk, pk);
 
-	rc = v2_auth_psk_compute(sa, sa->initiator, psk, body, body_len, auth, &auth_len);
+	if (rc == 0)
+		rc = v2_auth_psk_mac(sa, sa->initiator, pk, body, body_len, auth, &auth_len);
 	if (rc == 0)
 		rc = v2_put_auth(c, V2_AUTH_SHARED_KEY_MIC, auth, auth_len);
 	secret_wipe(auth, sizeof(auth));
@@ -148,6 +151,7 @@ enum v2_verdict v2_auth_respond(struct v2_ike_sa *sa, struct v2_ctx *ctx)
 	struct v2_id idi;
 	struct v2_conn_id mine;
 	const struct secret *psk;
+	struct v2_psk_key pk = { .ready = false };
 	uint8_t inner[V2_MSG_MAX];
 	struct wr w;
 	struct v2_chain c;
@@ -170,10 +174,11 @@ enum v2_verdict v2_auth_respond(struct v2_ike_sa *sa, struct v2_ctx *ctx)
 			return v2_auth_sig_start_sign(sa, ctx, &mine);
 	} else if (!peer_id_fits(sa->conn, &idi)) {
 		ctx->why = "the peer's identity is not the one configured (remote_id)";
-	} else if (auth_verify(sa, m, &idi, psk, ctx)) {
+	} else if (auth_verify(sa, m, &idi, psk, &pk, ctx)) {
 		ctx->why = NULL;
 	}
 	if (ctx->why) {
+		v2_auth_psk_key_wipe(&pk);
 		log_warn(&sa->sad.logger, "IKE_AUTH from %s refused: %s", sa->peer_id.type ? "peer" : "?",
 			 ctx->why);
 		ctx->notify = V2_N_AUTHENTICATION_FAILED;
@@ -187,7 +192,8 @@ enum v2_verdict v2_auth_respond(struct v2_ike_sa *sa, struct v2_ctx *ctx)
 	if (rc == 0)
 		rc = v2_cert_put_auth(sa, &c, m);
 	if (rc == 0)
-		rc = psk ? put_auth(sa, &c, psk, &mine) : v2_auth_sig_put(sa, &c);
+		rc = psk ? put_auth(sa, &c, psk, &pk, &mine) : v2_auth_sig_put(sa, &c);
+	v2_auth_psk_key_wipe(&pk);
 	if (rc == 0 && v2_msg_find(m, V2_PT_SA)) {
 		rc = v2_child_respond(sa, m, &c, &child_notify);
 		if (rc == 0 && child_notify)
@@ -196,7 +202,7 @@ enum v2_verdict v2_auth_respond(struct v2_ike_sa *sa, struct v2_ctx *ctx)
 	if (rc == 0)
 		rc = v2_send_seal(sa, ctx, V2_EXCH_IKE_AUTH, true, m->hdr.message_id, c.first, inner,
 				  wr_len(&w));
-	secret_wipe(inner, sizeof(inner));
+	secret_wipe(inner, wr_len(&w)); /* what was written; the rest never held anything */
 	if (rc) {
 		ctx->why = "could not build the IKE_AUTH answer";
 		return V2V_FAIL_DELETE;
@@ -209,6 +215,7 @@ enum v2_verdict v2_auth_request(struct v2_ike_sa *sa, struct v2_ctx *ctx)
 {
 	struct v2_conn_id mine;
 	const struct secret *psk;
+	struct v2_psk_key pk = { .ready = false };
 	uint8_t inner[V2_MSG_MAX];
 	struct wr w;
 	struct v2_chain c;
@@ -235,7 +242,8 @@ enum v2_verdict v2_auth_request(struct v2_ike_sa *sa, struct v2_ctx *ctx)
 		rc = v2_put_id(&c, V2_PT_IDR, sa->conn->remote_id.type, sa->conn->remote_id.data,
 			       sa->conn->remote_id.len);
 	if (rc == 0)
-		rc = psk ? put_auth(sa, &c, psk, &mine) : v2_auth_sig_put(sa, &c);
+		rc = psk ? put_auth(sa, &c, psk, &pk, &mine) : v2_auth_sig_put(sa, &c);
+	v2_auth_psk_key_wipe(&pk);
 	if (rc == 0 && !sa->conn->childless && sa->conn->n_esp) {
 		o = calloc(1, sizeof(*o));
 		rc = o ? v2_child_offer_make(sa, o) : ERR_NOMEM;
@@ -252,7 +260,7 @@ enum v2_verdict v2_auth_request(struct v2_ike_sa *sa, struct v2_ctx *ctx)
 	if (rc == 0)
 		rc = v2_send_seal(sa, ctx, V2_EXCH_IKE_AUTH, false, sa->send_msgid, c.first, inner,
 				  wr_len(&w));
-	secret_wipe(inner, sizeof(inner));
+	secret_wipe(inner, wr_len(&w));
 	if (rc) {
 		ctx->why = "could not build the IKE_AUTH request";
 		return V2V_FAIL_DELETE;
@@ -290,8 +298,13 @@ enum v2_verdict v2_auth_process_response(struct v2_ike_sa *sa, struct v2_ctx *ct
 	} else if (!peer_id_fits(sa->conn, &idr)) {
 		ctx->why = "the responder's identity is not the one configured (remote_id)";
 		return V2V_FAIL_DELETE;
-	} else if (!auth_verify(sa, m, &idr, find_psk(sa, &mine), ctx)) {
-		return V2V_FAIL_DELETE;
+	} else {
+		struct v2_psk_key pk = { .ready = false };
+		bool ok = auth_verify(sa, m, &idr, find_psk(sa, &mine), &pk, ctx);
+
+		v2_auth_psk_key_wipe(&pk);
+		if (!ok)
+			return V2V_FAIL_DELETE;
 	}
 	if (sa->child_spi_offered) {
 		if (v2_msg_find(m, V2_PT_SA)) {

@@ -37,25 +37,61 @@ int v2_auth_octets(const struct v2_ike_sa *sa, bool of_initiator, const uint8_t 
 	return rc;
 }
 
+int v2_auth_psk_key(const struct v2_ike_sa *sa, const struct secret *psk, struct v2_psk_key *k)
+{
+	enum prf_alg prf = (enum prf_alg)sa->ike.prf->v2_id;
+	uint8_t key[PRF_MAX_OUT];
+	int rc;
+
+	k->ready = false;
+	if (!psk || !sa->have_keys)
+		return ERR_INVAL;
+	rc = prf_once(prf, psk->bytes, psk->len, KEY_PAD, strlen(KEY_PAD), key);
+	if (rc == 0)
+		rc = prf_init(&k->keyed, prf, key, prf_out_len(prf));
+	secret_wipe(key, sizeof(key));
+	if (rc)
+		v2_auth_psk_key_wipe(k);
+	else
+		k->ready = true;
+	return rc;
+}
+
+int v2_auth_psk_mac(const struct v2_ike_sa *sa, bool of_initiator, const struct v2_psk_key *k,
+		    const uint8_t *id_body, size_t id_len, uint8_t *out, size_t *out_len)
+{
+	uint8_t maced_id[PRF_MAX_OUT];
+	struct prf_input in[3];
+	struct prf_ctx c;
+	int rc;
+
+	if (!k->ready)
+		return ERR_INVAL;
+	rc = v2_auth_octets(sa, of_initiator, id_body, id_len, maced_id, in);
+	if (rc == 0) {
+		c = k->keyed;
+		for (size_t i = 0; i < 3; i++)
+			prf_update(&c, in[i].p, in[i].len);
+		*out_len = prf_out_len(c.alg);
+		prf_final(&c, out); /* wipes c */
+	}
+	secret_wipe(maced_id, sizeof(maced_id));
+	return rc;
+}
+
+void v2_auth_psk_key_wipe(struct v2_psk_key *k)
+{
+	secret_wipe(k, sizeof(*k));
+}
+
 int v2_auth_psk_compute(const struct v2_ike_sa *sa, bool of_initiator, const struct secret *psk,
 			const uint8_t *id_body, size_t id_len, uint8_t *out, size_t *out_len)
 {
-	enum prf_alg prf = (enum prf_alg)sa->ike.prf->v2_id;
-	uint8_t maced_id[PRF_MAX_OUT], key[PRF_MAX_OUT];
-	size_t n = prf_out_len(prf);
-	struct prf_input in[3];
-	int rc;
+	struct v2_psk_key k;
+	int rc = v2_auth_psk_key(sa, psk, &k);
 
-	if (!psk || !sa->have_keys)
-		return ERR_INVAL;
-	rc = v2_auth_octets(sa, of_initiator, id_body, id_len, maced_id, in);
 	if (rc == 0)
-		rc = prf_once(prf, psk->bytes, psk->len, KEY_PAD, strlen(KEY_PAD), key);
-	if (rc == 0)
-		rc = prf_chunks(prf, key, n, in, 3, out);
-	if (rc == 0)
-		*out_len = n;
-	secret_wipe(key, sizeof(key));
-	secret_wipe(maced_id, sizeof(maced_id));
+		rc = v2_auth_psk_mac(sa, of_initiator, &k, id_body, id_len, out, out_len);
+	v2_auth_psk_key_wipe(&k);
 	return rc;
 }

@@ -326,6 +326,20 @@ enum v2_verdict v2_auth_request(struct v2_ike_sa *sa, struct v2_ctx *ctx);
 int v2_auth_psk_compute(const struct v2_ike_sa *sa, bool of_initiator, const struct secret *psk,
 			const uint8_t *id_body, size_t id_len, uint8_t *out, size_t *out_len);
 /*
+ * The same in two steps, for a responder that checks the peer's AUTH and
+ * makes its own with one PSK: prf(PSK, "Key Pad for IKEv2") is computed
+ * and keyed once (v2_auth_psk_key), then each AUTH starts from a copy of
+ * that keyed state (v2_auth_psk_mac). Wipe with v2_auth_psk_key_wipe().
+ */
+struct v2_psk_key {
+	struct prf_ctx keyed; /* prf keyed with prf(PSK, "Key Pad for IKEv2") */
+	bool ready;
+};
+int v2_auth_psk_key(const struct v2_ike_sa *sa, const struct secret *psk, struct v2_psk_key *k);
+int v2_auth_psk_mac(const struct v2_ike_sa *sa, bool of_initiator, const struct v2_psk_key *k,
+		    const uint8_t *id_body, size_t id_len, uint8_t *out, size_t *out_len);
+void v2_auth_psk_key_wipe(struct v2_psk_key *k);
+/*
  * The signed octets of 2.15 as three chunks: RealMessage, the other side's
  * nonce, prf(SK_p, id_body) (written to maced_id, PRF_MAX_OUT octets, for
  * the caller to wipe). Shared by PSK and signature AUTH.
