@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -28,6 +29,9 @@ struct job {
 	void *arg;
 	struct job **slot;      /* loop thread only; NULL once cancelled */
 	atomic_bool cancelled;  /* set by the loop; workers read it as a hint */
+	bool ran_inline;
+	/* monotonic ns: submitted, taken by a worker, work finished (job_pool_stats) */
+	uint64_t t_submit, t_start, t_finish;
 	struct job *next;
 };
 
@@ -47,10 +51,20 @@ struct job_pool {
 	struct job_queue done;
 	bool stopping;
 	size_t pending;         /* loop thread only: submitted, not delivered */
+	enum job_inline inline_mode;
+	struct job_pool_stats stats; /* loop thread only */
 	unsigned n_workers;
 	unsigned n_started;
 	pthread_t *threads;
 };
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 static void queue_push(struct job_queue *q, struct job *j)
 {
@@ -115,8 +129,10 @@ static void *worker_main(void *arg)
 		j = queue_pop(&pool->todo);
 		pthread_mutex_unlock(&pool->lock);
 
+		j->t_start = now_ns();
 		if (!atomic_load_explicit(&j->cancelled, memory_order_relaxed))
 			j->ops->work(j->arg);
+		j->t_finish = now_ns();
 
 		pthread_mutex_lock(&pool->lock);
 		was_empty = pool->done.head == NULL;
@@ -136,11 +152,33 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
+/* Loop thread: add a delivered job's times to the pool's sums. */
+static void count_times(struct job_pool *pool, const struct job *j)
+{
+	struct job_pool_stats *s = &pool->stats;
+	uint64_t now = now_ns(), queued, returned;
+
+	if (!j->t_finish)
+		return; /* never ran (shutdown) */
+	queued = j->t_start - j->t_submit;
+	returned = now - j->t_finish;
+	s->run++;
+	s->inline_run += j->ran_inline;
+	s->queue_ns += queued;
+	s->work_ns += j->t_finish - j->t_start;
+	s->return_ns += returned;
+	if (queued > s->queue_max_ns)
+		s->queue_max_ns = queued;
+	if (returned > s->return_max_ns)
+		s->return_max_ns = returned;
+}
+
 /* Loop thread: run done (or discard) for one job and free it. */
 static void job_finish(struct job_pool *pool, struct job *j, bool shutting_down)
 {
 	bool cancelled = atomic_load(&j->cancelled);
 
+	count_times(pool, j);
 	if (j->slot) {
 		*j->slot = NULL;
 		j->slot = NULL;
@@ -308,6 +346,53 @@ size_t job_pool_pending(const struct job_pool *pool)
 	return pool->pending;
 }
 
+void job_pool_set_inline(struct job_pool *pool, enum job_inline mode)
+{
+	pool->inline_mode = mode;
+}
+
+static const char *const inline_names[] = { "never", "idle", "always" };
+
+bool job_inline_parse(const char *s, enum job_inline *out)
+{
+	for (unsigned i = 0; i < sizeof(inline_names) / sizeof(inline_names[0]); i++)
+		if (strcmp(s, inline_names[i]) == 0) {
+			*out = (enum job_inline)i;
+			return true;
+		}
+	return false;
+}
+
+const char *job_inline_name(enum job_inline mode)
+{
+	return (unsigned)mode < sizeof(inline_names) / sizeof(inline_names[0]) ?
+		inline_names[mode] : "unknown";
+}
+
+void job_pool_stats(const struct job_pool *pool, struct job_pool_stats *out)
+{
+	*out = pool->stats;
+}
+
+/*
+ * Run the work here, on the loop thread, and queue the job as finished; the
+ * loop delivers it after the current callback returns (event_active: no
+ * syscall, no other thread), or job_pool_drain() does without a base.
+ */
+static void run_inline(struct job_pool *pool, struct job *j)
+{
+	j->ran_inline = true;
+	j->t_start = j->t_submit;
+	j->ops->work(j->arg);
+	j->t_finish = now_ns();
+	pthread_mutex_lock(&pool->lock);
+	queue_push(&pool->done, j);
+	pthread_cond_signal(&pool->done_cv);
+	pthread_mutex_unlock(&pool->lock);
+	if (pool->ev)
+		event_active(pool->ev, EV_READ, 0);
+}
+
 int job_submit(struct job_pool *pool, const struct job_ops *ops, void *arg,
 	       struct job **slot)
 {
@@ -319,8 +404,15 @@ int job_submit(struct job_pool *pool, const struct job_ops *ops, void *arg,
 	j->arg = arg;
 	j->slot = slot;
 	atomic_init(&j->cancelled, false);
+	j->t_submit = now_ns();
 	if (slot)
 		*slot = j;
+	if (pool->inline_mode == JOB_INLINE_ALWAYS ||
+	    (pool->inline_mode == JOB_INLINE_IDLE && pool->pending == 0)) {
+		pool->pending++;
+		run_inline(pool, j);
+		return 0;
+	}
 	pool->pending++;
 	pthread_mutex_lock(&pool->lock);
 	queue_push(&pool->todo, j);

@@ -186,6 +186,21 @@ static int count(struct conf_ctx *ctx, const char *key, const char *val, unsigne
 	return 0;
 }
 
+static int k_crypto_inline(struct conf_ctx *ctx, void *obj, const char *key, const char *val)
+{
+	static const char *const names[] = { "never", "idle", "always" };
+	int v = conf_enum_parse(val, names, 3);
+
+	if (v < 0) {
+		conf_bad(ctx, key, "crypto_inline '%s' is unknown; write never (crypto on worker "
+			 "threads), idle (on the protocol thread when no other job is pending) "
+			 "or always", val);
+		return ERR_PARSE;
+	}
+	D(obj)->crypto_inline = (enum conf_crypto_inline)v;
+	return 0;
+}
+
 static int k_cookie_threshold(struct conf_ctx *ctx, void *obj, const char *key, const char *val)
 {
 	return count(ctx, key, val, 0, 1000000, &D(obj)->cookie_threshold);
@@ -233,6 +248,7 @@ const struct conf_key conf_daemon_keys[] = {
 	{ "log_level", k_log_level },
 	{ "log_target", k_log_target },
 	{ "cookie_threshold", k_cookie_threshold },
+	{ "crypto_inline", k_crypto_inline },
 	{ "retransmit_tries", k_retransmit_tries },
 	{ "retransmit_timeout", k_retransmit_timeout },
 	{ "nat_keepalive", k_nat_keepalive },

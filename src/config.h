@@ -33,6 +33,13 @@
 #define CONF_MAX_XFORMS 16      /* transforms in one proposal */
 #define CONF_XFORM_NAME_MAX 24  /* a transform token, bytes with the NUL */
 
+/* [daemon] crypto_inline: common/job.h enum job_inline, in the same order. */
+enum conf_crypto_inline {
+	CONF_CRYPTO_INLINE_NEVER,
+	CONF_CRYPTO_INLINE_IDLE,
+	CONF_CRYPTO_INLINE_ALWAYS,
+};
+
 enum conf_kernel {
 	CONF_KERNEL_XFRM,
 	CONF_KERNEL_NONE,
@@ -56,6 +63,7 @@ struct daemon_config {
 	unsigned retransmit_tries;
 	unsigned retransmit_timeout_ms; /* first wait; doubles per try */
 	uint32_t nat_keepalive_s;   /* NAT keepalive period from behind a NAT; 0: off */
+	enum conf_crypto_inline crypto_inline; /* where KE/signature jobs run (common/job.h) */
 	struct conf_cert *pubkey_defaults; /* ca, crl, send_cert for connections; or NULL */
 };
 

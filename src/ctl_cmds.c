@@ -386,6 +386,7 @@ static int cmd_stats(void *ctx, int argc, char **argv, bool json, struct evbuffe
 		json_object_end(&j);
 		json_uint(&j, "log_lines_suppressed", log_unauth_suppressed());
 		daemon_events_stats_report(d, &j, out);
+		daemon_jobs_stats_report(d, &j, out);
 		engine_v2_stats_report(d, &j, out);
 		v1_dpd_report(d, &j, out);
 		json_object_end(&j);
@@ -407,6 +408,7 @@ static int cmd_stats(void *ctx, int argc, char **argv, bool json, struct evbuffe
 	evbuffer_add_printf(out, "log lines suppressed (unauthenticated input): %llu\n",
 			    (unsigned long long)log_unauth_suppressed());
 	daemon_events_stats_report(d, NULL, out);
+	daemon_jobs_stats_report(d, NULL, out);
 	engine_v2_stats_report(d, NULL, out);
 	v1_dpd_report(d, NULL, out);
 	return 0;

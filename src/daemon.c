@@ -28,6 +28,7 @@
 #include "src/ctl_cmds.h"
 #include "src/daemon.h"
 #include "src/dispatch.h"
+#include "src/json.h"
 #include "src/engines.h"
 #include "src/kernel_cleanup.h"
 #include "src/natt_keepalive.h"
@@ -131,6 +132,19 @@ static int daemon_send_hook(void *arg, const struct datagram *dg)
 	return d->sockets ? sockets_send(d->sockets, dg) : ERR_STATE;
 }
 
+/* [daemon] crypto_inline: where the job pool runs KE and signature work. */
+static void daemon_apply_crypto_inline(struct daemon *d)
+{
+	static const enum job_inline modes[] = {
+		[CONF_CRYPTO_INLINE_NEVER] = JOB_INLINE_NEVER,
+		[CONF_CRYPTO_INLINE_IDLE] = JOB_INLINE_IDLE,
+		[CONF_CRYPTO_INLINE_ALWAYS] = JOB_INLINE_ALWAYS,
+	};
+
+	if (d->jobs)
+		job_pool_set_inline(d->jobs, modes[d->cfg->daemon.crypto_inline]);
+}
+
 int daemon_start(struct daemon *d, const char *config_path)
 {
 	struct config_errors errs;
@@ -200,6 +214,8 @@ int daemon_start(struct daemon *d, const char *config_path)
 	}
 	d->vauto = version_auto_new();
 	rc = d->vauto ? job_pool_new(d->base, 0, &d->jobs) : ERR_NOMEM;
+	if (rc == 0)
+		daemon_apply_crypto_inline(d);
 	if (rc == 0)
 		rc = sad_new(&d->sad);
 	if (rc)
@@ -341,6 +357,43 @@ int daemon_reload(struct daemon *d, struct evbuffer *err_out)
 		config_free(old);
 	}
 	log_set_level(d->cfg->daemon.log_level);
+	daemon_apply_crypto_inline(d);
 	d->reloads++;
 	return 0;
+}
+
+/* Average of sum over n, in microseconds. */
+static uint64_t avg_us(uint64_t sum_ns, uint64_t n)
+{
+	return n ? sum_ns / n / 1000u : 0;
+}
+
+void daemon_jobs_stats_report(struct daemon *d, struct json *j, struct evbuffer *out)
+{
+	struct job_pool_stats s;
+
+	if (!d->jobs)
+		return;
+	job_pool_stats(d->jobs, &s);
+	if (!j) {
+		evbuffer_add_printf(out, "crypto jobs: %llu run (%llu inline), mean us: queued %llu, "
+				    "work %llu, waiting for the loop %llu; max us: queued %llu, "
+				    "waiting %llu\n", (unsigned long long)s.run,
+				    (unsigned long long)s.inline_run,
+				    (unsigned long long)avg_us(s.queue_ns, s.run),
+				    (unsigned long long)avg_us(s.work_ns, s.run),
+				    (unsigned long long)avg_us(s.return_ns, s.run),
+				    (unsigned long long)(s.queue_max_ns / 1000u),
+				    (unsigned long long)(s.return_max_ns / 1000u));
+		return;
+	}
+	json_object_begin(j, "crypto_jobs");
+	json_uint(j, "run", s.run);
+	json_uint(j, "inline", s.inline_run);
+	json_uint(j, "queued_us_mean", avg_us(s.queue_ns, s.run));
+	json_uint(j, "work_us_mean", avg_us(s.work_ns, s.run));
+	json_uint(j, "return_us_mean", avg_us(s.return_ns, s.run));
+	json_uint(j, "queued_us_max", s.queue_max_ns / 1000u);
+	json_uint(j, "return_us_max", s.return_max_ns / 1000u);
+	json_object_end(j);
 }

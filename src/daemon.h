@@ -105,6 +105,8 @@ void daemon_on_expire(const struct kernel_expire *exp, void *arg);
 struct json;
 /* dualikectl stats: kernel event and NAT keepalive counters (object "events", or text). */
 void daemon_events_stats_report(struct daemon *d, struct json *j, struct evbuffer *out);
+/* dualikectl stats: the crypto job pool (object "crypto_jobs", or text): jobs run, inline, mean waits. */
+void daemon_jobs_stats_report(struct daemon *d, struct json *j, struct evbuffer *out);
 
 struct config_errors;
 /* Write every configuration problem to out, or to the log when out is NULL. */

@@ -40,7 +40,9 @@
 # generator on CPU 1, as FINDINGS.md Q5's pinned column; 0: unpinned),
 # BENCH_WORKERS (generator processes, dualike-load --workers; 1), BENCH_NICE
 # (nice value for responders and generator, e.g. -5; none by default),
-# BENCH_TIME (--memory: the generator's time limit, 3600 s).
+# BENCH_TIME (--memory: the generator's time limit, 3600 s),
+# BENCH_DAEMON_EXTRA (more [daemon] lines for dualiked, e.g.
+# "crypto_inline = always").
 set -u
 MEMORY=
 CALLGRIND=
@@ -107,6 +109,7 @@ secrets = $d/secrets
 policy = $d/peers.policy
 log_target = stderr
 log_level = error
+${BENCH_DAEMON_EXTRA:-}
 
 [conn bench]
 version = ikev2

@@ -102,8 +102,82 @@ static void test_many_jobs(unsigned workers)
 	tap_eq_int((long long)job_pool_pending(pool), 0, "nothing pending afterwards");
 	tap_diag("%u workers: %d completions came out of submission order", workers,
 		 c.order_changes);
+	{
+		struct job_pool_stats s;
+
+		job_pool_stats(pool, &s);
+		tap_ok(s.run == MANY && s.inline_run == 0 && s.work_ns > 0 && s.queue_max_ns > 0 &&
+		       s.queue_ns >= s.queue_max_ns && s.return_ns >= s.return_max_ns,
+		       "%u workers: the stats count every job and its waits", workers);
+	}
 	job_pool_free(pool);
 	event_base_free(base);
+}
+
+/* ---- inline work: on the loop thread, done still from the loop ---- */
+
+static bool in_submit;
+static int done_in_submit;
+
+static void inline_done(void *arg)
+{
+	done_in_submit += in_submit;
+	counted_done(arg);
+}
+
+static const struct job_ops inline_ops = { counted_work, inline_done, free };
+
+static void test_inline(enum job_inline mode)
+{
+	static struct counted c;
+	struct event_base *base = event_base_new();
+	struct job_pool *pool;
+	struct job_pool_stats s;
+	const char *name = job_inline_name(mode);
+
+	memset(&c, 0, sizeof(c));
+	c.base = base;
+	done_in_submit = 0;
+	if (job_pool_new(base, 2, &pool) < 0) {
+		tap_ok(false, "pool starts");
+		return;
+	}
+	job_pool_set_inline(pool, mode);
+	for (int i = 0; i < MANY; i++) {
+		struct counted_arg *a = malloc(sizeof(*a));
+
+		a->c = &c;
+		a->index = i;
+		in_submit = true;
+		job_submit(pool, &inline_ops, a, NULL);
+		in_submit = false;
+	}
+	event_base_dispatch(base);
+	job_pool_stats(pool, &s);
+	tap_eq_int(c.done_total, MANY, "inline %s: every completion ran", name);
+	tap_eq_int(done_in_submit, 0, "inline %s: never inside job_submit", name);
+	tap_eq_int(c.done_off_loop, 0, "inline %s: every completion on the loop thread", name);
+	if (mode == JOB_INLINE_ALWAYS) {
+		tap_eq_int(atomic_load(&c.work_on_loop), MANY, "inline always: every work on the loop thread");
+		tap_ok(s.run == MANY && s.inline_run == MANY && s.queue_ns == 0,
+		       "inline always: counted inline, never queued");
+	} else {
+		/* the burst: the first job finds the pool idle, the others do not */
+		tap_eq_int(atomic_load(&c.work_on_loop), 1, "inline idle: only the first work on the loop thread");
+		tap_ok(s.run == MANY && s.inline_run == 1, "inline idle: one counted inline");
+	}
+	job_pool_free(pool);
+	event_base_free(base);
+}
+
+static void parse_inline(void)
+{
+	enum job_inline m;
+
+	tap_ok(job_inline_parse("idle", &m) && m == JOB_INLINE_IDLE &&
+	       job_inline_parse("always", &m) && m == JOB_INLINE_ALWAYS &&
+	       job_inline_parse("never", &m) && m == JOB_INLINE_NEVER, "inline mode names parse");
+	tap_ok(!job_inline_parse("sometimes", &m), "an unknown inline mode is refused");
 }
 
 /* ---- cancellation: owners freed while their jobs are queued or running ---- */
@@ -374,6 +448,9 @@ int main(void)
 	test_many_jobs(1);
 	test_many_jobs(2);
 	test_many_jobs(0);
+	test_inline(JOB_INLINE_ALWAYS);
+	test_inline(JOB_INLINE_IDLE);
+	parse_inline();
 	test_cancel();
 	test_shutdown_in_flight();
 	test_ke_jobs(KE_CURVE25519);

@@ -100,6 +100,7 @@ static void test_good_daemon(const struct config *cfg)
 	tap_ok(d->log_level == LOG_LEVEL_DEBUG && d->log_target == LOG_TO_STDERR, "log level and target");
 	tap_ok(d->cookie_threshold == 10 && d->retransmit_tries == 3, "cookie threshold, tries");
 	tap_eq_int(d->retransmit_timeout_ms, 500, "retransmit_timeout 500ms");
+	tap_eq_int(d->crypto_inline, CONF_CRYPTO_INLINE_IDLE, "crypto_inline = idle");
 }
 
 static void test_good_legacy(const struct conn_config *c)
@@ -109,7 +110,7 @@ static void test_good_legacy(const struct conn_config *c)
 	tap_ok(c != NULL, "[conn Legacy] is found as 'legacy' (names are lower-cased)");
 	if (!c)
 		return;
-	tap_eq_int(c->line, 19, "the connection knows its header's line");
+	tap_eq_int(c->line, 20, "the connection knows its header's line");
 	tap_ok(c->version == CONF_VERSION_IKEV1, "version ikev1");
 	tap_ok(addr_is(&c->local, "192.0.2.1") && addr_is(&c->remote, "198.51.100.7"), "addresses");
 	tap_ok(c->local_id.type == CONF_ID_FQDN, "local_id is an FQDN");
