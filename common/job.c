@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -228,10 +229,16 @@ static void on_completions(evutil_socket_t fd, short what, void *arg)
 		event_active(pool->ev, EV_READ, 0);
 }
 
-static unsigned online_cpus(void)
+unsigned job_usable_cpus(void)
 {
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	cpu_set_t set;
+	long n;
 
+	/* taskset/cgroup cpusets: the CPUs we may run on, not all that exist */
+	if (sched_getaffinity(0, sizeof(set), &set) == 0)
+		n = CPU_COUNT(&set);
+	else
+		n = sysconf(_SC_NPROCESSORS_ONLN);
 	if (n < 1)
 		return 1;
 	return n > JOB_MAX_WORKERS ? JOB_MAX_WORKERS : (unsigned)n;
@@ -302,7 +309,7 @@ int job_pool_new(struct event_base *base, unsigned workers, struct job_pool **ou
 		return ERR_NOMEM;
 	pool->base = base;
 	pool->efd = -1;
-	pool->n_workers = workers ? workers : online_cpus();
+	pool->n_workers = workers ? workers : job_usable_cpus();
 	pthread_mutex_init(&pool->lock, NULL);
 	pthread_cond_init(&pool->work_cv, NULL);
 	pthread_cond_init(&pool->done_cv, NULL);

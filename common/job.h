@@ -56,8 +56,11 @@ struct job_ops {
 	void (*discard)(void *arg);
 };
 
+/* CPUs this process may run on (its affinity mask), at least 1. */
+unsigned job_usable_cpus(void);
+
 /*
- * A pool of `workers` threads (0 = the number of online CPUs) whose
+ * A pool of `workers` threads (0 = job_usable_cpus()) whose
  * completions run on `base`'s loop. With base NULL nothing watches the
  * eventfd and completions run only in job_pool_drain() (tests, exchange
  * tests, benchmarks). ERR_NOMEM, ERR_IO (eventfd), ERR_INVAL (more than

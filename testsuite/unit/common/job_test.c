@@ -80,8 +80,8 @@ static void test_many_jobs(unsigned workers)
 	tap_eq_int(rc, 0, "pool with %u workers starts", workers);
 	if (rc < 0)
 		return;
-	tap_eq_int(job_pool_workers(pool), workers ? workers : (unsigned)sysconf(_SC_NPROCESSORS_ONLN),
-		   "worker count is the configured one (0 = online CPUs)");
+	tap_eq_int(job_pool_workers(pool), workers ? workers : job_usable_cpus(),
+		   "worker count is the configured one (0 = usable CPUs)");
 	for (int i = 0; i < MANY; i++) {
 		struct counted_arg *a = malloc(sizeof(*a));
 
