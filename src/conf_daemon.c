@@ -188,13 +188,13 @@ static int count(struct conf_ctx *ctx, const char *key, const char *val, unsigne
 
 static int k_crypto_inline(struct conf_ctx *ctx, void *obj, const char *key, const char *val)
 {
-	static const char *const names[] = { "auto", "never", "idle", "always" };
-	int v = conf_enum_parse(val, names, 4);
+	static const char *const names[] = { "never", "idle", "always" };
+	int v = conf_enum_parse(val, names, 3);
 
 	if (v < 0) {
-		conf_bad(ctx, key, "crypto_inline '%s' is unknown; write auto, never (crypto on "
-			 "worker threads), idle (on the protocol thread when no other job is "
-			 "pending) or always", val);
+		conf_bad(ctx, key, "crypto_inline '%s' is unknown; write never (crypto on worker "
+			 "threads), idle (on the protocol thread when no other job is pending) "
+			 "or always", val);
 		return ERR_PARSE;
 	}
 	D(obj)->crypto_inline = (enum conf_crypto_inline)v;

@@ -33,9 +33,8 @@
 #define CONF_MAX_XFORMS 16      /* transforms in one proposal */
 #define CONF_XFORM_NAME_MAX 24  /* a transform token, bytes with the NUL */
 
-/* [daemon] crypto_inline: common/job.h enum job_inline, or auto. */
+/* [daemon] crypto_inline: common/job.h enum job_inline, in the same order. */
 enum conf_crypto_inline {
-	CONF_CRYPTO_INLINE_AUTO,   /* always on a single usable CPU, never otherwise */
 	CONF_CRYPTO_INLINE_NEVER,
 	CONF_CRYPTO_INLINE_IDLE,
 	CONF_CRYPTO_INLINE_ALWAYS,

@@ -140,19 +140,10 @@ static void daemon_apply_crypto_inline(struct daemon *d)
 		[CONF_CRYPTO_INLINE_IDLE] = JOB_INLINE_IDLE,
 		[CONF_CRYPTO_INLINE_ALWAYS] = JOB_INLINE_ALWAYS,
 	};
-	enum conf_crypto_inline c = d->cfg->daemon.crypto_inline;
-	enum job_inline mode;
+	enum job_inline mode = modes[d->cfg->daemon.crypto_inline];
 
 	if (!d->jobs)
 		return;
-	/*
-	 * auto: with one CPU to run on (taskset, a cpuset), worker threads only
-	 * take turns with the protocol thread on it, for two wake-ups per job.
-	 */
-	if (c == CONF_CRYPTO_INLINE_AUTO)
-		mode = job_usable_cpus() == 1 ? JOB_INLINE_ALWAYS : JOB_INLINE_NEVER;
-	else
-		mode = modes[c];
 	job_pool_set_inline(d->jobs, mode);
 	log_info(&log_global, "crypto jobs: %s (%u worker threads, %u usable CPUs)",
 		 mode == JOB_INLINE_ALWAYS ? "on the protocol thread" :
