@@ -235,6 +235,14 @@ uint16_t kernel_addr_port(const struct sockaddr_storage *ss)
 	return 0;
 }
 
+void kernel_addr_set_port(struct sockaddr_storage *ss, uint16_t port)
+{
+	if (ss->ss_family == AF_INET)
+		((struct sockaddr_in *)ss)->sin_port = htons(port);
+	else if (ss->ss_family == AF_INET6)
+		((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
+}
+
 const uint8_t *kernel_addr_bytes(const struct sockaddr_storage *ss)
 {
 	if (!ss)

@@ -244,6 +244,8 @@ const char *kernel_addr_str(const struct sockaddr_storage *ss, char *buf, size_t
 size_t kernel_addr_len(const struct sockaddr_storage *ss);
 /* The port in host order; 0 for a family other than AF_INET or AF_INET6. */
 uint16_t kernel_addr_port(const struct sockaddr_storage *ss);
+/* Set the port (host order); nothing for a family other than AF_INET or AF_INET6. */
+void kernel_addr_set_port(struct sockaddr_storage *ss, uint16_t port);
 /* Pointer to the raw address bytes, or NULL. */
 const uint8_t *kernel_addr_bytes(const struct sockaddr_storage *ss);
 /* Equal family and address (ports ignored). */

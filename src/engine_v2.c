@@ -16,6 +16,7 @@
 #include <event2/buffer.h>
 
 #include "common/err.h"
+#include "common/kernel.h"
 #include "common/log.h"
 #include "common/ts.h"
 #include "src/conf_cert.h"
@@ -178,14 +179,6 @@ static int conns_to_v2(const struct config *cfg, struct v2_conn **out, size_t *n
 
 /* ---- callbacks ---- */
 
-static void set_port(struct sockaddr_storage *ss, uint16_t port)
-{
-	if (ss->ss_family == AF_INET)
-		((struct sockaddr_in *)ss)->sin_port = htons(port);
-	else if (ss->ss_family == AF_INET6)
-		((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
-}
-
 static int glue_send(void *arg, const struct v2_datagram *v)
 {
 	struct v2_glue *g = arg;
@@ -199,7 +192,7 @@ static int glue_send(void *arg, const struct v2_datagram *v)
 	dg.local = v->local;
 	dg.peer = v->peer;
 	dg.natt_port = v->natt;
-	set_port(&dg.local, v->natt ? sockets_natt_port(g->d->sockets)
+	kernel_addr_set_port(&dg.local, v->natt ? sockets_natt_port(g->d->sockets)
 				    : sockets_ike_port(g->d->sockets));
 	if (v->natt) {
 		/* RFC 3948 2.2: IKE on the NAT-T port after four zero octets */

@@ -14,6 +14,7 @@
 #include <event2/event.h>
 
 #include "common/err.h"
+#include "common/kernel.h"
 #include "common/log.h"
 #include "src/config.h"
 #include "src/daemon.h"
@@ -92,14 +93,6 @@ size_t natt_keepalive_due(const struct config *cfg, struct v2_engine *v2, struct
 	return w.sent;
 }
 
-static void set_port(struct sockaddr_storage *ss, uint16_t port)
-{
-	if (ss->ss_family == AF_INET)
-		((struct sockaddr_in *)ss)->sin_port = htons(port);
-	else if (ss->ss_family == AF_INET6)
-		((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
-}
-
 static int send_one(void *arg, const struct sockaddr_storage *local,
 		    const struct sockaddr_storage *peer)
 {
@@ -115,7 +108,7 @@ static int send_one(void *arg, const struct sockaddr_storage *local,
 	dg.local = *local;
 	dg.peer = *peer;
 	dg.natt_port = true;
-	set_port(&dg.local, sockets_natt_port(d->sockets)); /* from our NAT-T socket */
+	kernel_addr_set_port(&dg.local, sockets_natt_port(d->sockets)); /* from our NAT-T socket */
 	return sockets_send(d->sockets, &dg);
 }
 

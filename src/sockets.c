@@ -39,14 +39,6 @@ struct ike_sockets {
 	uint8_t rx[IKE_MAX_DATAGRAM];
 };
 
-static void sa_set_port(struct sockaddr_storage *ss, uint16_t port)
-{
-	if (ss->ss_family == AF_INET)
-		((struct sockaddr_in *)ss)->sin_port = htons(port);
-	else
-		((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
-}
-
 static bool sa_is_wildcard(const struct sockaddr_storage *ss)
 {
 	if (ss->ss_family == AF_INET)
@@ -109,7 +101,7 @@ static int socket_open_one(struct ike_sockets *s, struct event_base *base,
 		if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)) < 0)
 			setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
 	}
-	sa_set_port(&bind_addr, port);
+	kernel_addr_set_port(&bind_addr, port);
 	sockaddr_str((struct sockaddr *)&bind_addr, where, sizeof(where));
 	if (bind(fd, (struct sockaddr *)&bind_addr, sa_len(&bind_addr)) < 0) {
 		log_error(&log_global, "cannot listen on %s: %s", where, strerror(errno));
@@ -216,7 +208,7 @@ static void socket_local_addr(const struct ike_socket *k, struct msghdr *mh,
 			((struct sockaddr_in6 *)local)->sin6_addr = pi.ipi6_addr;
 		}
 	}
-	sa_set_port(local, k->port);
+	kernel_addr_set_port(local, k->port);
 }
 
 static void socket_read(evutil_socket_t fd, short what, void *arg)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "common/kernel.h"
 #include "common/log.h"
 #include "v1/v1_pubkey.h"
 #include "v1/v1_sa.h"
@@ -123,14 +124,6 @@ int v1_engine_set_conns(struct v1_engine *e, struct v1_conn *const *conns, size_
 	return 0;
 }
 
-static void set_port(struct sockaddr_storage *ss, uint16_t port)
-{
-	if (ss->ss_family == AF_INET)
-		((struct sockaddr_in *)ss)->sin_port = htons(port);
-	else if (ss->ss_family == AF_INET6)
-		((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
-}
-
 int v1_initiate_conn(struct v1_engine *e, struct v1_conn *c, bool start_qm, uint64_t replaces,
 		     struct v1_isakmp_sa **out)
 {
@@ -139,8 +132,8 @@ int v1_initiate_conn(struct v1_engine *e, struct v1_conn *c, bool start_qm, uint
 	uint8_t cky[8], zero[8] = { 0 };
 	int rc;
 
-	set_port(&local, e->env.ike_port ? e->env.ike_port : 500);
-	set_port(&peer, 500);
+	kernel_addr_set_port(&local, e->env.ike_port ? e->env.ike_port : 500);
+	kernel_addr_set_port(&peer, 500);
 	rc = sad_new_ike_spi(e->env.sad, 1, cky);
 	if (rc < 0)
 		return rc;

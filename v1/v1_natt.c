@@ -178,14 +178,6 @@ void v1_p1_read_vids(struct v1_isakmp_sa *sa, const struct v1_msg *m)
 
 /* ---- NAT-D ---- */
 
-static void set_port(struct sockaddr_storage *ss, uint16_t port)
-{
-	if (ss->ss_family == AF_INET)
-		((struct sockaddr_in *)ss)->sin_port = htons(port);
-	else if (ss->ss_family == AF_INET6)
-		((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
-}
-
 static size_t natd(const struct v1_isakmp_sa *sa, const struct sockaddr_storage *ss, uint8_t *out)
 {
 	struct hash_ctx h;
@@ -264,8 +256,8 @@ void v1_natt_float(struct v1_isakmp_sa *sa)
 
 	if (sa->floated || !(sa->nat_local || sa->nat_peer) || !e->env.natt_port)
 		return;
-	set_port(&sa->local, e->env.natt_port);
-	set_port(&sa->peer, 4500);
+	kernel_addr_set_port(&sa->local, e->env.natt_port);
+	kernel_addr_set_port(&sa->peer, 4500);
 	sa->floated = true;
 	sad_change_peer(e->env.sad, &sa->sad, &sa->peer);
 }

@@ -320,8 +320,8 @@ int v2_engine_up(struct v2_engine *e, const char *name)
 	}
 	local = c->local;
 	peer = c->remote;
-	v2_addr_set_port(&local, e->p.ike_port);
-	v2_addr_set_port(&peer, e->p.ike_port);
+	kernel_addr_set_port(&local, e->p.ike_port);
+	kernel_addr_set_port(&peer, e->p.ike_port);
 	sa = v2_ike_sa_new(e, c, true, &local, &peer);
 	if (!sa)
 		return ERR_NOMEM;

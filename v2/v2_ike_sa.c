@@ -199,14 +199,6 @@ void v2_ike_sa_info(const struct v2_ike_sa *sa, struct v2_sa_info *info)
 	}
 }
 
-void v2_addr_set_port(struct sockaddr_storage *ss, uint16_t port)
-{
-	if (ss->ss_family == AF_INET)
-		((struct sockaddr_in *)ss)->sin_port = htons(port);
-	else if (ss->ss_family == AF_INET6)
-		((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
-}
-
 bool v2_has_notify(const struct v2_msg *m, uint16_t type)
 {
 	struct v2_notify n;

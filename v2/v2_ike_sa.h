@@ -246,7 +246,6 @@ void v2_ike_sa_info(const struct v2_ike_sa *sa, struct v2_sa_info *info);
 const char *v2_state_name(enum v2_state s);
 /* Is there a Notify of this type (inner or clear)? */
 bool v2_has_notify(const struct v2_msg *m, uint16_t type);
-void v2_addr_set_port(struct sockaddr_storage *ss, uint16_t port);
 
 /* ---- v2_states.c ---- */
 /* A context with every field but out[] zeroed (8 KiB less to clear); free() it. */

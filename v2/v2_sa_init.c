@@ -385,8 +385,8 @@ static void derive_done(void *owner, struct job_ke_result *r)
 	if (sa->nat_local || sa->nat_peer) {
 		/* 2.23: behind a NAT, IKE_AUTH and everything after go to the NAT-T port */
 		sa->natt = true;
-		v2_addr_set_port(&sa->local, sa->eng->p.natt_port);
-		v2_addr_set_port(&sa->peer, sa->eng->p.natt_port);
+		kernel_addr_set_port(&sa->local, sa->eng->p.natt_port);
+		kernel_addr_set_port(&sa->peer, sa->eng->p.natt_port);
 	}
 	v = v2_auth_request(sa, ctx);
 out:

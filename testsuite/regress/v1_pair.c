@@ -54,11 +54,6 @@ static const struct secret *pair_psk(void *arg, const struct v1_conn *c,
 	return current->psk;
 }
 
-static void set_port(struct sockaddr_storage *ss, uint16_t port)
-{
-	((struct sockaddr_in *)ss)->sin_port = htons(port);
-}
-
 struct v1_conn *v1p_conn(const struct v1_pair *p, int who, const struct v1p_opts *o)
 {
 	struct v1_conn *c = v1_conn_new("lab");
@@ -204,7 +199,7 @@ int v1p_inject(struct v1_pair *p, int to, const uint8_t *data, size_t len)
 	dg.local = p->addr[to];
 	dg.peer = p->nat && to == 1 ? p->nat_pub : p->addr[!to];
 	if (p->nat && to == 1)
-		set_port(&dg.peer, 1500);
+		kernel_addr_set_port(&dg.peer, 1500);
 	return input(p, to, &dg);
 }
 
@@ -218,10 +213,10 @@ static int deliver_pkt(struct v1_pair *p, const struct v1p_pkt *k)
 	dg.peer = k->src;
 	if (p->nat && k->from == 0) {
 		dg.peer = p->nat_pub;
-		set_port(&dg.peer, (uint16_t)(kernel_addr_port(&k->src) + 1000));
+		kernel_addr_set_port(&dg.peer, (uint16_t)(kernel_addr_port(&k->src) + 1000));
 	} else if (p->nat) {
 		dg.local = p->addr[0];
-		set_port(&dg.local, (uint16_t)(kernel_addr_port(&k->dst) - 1000));
+		kernel_addr_set_port(&dg.local, (uint16_t)(kernel_addr_port(&k->dst) - 1000));
 	}
 	return input(p, to, &dg);
 }
