@@ -16,6 +16,7 @@
 #include "common/log.h"
 #include "common/sad.h"
 #include "v1/v1_engine.h"
+#include "testsuite/fuzz/fuzz_chunks.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -78,19 +79,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		goto out;
 	addr(&dg.local, 0xc0000202, 500);
 	addr(&dg.peer, 0xc0000201, 500);
-	while (size >= 2) {
-		size_t len = (size_t)data[0] << 8 | data[1];
-
-		data += 2;
-		size -= 2;
-		if (len > size)
-			len = size;
-		dg.data = data;
-		dg.len = len;
+	while (fuzz_next_chunk(&data, &size, SIZE_MAX, &dg.data, &dg.len)) {
 		v1_engine_input(e, &dg);
 		job_pool_drain(jobs);
-		data += len;
-		size -= len;
 	}
 	v1_engine_timeout_all(e);
 out:

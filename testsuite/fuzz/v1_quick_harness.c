@@ -7,6 +7,7 @@
 #include "testsuite/fuzz/v1_quick_harness.h"
 #include "testsuite/regress/v1_seal.h"
 #include "v1/v1_names.h"
+#include "testsuite/fuzz/fuzz_chunks.h"
 
 static uint8_t msg[V1P_PKT_MAX + 256];
 static uint8_t inner[V1P_PKT_MAX + 256];
@@ -125,6 +126,8 @@ void v1q_chunk(struct v1_pair *p, enum v1q_mode mode, const uint8_t *c, size_t l
 bool v1q_input(struct v1_pair *p, struct job_pool *pool, const uint8_t *data, size_t size)
 {
 	enum v1q_mode mode;
+	const uint8_t *chunk;
+	size_t len;
 
 	if (size < 1)
 		return false;
@@ -133,19 +136,9 @@ bool v1q_input(struct v1_pair *p, struct job_pool *pool, const uint8_t *data, si
 	size--;
 	if (!v1q_start(p, pool, mode))
 		return false;
-	while (size >= 2) {
-		size_t len = (size_t)data[0] << 8 | data[1];
-
-		data += 2;
-		size -= 2;
-		if (len > size)
-			len = size;
-		if (len > V1P_PKT_MAX)
-			len = V1P_PKT_MAX;
-		v1q_chunk(p, mode, data, len);
+	while (fuzz_next_chunk(&data, &size, V1P_PKT_MAX, &chunk, &len)) {
+		v1q_chunk(p, mode, chunk, len);
 		v1p_run(p);
-		data += len;
-		size -= len;
 	}
 	return true;
 }

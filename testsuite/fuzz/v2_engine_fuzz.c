@@ -27,6 +27,7 @@
 #include "common/log.h"
 #include "testsuite/regress/v2_pair.h"
 #include "v2/v2_names.h"
+#include "testsuite/fuzz/fuzz_chunks.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -70,6 +71,8 @@ static void sealed_chunk(int mode, const uint8_t *c, size_t len)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	const uint8_t *chunk;
+	size_t len;
 	int mode;
 
 	if (!pool) {
@@ -110,22 +113,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	default:
 		break;
 	}
-	while (size >= 2) {
-		size_t len = (size_t)data[0] << 8 | data[1];
-
-		data += 2;
-		size -= 2;
-		if (len > size)
-			len = size;
+	while (fuzz_next_chunk(&data, &size, SIZE_MAX, &chunk, &len)) {
 		if (mode == 0)
-			v2p_inject(&pair, 1, data, len);
+			v2p_inject(&pair, 1, chunk, len);
 		else if (mode == 4)
-			v2p_inject(&pair, 0, data, len);
+			v2p_inject(&pair, 0, chunk, len);
 		else
-			sealed_chunk(mode, data, len);
+			sealed_chunk(mode, chunk, len);
 		v2p_run(&pair);
-		data += len;
-		size -= len;
 	}
 	v2_engine_fire_timers(pair.s[0].eng);
 	v2_engine_fire_timers(pair.s[1].eng);
