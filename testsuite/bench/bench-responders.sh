@@ -1,8 +1,9 @@
 #!/bin/bash
-# bench-responders.sh - IKEv2 PSK responder setup rate: dualiked vs
-# strongSwan charon vs Libreswan pluto, in one run, same generator
-# (dualike-load), same proposals. A benchmark, not a test: it asserts
-# nothing about time, it prints figures.
+# bench-responders.sh - IKEv2 PSK responder setup rate (and IKEv1 Main
+# Mode + Quick Mode, group v1-modp2048): dualiked vs strongSwan charon vs
+# Libreswan pluto, in one run, same generator (dualike-load), same
+# proposals. A benchmark, not a test: it asserts nothing about time, it
+# prints figures.
 #
 #   sudo testsuite/bench/bench-responders.sh [BUILD]
 #   sudo testsuite/bench/bench-responders.sh --memory N [BUILD]
@@ -31,18 +32,25 @@
 # kernel), `dos_protection = no`, 32 threads, log level 0; pluto with the
 # shim, plutodebug=none, uniqueids=no.
 # Each SA: IKE_SA_INIT + IKE_AUTH with one child (ESP aes128gcm16), no PFS.
+# Group v1-GROUP: IKEv1 instead, Main Mode with the PSK (aes128-sha256-
+# GROUP) + one Quick Mode (ESP aes128-sha256, the transform all three take
+# in IKEv1), no PFS: dualiked `version = ikev1`, charon `version = 1`,
+# pluto `ikev2=no` (ikev1-policy=accept); dualike-load --version 1.
 # The crypto bound is ke-bench's one-core rate for the group, measured in
 # this run: 1e6 / (keypair + derive) microseconds.
 #
 # Environment: BENCH_COUNT (2000 SAs per run), BENCH_WINDOW (200 in
-# flight), BENCH_GROUPS ("x25519 ecp256 modp2048"), BENCH_RESPONDERS
+# flight), BENCH_GROUPS ("x25519 ecp256 modp2048 v1-modp2048"), BENCH_RESPONDERS
 # ("dualiked strongswan libreswan"), BENCH_PIN (1: responder on CPU 0,
 # generator on CPU 1, as FINDINGS.md Q5's pinned column; 0: unpinned),
 # BENCH_WORKERS (generator processes, dualike-load --workers; 1), BENCH_NICE
 # (nice value for responders and generator, e.g. -5; none by default),
 # BENCH_TIME (--memory: the generator's time limit, 3600 s),
 # BENCH_DAEMON_EXTRA (more [daemon] lines for dualiked, e.g.
-# "crypto_inline = always").
+# "crypto_inline = always"), BENCH_LOAD_EXTRA
+# (more dualike-load options for every rate run, e.g. "--ke-reuse 100").
+# Each rate line also gives the generator's own CPU seconds (the
+# dualike-load processes, user+system, from their rusage).
 set -u
 MEMORY=
 CALLGRIND=
@@ -56,7 +64,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 BUILD=$(cd "${1:-${DUALIKE_BUILDDIR:-$HERE/../..}}" && pwd)
 COUNT=${BENCH_COUNT:-2000}
 WINDOW=${BENCH_WINDOW:-200}
-KE_GROUPS=${BENCH_GROUPS:-x25519 ecp256 modp2048}
+KE_GROUPS=${BENCH_GROUPS:-x25519 ecp256 modp2048 v1-modp2048}
 RESPONDERS=${BENCH_RESPONDERS:-dualiked strongswan libreswan}
 PIN=${BENCH_PIN:-1}
 WORKERS=${BENCH_WORKERS:-1}
@@ -95,6 +103,11 @@ lab_build_shim "$LAB_SHIM" || echo "# the XFRM shim did not build: $(head -2 "$L
 # ---- responders ----
 # prop_ls TOKENS: dualike/strongSwan tokens in Libreswan's words
 prop_ls() { ls_algs "$1"; }
+# A bench group: "x25519" (IKEv2) or "v1-modp2048" (IKEv1 Main Mode + Quick Mode):
+# its IKE version, its KE group and its ESP proposal
+grp_v() { case $1 in v1-*) echo 1 ;; *) echo 2 ;; esac; }
+grp_ke() { echo "${1#v1-}"; }
+grp_esp() { if [ "$(grp_v "$1")" = 1 ]; then echo aes128-sha256; else echo aes128gcm16; fi; }
 
 start_dualiked() { # GROUP [REMOTE_ID]  (REMOTE_ID empty: any identity)
 	local d=$LAB_DIR/dualiked rid=${2-init.bench}
@@ -112,14 +125,14 @@ log_level = error
 ${BENCH_DAEMON_EXTRA:-}
 
 [conn bench]
-version = ikev2
+version = ikev$(grp_v "$1")
 local = 192.0.2.2
 remote = %any
 local_id = resp.bench
 ${rid:+remote_id = $rid}
 auth = psk
-ike = aes128-sha256-$1
-esp = aes128gcm16
+ike = aes128-sha256-$(grp_ke "$1")
+esp = $(grp_esp "$1")
 ${PFS:+pfs = $PFS}
 EOT
 	echo "default any" >"$d/peers.policy"
@@ -168,11 +181,11 @@ EOT
 	cat >"$d/swanctl/swanctl.conf" <<EOT
 connections {
 	bench {
-		version = 2
+		version = $(grp_v "$1")
 		mobike = no
 		local_addrs = 192.0.2.2
 		remote_addrs = %any
-		proposals = aes128-sha256-$1
+		proposals = aes128-sha256-$(grp_ke "$1")
 		local {
 			auth = psk
 			id = resp.bench
@@ -183,7 +196,7 @@ connections {
 		}
 		children {
 			net {
-				esp_proposals = aes128gcm16
+				esp_proposals = $(grp_esp "$1")
 			}
 		}
 	}
@@ -218,6 +231,7 @@ start_libreswan() { # GROUP
 config setup
 	uniqueids=no
 	plutodebug=none
+	$([ "$(grp_v "$1")" = 1 ] && echo "ikev1-policy=accept")
 
 conn bench
 	authby=secret
@@ -226,9 +240,10 @@ conn bench
 	right=%any
 	rightid=@init.bench
 	leftupdown=%disabled
-	ikev2=yes
-	ike=$(prop_ls "aes128-sha256-$1")
-	esp=$(prop_ls aes128gcm16)
+	ikev2=$([ "$(grp_v "$1")" = 1 ] && echo no || echo yes)
+	ike=$(prop_ls "aes128-sha256-$(grp_ke "$1")")
+	esp=$(prop_ls "$(grp_esp "$1")")
+	$([ "$(grp_v "$1")" = 1 ] && echo "pfs=no")
 	auto=add
 EOT
 	printf '@resp.bench @init.bench : PSK "%s"\n' "$PSK" >"$d/ipsec.secrets"
@@ -250,19 +265,24 @@ EOT
 		{ echo "pluto did not start: $(tail -2 "$d/pluto.stdout" "$d/pluto.log" 2>/dev/null)" >&2; return 1; }
 }
 
-# run_load GROUP : one generator run; its JSON on stdout
+# run_load GROUP : one generator run; its JSON on stdout, the generator's
+# CPU seconds (user+system, its worker processes included) in $LAB_DIR/gen.cpu
+read -r -a BENCH_EXTRA <<<"${BENCH_LOAD_EXTRA:-}"
 run_load() {
-	ip netns exec "$NS_I" "${pin_init[@]}" env DUALIKE_LOAD_PSK="$PSK" "$LOAD" --json --no-progress \
+	/usr/bin/time -f '%U %S' -o "$LAB_DIR/gen.time" \
+		ip netns exec "$NS_I" "${pin_init[@]}" env DUALIKE_LOAD_PSK="$PSK" "$LOAD" --json --no-progress \
+		--version "$(grp_v "$1")" \
 		--workers "$WORKERS" --count "$COUNT" --window "$WINDOW" --time 120 --retransmit-timeout 2000 \
-		--ike "aes128-sha256-$1" --esp aes128gcm16 \
+		--ike "aes128-sha256-$(grp_ke "$1")" --esp "$(grp_esp "$1")" \
 		--local-id init.bench --remote-id resp.bench \
-		--src-range 198.51.100.1-198.51.100.254 "${LOAD_EXTRA[@]}" 192.0.2.2
+		--src-range 198.51.100.1-198.51.100.254 "${LOAD_EXTRA[@]}" "${BENCH_EXTRA[@]}" 192.0.2.2
+	tail -1 "$LAB_DIR/gen.time" | awk '{ printf "%.2f", $1 + $2 }' >"$LAB_DIR/gen.cpu" 2>/dev/null
 }
 
 # cpu_s PID : user+system CPU seconds of the process and its threads so far
 cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$1/stat" 2>/dev/null; }
 json_num() { sed -n "s/.*\"$2\":\([0-9.]*\).*/\1/p" <<<"$1" | head -1; }
-group_name() { case $1 in x25519) echo Curve25519 ;; ecp256) echo ECP_256 ;; modp2048) echo MODP_2048 ;; esac; }
+group_name() { case ${1#v1-} in x25519) echo Curve25519 ;; ecp256) echo ECP_256 ;; modp2048) echo MODP_2048 ;; esac; }
 
 rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 
@@ -340,7 +360,9 @@ echo "# bench-responders.sh: $(date -u +%FT%TZ), $(nproc) CPUs ($(grep -m1 'mode
 echo "# $COUNT SAs per run, window $WINDOW, pinned=$PIN, build $BUILD"
 echo "# load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 KE=$("${pin_resp[@]}" "$BUILD/testsuite/bench/ke-bench" --quick)
-declare -A RATE
+declare -A RATE MSPERSA
+# ms_per_sa CPU_S ESTABLISHED
+ms_per_sa() { awk -v c="$1" -v n="$2" 'BEGIN { if (c != "" && n+0 > 0) printf "%.2f", 1000 * c / n; else print "n/a" }'; }
 for g in $KE_GROUPS; do
 	bound=$(awk -v n="$(group_name "$g")" '$2 == n {print $NF}' <<<"$KE")
 	for r in $RESPONDERS; do
@@ -356,18 +378,23 @@ for g in $KE_GROUPS; do
 			--json stats >"$LAB_DIR/dualiked-stats.$g.json" 2>&1
 		rate=$(json_num "$out" established_per_s)
 		RATE[$r/$g]=${rate:-n/a}
-		printf '%-10s %-9s  %8s est/s  established %s/%s  p50 %s ms  p99 %s ms  retransmits %s  responder CPU %s s  load %s\n' \
-			"$r" "$g" "${rate:-n/a}" "$(json_num "$out" established)" "$COUNT" \
+		est=$(json_num "$out" established)
+		gcpu=$(cat "$LAB_DIR/gen.cpu" 2>/dev/null)
+		MSPERSA[$r/$g]=$(ms_per_sa "$cpu" "$est")
+		printf '%-10s %-11s  %8s est/s  established %s/%s  p50 %s ms  p99 %s ms  retransmits %s  responder CPU %s s (%s ms/SA)  generator CPU %s s (%s ms/SA)  load %s\n' \
+			"$r" "$g" "${rate:-n/a}" "$est" "$COUNT" \
 			"$(json_num "$out" p50)" "$(json_num "$out" p99)" "$(json_num "$out" retransmits)" "${cpu:-n/a}" \
-			"$(cut -d' ' -f1 /proc/loadavg)"
+			"${MSPERSA[$r/$g]}" "${gcpu:-n/a}" "$(ms_per_sa "$gcpu" "$est")" "$(cut -d' ' -f1 /proc/loadavg)"
 		grep -o '"failures":{[^}]*}' <<<"$out" | grep -v '{}' | sed 's/^/#   /'
 		grep -o '"dropped":{[^}]*}' <<<"$out" | sed "s/^/#   generator /"
 		lab_stop resp
 	done
 	d=${RATE[dualiked/$g]:-n/a} s=${RATE[strongswan/$g]:-n/a} l=${RATE[libreswan/$g]:-n/a}
-	ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a+0 > 0 && b+0 > 0) printf "%.1fx", a / b; else print "n/a" }'; }
-	printf '== %-9s dualiked/strongSwan %s  dualiked/Libreswan %s  crypto bound %s hs/s/core (ke-bench), dualiked at %s\n' \
-		"$g" "$(ratio "$d" "$s")" "$(ratio "$d" "$l")" "${bound:-n/a}" \
+	ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a+0 > 0 && b+0 > 0) printf "%.2fx", a / b; else print "n/a" }'; }
+	cd_=${MSPERSA[dualiked/$g]:-n/a} cs=${MSPERSA[strongswan/$g]:-n/a} cl=${MSPERSA[libreswan/$g]:-n/a}
+	printf '== %-11s dualiked/strongSwan %s  dualiked/Libreswan %s  CPU per SA dualiked/strongSwan %s dualiked/Libreswan %s  crypto bound %s hs/s/core (ke-bench), dualiked at %s\n' \
+		"$g" "$(ratio "$d" "$s")" "$(ratio "$d" "$l")" "$(ratio "$cd_" "$cs" | sed 's/x$//')" \
+		"$(ratio "$cd_" "$cl" | sed 's/x$//')" "${bound:-n/a}" \
 		"$(awk -v a="$d" -v b="$bound" 'BEGIN { if (a+0 > 0 && b+0 > 0) printf "%.0f%%", 100 * a / b; else print "n/a" }')"
 done
 echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)"
