@@ -57,6 +57,7 @@ struct job_pool {
 	unsigned n_workers;
 	unsigned n_started;
 	pthread_t *threads;
+	struct job_ke_cache *ke_cache; /* job_ke.c: keypairs reused (load generators) */
 };
 
 static uint64_t now_ns(void)
@@ -292,8 +293,14 @@ void job_pool_free(struct job_pool *pool)
 	pthread_cond_destroy(&pool->done_cv);
 	pthread_cond_destroy(&pool->work_cv);
 	pthread_mutex_destroy(&pool->lock);
+	job_ke_cache_free(pool->ke_cache);
 	free(pool->threads);
 	free(pool);
+}
+
+struct job_ke_cache **job_pool_ke_cache(struct job_pool *pool)
+{
+	return &pool->ke_cache;
 }
 
 int job_pool_new(struct event_base *base, unsigned workers, struct job_pool **out)

@@ -151,9 +151,29 @@ struct job_ke_result {
 
 typedef void (*job_ke_done_fn)(void *owner, struct job_ke_result *result);
 
-/* Initiator: a fresh keypair for group (KEi). */
+/*
+ * Initiator: a fresh keypair for group (KEi); with job_pool_set_ke_reuse a
+ * copy of the pool's current one while it has uses left.
+ */
 int job_ke_keypair(struct job_pool *pool, uint16_t group, job_ke_done_fn done,
 		   void *owner, struct job **slot);
+
+/*
+ * For load generators only (dualike-load --ke-reuse; the daemon never
+ * calls it): each keypair job_ke_keypair() makes is handed out `uses`
+ * times in all, as copies, before a fresh one is drawn. RFC 7296 2.12
+ * allows an initiator to reuse a DH value for several SAs; a generator
+ * that does so spends its CPU on the exchanges, not on keypairs, while
+ * the responder's work stays the same. The pool's copy is wiped when it
+ * is replaced or the pool is freed. 0 or 1: every keypair fresh (the
+ * default). Loop thread only.
+ */
+void job_pool_set_ke_reuse(struct job_pool *pool, unsigned uses);
+
+/* Between job.c and job_ke.c, not for callers: the pool's reuse state. */
+struct job_ke_cache;
+struct job_ke_cache **job_pool_ke_cache(struct job_pool *pool);
+void job_ke_cache_free(struct job_ke_cache *cache);
 /*
  * Initiator, after KEr: derive the shared secret. The job takes `keypair`
  * (it must not be used or freed while the job runs) and hands it back in the

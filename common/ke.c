@@ -101,6 +101,20 @@ void ke_keypair_free(struct ke_keypair *kp)
 	free(kp);
 }
 
+int ke_keypair_dup(const struct ke_keypair *kp, struct ke_keypair **out)
+{
+	struct ke_keypair *c = malloc(kp->alloc_len);
+
+	*out = NULL;
+	if (!c)
+		return ERR_NOMEM;
+	memcpy(c, kp, kp->alloc_len);
+	c->pub = c->tail;
+	c->priv = c->tail + kp->method->public_len;
+	*out = c;
+	return 0;
+}
+
 int ke_keypair_new(uint16_t group, struct ke_keypair **out)
 {
 	const struct ke_method *m = ke_method_find(group);

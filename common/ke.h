@@ -108,6 +108,12 @@ int ke_keypair_from_private(uint16_t group, const uint8_t *priv, size_t len,
 			    struct ke_keypair **out);
 /* Wipe the private value and free; NULL is allowed. */
 void ke_keypair_free(struct ke_keypair *kp);
+/*
+ * A copy of kp (private value included) that lives and is wiped on its
+ * own: for a load generator reusing one DH value over several SAs (RFC
+ * 7296 2.12, job_pool_set_ke_reuse). ERR_NOMEM.
+ */
+int ke_keypair_dup(const struct ke_keypair *kp, struct ke_keypair **out);
 const struct ke_method *ke_keypair_method(const struct ke_keypair *kp);
 /* The value to send in KEi (method->public_len octets); valid until freed. */
 const uint8_t *ke_public(const struct ke_keypair *kp, size_t *len);

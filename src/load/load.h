@@ -41,6 +41,7 @@ struct load_opts {
 	const char *local_id, *remote_id; /* NULL: addresses */
 	const char *id_template;          /* "init%u.bench": a local identity per SA */
 	unsigned threads;                 /* crypto worker threads per process, 0: one per core */
+	unsigned ke_reuse;                /* one initiator keypair for this many SAs (0, 1: fresh) */
 	unsigned workers;                 /* generator processes (load_workers.c), 1: this one */
 	unsigned id_base;                 /* --id-template number of the first SA */
 	unsigned retransmit_tries;

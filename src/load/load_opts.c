@@ -40,6 +40,8 @@ void load_usage(FILE *to)
 		"                          window and rate, from its own UDP port(s) (1)\n"
 		"      --threads N         crypto threads per process (one per core; 1 with\n"
 		"                          --workers)\n"
+		"      --ke-reuse N        use each of our KE keypairs for N SAs (RFC 7296 2.12;\n"
+		"                          the responder's work is the same): a cheaper generator\n"
 		"      --retransmit-tries N    sends of a request (5)\n"
 		"      --retransmit-timeout MS first wait, doubled per try (1000)\n"
 		"      --rekey N           then N child SA rekeys (CREATE_CHILD_SA; IKEv1: Quick\n"
@@ -170,13 +172,14 @@ enum {
 	OPT_IKE = 256, OPT_ESP, OPT_PSK, OPT_LID, OPT_RID, OPT_SOURCE, OPT_RANGE, OPT_PORTS,
 	OPT_PORT_BASE, OPT_WORKERS, OPT_TRIES, OPT_TIMEOUT, OPT_DELETE, OPT_HOLD, OPT_JSON,
 	OPT_NO_PROGRESS, OPT_HELP, OPT_ID_TEMPLATE, OPT_THREADS, OPT_REKEY, OPT_PFS,
-	OPT_VERSION, OPT_AGGRESSIVE,
+	OPT_VERSION, OPT_AGGRESSIVE, OPT_KE_REUSE,
 };
 
 static const struct option longopts[] = {
 	{ "count", required_argument, NULL, 'n' },
 	{ "version", required_argument, NULL, OPT_VERSION },
 	{ "aggressive", no_argument, NULL, OPT_AGGRESSIVE },
+	{ "ke-reuse", required_argument, NULL, OPT_KE_REUSE },
 	{ "window", required_argument, NULL, 'w' },
 	{ "rate", required_argument, NULL, 'r' },
 	{ "time", required_argument, NULL, 't' },
@@ -252,6 +255,10 @@ int load_opts_parse(int argc, char **argv, struct load_opts *o)
 				return bad("--version (1 or 2)", optarg);
 			break;
 		case OPT_AGGRESSIVE: o->aggressive = true; break;
+		case OPT_KE_REUSE:
+			if (!parse_uint(optarg, 0, 1000000, &o->ke_reuse))
+				return bad("--ke-reuse", optarg);
+			break;
 		case OPT_IKE: o->ike = optarg; break;
 		case OPT_ESP: o->esp = optarg; break;
 		case OPT_PSK:
