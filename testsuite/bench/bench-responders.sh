@@ -47,7 +47,9 @@
 # (nice value for responders and generator, e.g. -5; none by default),
 # BENCH_TIME (--memory: the generator's time limit, 3600 s),
 # BENCH_DAEMON_EXTRA (more [daemon] lines for dualiked, e.g.
-# "crypto_inline = always"), BENCH_LOAD_EXTRA
+# "crypto_inline = always"),
+# BENCH_COOKIE_THRESHOLD (dualiked's cookie_threshold, 1000000: no COOKIEs,
+# as charon's dos_protection = no; 64 is the daemon's default), BENCH_LOAD_EXTRA
 # (more dualike-load options for every rate run, e.g. "--ke-reuse 100").
 # Each rate line also gives the generator's own CPU seconds (the
 # dualike-load processes, user+system, from their rusage).
@@ -122,6 +124,9 @@ secrets = $d/secrets
 policy = $d/peers.policy
 log_target = stderr
 log_level = error
+# no COOKIE round trip at a window of 200 half-open SAs (the default, 64,
+# asks nearly every SA for one): as charon's dos_protection = no
+cookie_threshold = ${BENCH_COOKIE_THRESHOLD:-1000000}
 ${BENCH_DAEMON_EXTRA:-}
 
 [conn bench]
