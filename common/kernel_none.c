@@ -12,9 +12,16 @@
  * predictable), policies by selector and direction, the fields add/del look
  * up. Each table doubles when it holds more entries than buckets, so add,
  * delete and lookup stay O(1) from a handful to 100,000+ SAs.
+ *
+ * Entries are stored compactly (an address in 28 bytes, not a 128-byte
+ * sockaddr_storage): a child SA is two SAs and two or three policies here,
+ * which at 100,000 children was 2.3 KB each in the kernel's own structs.
+ * Listings expand them back on the stack.
  */
 #include <stdlib.h>
 #include <string.h>
+
+#include <netinet/in.h>
 
 #include <sodium.h>
 
@@ -30,14 +37,42 @@ struct none_link {
 	uint64_t hash;
 };
 
+/* An address and its port, as a sockaddr_in or sockaddr_in6 (lossless for both). */
+union none_addr {
+	struct sockaddr sa;
+	struct sockaddr_in v4;
+	struct sockaddr_in6 v6;
+};
+
 struct none_sa {
 	struct none_link link; /* first */
-	struct kernel_sa_info info;
+	union none_addr src, dst;
+	uint32_t spi;
+	uint32_t reqid;
+	uint16_t encr_id;
+	uint16_t encr_key_bits;
+	uint16_t integ_id;
+	uint8_t proto;
+	uint8_t mode;          /* enum kernel_mode */
+	bool encap;
+	bool larval;
+};
+
+struct none_selector {
+	union none_addr src, dst;
+	uint16_t src_port, dst_port;
+	uint8_t src_prefix, dst_prefix, proto;
 };
 
 struct none_policy {
 	struct none_link link; /* first */
-	struct kernel_policy pol;
+	struct none_selector sel;
+	union none_addr tmpl_src, tmpl_dst;
+	uint32_t priority;
+	uint32_t reqid;
+	uint8_t dir;           /* enum kernel_dir */
+	uint8_t proto;
+	uint8_t mode;          /* enum kernel_mode */
 };
 
 struct none_table {
@@ -56,6 +91,103 @@ struct kernel_none {
 static struct kernel_none *to_none(struct kernel *k)
 {
 	return (struct kernel_none *)k;
+}
+
+/* ---- compact forms ---- */
+
+static void addr_pack(union none_addr *a, const struct sockaddr_storage *ss)
+{
+	memset(a, 0, sizeof(*a));
+	if (ss->ss_family == AF_INET)
+		memcpy(&a->v4, ss, sizeof(a->v4));
+	else if (ss->ss_family == AF_INET6)
+		memcpy(&a->v6, ss, sizeof(a->v6));
+	else
+		a->sa.sa_family = ss->ss_family;
+}
+
+static void addr_unpack(const union none_addr *a, struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (a->sa.sa_family == AF_INET)
+		memcpy(ss, &a->v4, sizeof(a->v4));
+	else if (a->sa.sa_family == AF_INET6)
+		memcpy(ss, &a->v6, sizeof(a->v6));
+	else
+		ss->ss_family = a->sa.sa_family;
+}
+
+/* Equal family and address, ports ignored (as kernel_addr_equal). */
+static bool addr_matches(const union none_addr *a, const struct sockaddr_storage *ss)
+{
+	struct sockaddr_storage x;
+
+	addr_unpack(a, &x);
+	return kernel_addr_equal(&x, ss);
+}
+
+static void sel_pack(struct none_selector *o, const struct kernel_selector *s)
+{
+	addr_pack(&o->src, &s->src);
+	addr_pack(&o->dst, &s->dst);
+	o->src_port = s->src_port;
+	o->dst_port = s->dst_port;
+	o->src_prefix = s->src_prefix;
+	o->dst_prefix = s->dst_prefix;
+	o->proto = s->proto;
+}
+
+static void sel_unpack(const struct none_selector *o, struct kernel_selector *s)
+{
+	memset(s, 0, sizeof(*s));
+	addr_unpack(&o->src, &s->src);
+	addr_unpack(&o->dst, &s->dst);
+	s->src_port = o->src_port;
+	s->dst_port = o->dst_port;
+	s->src_prefix = o->src_prefix;
+	s->dst_prefix = o->dst_prefix;
+	s->proto = o->proto;
+}
+
+static void policy_pack(struct none_policy *p, const struct kernel_policy *pol)
+{
+	sel_pack(&p->sel, &pol->sel);
+	addr_pack(&p->tmpl_src, &pol->tmpl_src);
+	addr_pack(&p->tmpl_dst, &pol->tmpl_dst);
+	p->priority = pol->priority;
+	p->reqid = pol->reqid;
+	p->dir = (uint8_t)pol->dir;
+	p->proto = pol->proto;
+	p->mode = (uint8_t)pol->mode;
+}
+
+static void policy_unpack(const struct none_policy *p, struct kernel_policy *pol)
+{
+	memset(pol, 0, sizeof(*pol));
+	sel_unpack(&p->sel, &pol->sel);
+	addr_unpack(&p->tmpl_src, &pol->tmpl_src);
+	addr_unpack(&p->tmpl_dst, &pol->tmpl_dst);
+	pol->priority = p->priority;
+	pol->reqid = p->reqid;
+	pol->dir = (enum kernel_dir)p->dir;
+	pol->proto = p->proto;
+	pol->mode = (enum kernel_mode)p->mode;
+}
+
+static void sa_unpack(const struct none_sa *s, struct kernel_sa_info *i)
+{
+	memset(i, 0, sizeof(*i));
+	i->proto = s->proto;
+	i->spi = s->spi;
+	addr_unpack(&s->src, &i->src);
+	addr_unpack(&s->dst, &i->dst);
+	i->mode = (enum kernel_mode)s->mode;
+	i->reqid = s->reqid;
+	i->encr_id = s->encr_id;
+	i->encr_key_bits = s->encr_key_bits;
+	i->integ_id = s->integ_id;
+	i->encap = s->encap;
+	i->larval = s->larval;
 }
 
 /* ---- tables ---- */
@@ -191,9 +323,9 @@ static struct none_link **find_sa(struct kernel_none *kn, const struct sockaddr_
 	struct none_link **pp;
 
 	for (pp = table_chain(&kn->sas, hash_spi(kn, spi)); *pp; pp = &(*pp)->next) {
-		const struct kernel_sa_info *i = &((struct none_sa *)*pp)->info;
+		const struct none_sa *i = (const struct none_sa *)*pp;
 
-		if (i->spi == spi && i->proto == proto && kernel_addr_equal(&i->dst, dst))
+		if (i->spi == spi && i->proto == proto && addr_matches(&i->dst, dst))
 			return pp;
 	}
 	return NULL;
@@ -205,7 +337,7 @@ static bool spi_in_use(struct kernel_none *kn, uint32_t spi)
 	const struct none_link *l;
 
 	for (l = *table_chain(&kn->sas, hash_spi(kn, spi)); l; l = l->next)
-		if (((const struct none_sa *)l)->info.spi == spi)
+		if (((const struct none_sa *)l)->spi == spi)
 			return true;
 	return false;
 }
@@ -264,32 +396,33 @@ static int none_alloc_spi(struct kernel *k, const struct sockaddr_storage *src,
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return ERR_NOMEM;
-	s->info.proto = proto;
-	s->info.spi = v;
-	s->info.src = *src;
-	s->info.dst = *dst;
-	s->info.larval = true;
+	s->proto = proto;
+	s->spi = v;
+	addr_pack(&s->src, src);
+	addr_pack(&s->dst, dst);
+	s->larval = true;
 	table_insert(&kn->sas, &s->link, hash_spi(kn, v));
 	*spi = v;
 	log_debug(&k->lg, "allocated SPI 0x%08x", v);
 	return 0;
 }
 
-static void fill_info(struct kernel_sa_info *i, const struct kernel_sa *sa)
+/* What is kept of an SA: never its keys. */
+static void sa_pack(struct none_sa *i, const struct kernel_sa *sa)
 {
 	size_t salt = kernel_encr_salt_len(sa->encr_id);
 
-	memset(i, 0, sizeof(*i));
 	i->proto = sa->proto;
 	i->spi = sa->spi;
-	i->src = sa->src;
-	i->dst = sa->dst;
-	i->mode = sa->mode;
+	addr_pack(&i->src, &sa->src);
+	addr_pack(&i->dst, &sa->dst);
+	i->mode = (uint8_t)sa->mode;
 	i->reqid = sa->reqid;
 	i->encr_id = sa->encr_id;
 	i->encr_key_bits = (uint16_t)((sa->encr_key_len > salt ? sa->encr_key_len - salt : 0) * 8);
 	i->integ_id = sa->integ_id;
 	i->encap = sa->encap;
+	i->larval = false;
 }
 
 static int none_add_sa(struct kernel *k, const struct kernel_sa *sa, bool update)
@@ -313,13 +446,13 @@ static int none_add_sa(struct kernel *k, const struct kernel_sa *sa, bool update
 			return ERR_NOMEM;
 		table_insert(&kn->sas, &s->link, hash_spi(kn, sa->spi));
 	}
-	fill_info(&s->info, sa);
+	sa_pack(s, sa);
 	if (log_enabled(LOG_LEVEL_INFO))
 		log_info(&k->lg, "%s SA esp spi=0x%08x %s->%s mode=%s reqid=%u encr=%u/%u integ=%u%s",
 		 update ? "updated" : "added", sa->spi,
 		 kernel_addr_str(&sa->src, src, sizeof(src)),
 		 kernel_addr_str(&sa->dst, dst, sizeof(dst)), kernel_mode_str(sa->mode),
-		 sa->reqid, sa->encr_id, s->info.encr_key_bits, sa->integ_id,
+		 sa->reqid, sa->encr_id, s->encr_key_bits, sa->integ_id,
 		 sa->encap ? " udp-encap" : "");
 	return 0;
 }
@@ -347,9 +480,13 @@ static struct none_link **find_policy(struct kernel_none *kn, const struct kerne
 	struct none_link **pp;
 
 	for (pp = table_chain(&kn->policies, h); *pp; pp = &(*pp)->next) {
-		const struct kernel_policy *p = &((struct none_policy *)*pp)->pol;
+		const struct none_policy *p = (const struct none_policy *)*pp;
+		struct kernel_selector have;
 
-		if ((*pp)->hash == h && p->dir == dir && kernel_selector_equal(&p->sel, sel))
+		if ((*pp)->hash != h || p->dir != (uint8_t)dir)
+			continue;
+		sel_unpack(&p->sel, &have);
+		if (kernel_selector_equal(&have, sel))
 			return pp;
 	}
 	return NULL;
@@ -375,7 +512,7 @@ static int none_add_policy(struct kernel *k, const struct kernel_policy *pol, bo
 	struct none_policy *p;
 
 	if (old && replace) {
-		((struct none_policy *)*old)->pol = *pol; /* as XFRM_MSG_UPDPOLICY */
+		policy_pack((struct none_policy *)*old, pol); /* as XFRM_MSG_UPDPOLICY */
 		log_policy(k, "replaced", &pol->sel, pol->dir);
 		return 0;
 	}
@@ -384,7 +521,7 @@ static int none_add_policy(struct kernel *k, const struct kernel_policy *pol, bo
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return ERR_NOMEM;
-	p->pol = *pol;
+	policy_pack(p, pol);
 	table_insert(&kn->policies, &p->link, hash_policy(kn, &pol->sel, pol->dir));
 	log_policy(k, "added", &pol->sel, pol->dir);
 	return 0;
@@ -412,9 +549,14 @@ static int none_list_sas(struct kernel *k, kernel_sa_visit_fn fn, void *arg)
 	const struct none_link *l;
 	size_t b;
 
-	for (b = 0; b <= kn->sas.mask; b++)
-		for (l = kn->sas.buckets[b]; l; l = l->next)
-			fn(&((const struct none_sa *)l)->info, arg);
+	for (b = 0; b <= kn->sas.mask; b++) {
+		for (l = kn->sas.buckets[b]; l; l = l->next) {
+			struct kernel_sa_info i;
+
+			sa_unpack((const struct none_sa *)l, &i);
+			fn(&i, arg);
+		}
+	}
 	return 0;
 }
 
@@ -424,9 +566,14 @@ static int none_list_policies(struct kernel *k, kernel_policy_visit_fn fn, void 
 	const struct none_link *l;
 	size_t b;
 
-	for (b = 0; b <= kn->policies.mask; b++)
-		for (l = kn->policies.buckets[b]; l; l = l->next)
-			fn(&((const struct none_policy *)l)->pol, arg);
+	for (b = 0; b <= kn->policies.mask; b++) {
+		for (l = kn->policies.buckets[b]; l; l = l->next) {
+			struct kernel_policy p;
+
+			policy_unpack((const struct none_policy *)l, &p);
+			fn(&p, arg);
+		}
+	}
 	return 0;
 }
 
