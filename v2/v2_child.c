@@ -131,21 +131,43 @@ static void fill_sa(struct kernel_sa *k, const struct v2_ike_sa *sa, const struc
 	k->lifetime.hard_seconds = sa->conn->child_lifetime_s;
 }
 
+void v2_child_addrs(const struct v2_child_sa *c, struct sockaddr_storage *local,
+		    struct sockaddr_storage *peer)
+{
+	memset(local, 0, sizeof(*local));
+	if (c->local.sa.sa_family == AF_INET)
+		memcpy(local, &c->local.v4, sizeof(c->local.v4));
+	else if (c->local.sa.sa_family == AF_INET6)
+		memcpy(local, &c->local.v6, sizeof(c->local.v6));
+	sad_entry_peer(&c->sad, peer);
+}
+
+int v2_child_selectors(const struct v2_child_sa *c, struct kernel_selector *out,
+		       struct kernel_selector *in)
+{
+	int rc = ts_to_kernel_selector(&c->ts_local, &c->ts_remote, out);
+
+	return rc ? rc : ts_to_kernel_selector(&c->ts_remote, &c->ts_local, in);
+}
+
 static int install_policies(struct v2_ike_sa *sa, struct v2_child_sa *c)
 {
 	struct kernel_policy pol;
+	struct kernel_selector sel_in;
 	int rc;
 
 	memset(&pol, 0, sizeof(pol));
 	pol.proto = KERNEL_PROTO_ESP;
 	pol.mode = c->mode;
 	pol.reqid = c->reqid;
-	pol.sel = c->sel_out;
+	rc = v2_child_selectors(c, &pol.sel, &sel_in);
+	if (rc)
+		return rc;
 	pol.dir = KERNEL_DIR_OUT;
 	pol.tmpl_src = sa->local;
 	pol.tmpl_dst = sa->peer;
 	rc = kernel_add_policy(sa->eng->p.kernel, &pol);
-	pol.sel = c->sel_in;
+	pol.sel = sel_in;
 	pol.tmpl_src = sa->peer;
 	pol.tmpl_dst = sa->local;
 	pol.dir = KERNEL_DIR_IN;
@@ -159,9 +181,13 @@ static int install_policies(struct v2_ike_sa *sa, struct v2_child_sa *c)
 
 static struct v2_child_sa *twin_of(struct v2_ike_sa *sa, const struct v2_child_sa *c)
 {
+	struct kernel_selector c_out, c_in, o_out, o_in;
+
+	if (v2_child_selectors(c, &c_out, &c_in))
+		return NULL;
 	for (struct v2_child_sa *o = sa->children; o; o = o->next)
-		if (o != c && o->installed && kernel_selector_equal(&o->sel_out, &c->sel_out) &&
-		    kernel_selector_equal(&o->sel_in, &c->sel_in))
+		if (o != c && o->installed && v2_child_selectors(o, &o_out, &o_in) == 0 &&
+		    kernel_selector_equal(&o_out, &c_out) && kernel_selector_equal(&o_in, &c_in))
 			return o;
 	return NULL;
 }
@@ -189,16 +215,20 @@ int v2_child_install(struct v2_ike_sa *sa, const struct v2_child_args *a,
 	c->esn = ch->esn;
 	c->mode = a->transport ? KERNEL_MODE_TRANSPORT : KERNEL_MODE_TUNNEL;
 	c->encap = sa->nat_local || sa->nat_peer;
-	c->local = sa->local;
-	c->peer = sa->peer;
+	if (sa->local.ss_family == AF_INET)
+		memcpy(&c->local.v4, &sa->local, sizeof(c->local.v4));
+	else if (sa->local.ss_family == AF_INET6)
+		memcpy(&c->local.v6, &sa->local, sizeof(c->local.v6));
 	c->ts_local = *a->ts_local;
 	c->ts_remote = *a->ts_remote;
 	sad_entry_init(e->p.sad, &c->sad, 2, SAD_KIND_CHILD, sa->conn->name, &sa->peer);
 	/* a rekeyed child keeps its reqid, so the policies stay as they are (2.8) */
 	c->reqid = a->replaces ? a->replaces->reqid : (uint32_t)c->sad.serial;
-	rc = ts_to_kernel_selector(a->ts_local, a->ts_remote, &c->sel_out);
-	if (rc == 0)
-		rc = ts_to_kernel_selector(a->ts_remote, a->ts_local, &c->sel_in);
+	{
+		struct kernel_selector sel_out, sel_in;
+
+		rc = v2_child_selectors(c, &sel_out, &sel_in); /* can the kernel take them? */
+	}
 	if (rc) {
 		log_warn(&sa->sad.logger, "child SA selectors cannot be given to the kernel: %s",
 			 err_str(rc));
@@ -488,17 +518,22 @@ void v2_child_free(struct v2_ike_sa *sa, struct v2_child_sa *c)
 		}
 	}
 	if (c->installed) {
-		if (c->owns_policies) {
-			kernel_del_policy(k, &c->sel_out, KERNEL_DIR_OUT);
-			kernel_del_policy(k, &c->sel_in, KERNEL_DIR_IN);
+		struct kernel_selector sel_out, sel_in;
+		struct sockaddr_storage local, peer;
+
+		if (c->owns_policies && v2_child_selectors(c, &sel_out, &sel_in) == 0) {
+			kernel_del_policy(k, &sel_out, KERNEL_DIR_OUT);
+			kernel_del_policy(k, &sel_in, KERNEL_DIR_IN);
 			if (c->mode == KERNEL_MODE_TUNNEL)
-				kernel_del_policy(k, &c->sel_in, KERNEL_DIR_FWD);
+				kernel_del_policy(k, &sel_in, KERNEL_DIR_FWD);
 		}
-		kernel_del_sa(k, &c->local, c->sad.spi_in, KERNEL_PROTO_ESP);
-		kernel_del_sa(k, &c->peer, c->sad.spi_out, KERNEL_PROTO_ESP);
+		v2_child_addrs(c, &local, &peer);
+		kernel_del_sa(k, &local, c->sad.spi_in, KERNEL_PROTO_ESP);
+		kernel_del_sa(k, &peer, c->sad.spi_out, KERNEL_PROTO_ESP);
 		log_info(&sa->sad.logger, "child SA %08x/%08x removed", c->sad.spi_in, c->sad.spi_out);
 	}
 	sad_remove(sa->eng->p.sad, &c->sad);
+	v2_nonce_drop(&c->peer_low_nonce, &c->peer_low_nonce_len);
 	free(c);
 }
 

@@ -42,27 +42,33 @@ static size_t child_props(const struct v2_ike_sa *sa, struct v2_local_prop *out,
 	return c->n_esp;
 }
 
-void v2_ccsa_clear(struct v2_ike_sa *sa, struct v2_ccsa *x)
+void v2_ccsa_clear(struct v2_ike_sa *sa, struct v2_ccsa **slot)
 {
-	if (x == &sa->ci && x->spi_in && x->kind != V2X_REKEY_IKE && !x->sel)
+	struct v2_ccsa *x = *slot;
+
+	if (!x)
+		return;
+	if (slot == &sa->ci && x->spi_in && x->kind != V2X_REKEY_IKE && !x->sel)
 		kernel_del_sa(sa->eng->p.kernel, &sa->local, x->spi_in, KERNEL_PROTO_ESP);
 	if (x->kind == V2X_REKEY_CHILD) {
 		struct v2_child_sa *old = v2_child_by_spi_in(sa, x->old_spi_in);
 
-		if (old && x == &sa->ci)
+		if (old && slot == &sa->ci)
 			old->rekeying = false;
 	}
 	ke_keypair_free(x->keypair);
 	secret_free(x->gir);
 	free(x->sel);
-	secret_wipe(x, sizeof(*x));
+	secret_wipe(x, sizeof(*x)); /* the nonces feed KEYMAT and SKEYSEED (2.17, 2.18) */
+	free(x);
+	*slot = NULL;
 }
 
 /* ---- initiator ---- */
 
 static int put_request(struct v2_ike_sa *sa, struct v2_ctx *ctx)
 {
-	struct v2_ccsa *x = &sa->ci;
+	struct v2_ccsa *x = sa->ci;
 	struct v2_local_prop props[V2_PROP_MAX_LOCAL];
 	struct v2_sa *offer = malloc(sizeof(*offer));
 	struct v2_ts_list *tsi = malloc(sizeof(*tsi)), *tsr = malloc(sizeof(*tsr));
@@ -145,21 +151,28 @@ static void keypair_done(void *owner, struct job_ke_result *r)
 		v2_ccsa_clear(sa, &sa->ci);
 		return;
 	}
-	sa->ci.keypair = r->keypair;
+	if (!sa->ci) {
+		ke_keypair_free(r->keypair);
+		r->keypair = NULL;
+		return;
+	}
+	sa->ci->keypair = r->keypair;
 	r->keypair = NULL;
 	send_request(sa);
 }
 
 int v2_ccsa_start(struct v2_ike_sa *sa, enum v2_ccsa_kind kind, struct v2_child_sa *old)
 {
-	struct v2_ccsa *x = &sa->ci;
+	struct v2_ccsa *x;
 
 	if (sa->state != V2S_ESTABLISHED || sa->rekeyed || sa->redundant || sa->req_outstanding ||
-	    x->kind != V2X_NONE || sa->job)
+	    sa->ci || sa->job)
 		return ERR_STATE;
 	if (kind != V2X_REKEY_IKE && !sa->conn->n_esp)
 		return ERR_INVAL;
-	memset(x, 0, sizeof(*x));
+	x = sa->ci = calloc(1, sizeof(*x));
+	if (!x)
+		return ERR_NOMEM;
 	x->kind = kind;
 	if (old) {
 		x->old_spi_in = old->sad.spi_in;
@@ -177,7 +190,7 @@ int v2_ccsa_start(struct v2_ike_sa *sa, enum v2_ccsa_kind kind, struct v2_child_
 		 x->group && kind != V2X_REKEY_IKE ? " with PFS" : "");
 	if (x->group) {
 		if (job_ke_keypair(sa->eng->p.jobs, x->group, keypair_done, sa, &sa->job)) {
-			v2_ccsa_clear(sa, x);
+			v2_ccsa_clear(sa, &sa->ci);
 			return ERR_STATE;
 		}
 		return 0;
@@ -214,7 +227,7 @@ static void delete_children(struct v2_ike_sa *sa, struct v2_ctx *ctx, struct v2_
 /* Our child exchange is answered and its keys known: install, then the rekey's Delete. */
 static enum v2_verdict child_finish(struct v2_ike_sa *sa, struct v2_ctx *ctx)
 {
-	struct v2_ccsa *x = &sa->ci;
+	struct v2_ccsa *x = sa->ci;
 	struct v2_child_sa *old = x->kind == V2X_REKEY_CHILD ? v2_child_by_spi_in(sa, x->old_spi_in)
 							     : NULL;
 	struct v2_child_sa *made = NULL, *gone[2] = { NULL, NULL };
@@ -229,7 +242,7 @@ static enum v2_verdict child_finish(struct v2_ike_sa *sa, struct v2_ctx *ctx)
 	if (v2_child_install(sa, &a, &made)) {
 		log_warn(&sa->sad.logger, "CREATE_CHILD_SA: the new child SA could not be installed");
 		x->sel = (free(x->sel), NULL);
-		v2_ccsa_clear(sa, x);
+		v2_ccsa_clear(sa, &sa->ci);
 		return V2V_OK;
 	}
 	free(x->sel);
@@ -255,7 +268,7 @@ static enum v2_verdict child_finish(struct v2_ike_sa *sa, struct v2_ctx *ctx)
 			gone[0] = old;
 		}
 	}
-	v2_ccsa_clear(sa, x);
+	v2_ccsa_clear(sa, &sa->ci);
 	delete_children(sa, ctx, gone, 2);
 	return V2V_OK;
 }
@@ -276,11 +289,15 @@ static void derive_done(void *owner, struct job_ke_result *r)
 		free(ctx);
 		return;
 	}
-	sa->ci.gir = r->shared;
+	if (!sa->ci) {
+		free(ctx);
+		return;
+	}
+	sa->ci->gir = r->shared;
 	r->shared = NULL;
-	if (sa->ci.kind == V2X_REKEY_IKE) {
+	if (sa->ci->kind == V2X_REKEY_IKE) {
 		v2_complete(sa, ctx, V2V_OK, V2S_ESTABLISHED);
-		v2_rekey_ike_finish(sa, &sa->ci, true);
+		v2_rekey_ike_finish(sa, sa->ci, true);
 		free(ctx);
 		return;
 	}
@@ -308,13 +325,13 @@ static enum v2_verdict response_refused(struct v2_ike_sa *sa, const struct v2_ms
 enum v2_verdict v2_ccsa_process_response(struct v2_ike_sa *sa, struct v2_ctx *ctx)
 {
 	const struct v2_msg *m = ctx->msg;
-	struct v2_ccsa *x = &sa->ci;
+	struct v2_ccsa *x = sa->ci;
 	struct v2_local_prop props[V2_PROP_MAX_LOCAL];
 	struct v2_bytes nr;
 	struct v2_ke ke = { .group = 0 };
 	const struct v2_payload *kp = v2_msg_find(m, V2_PT_KE);
 
-	if (x->kind == V2X_NONE)
+	if (!x)
 		return V2V_OK;
 	if (!v2_msg_find(m, V2_PT_SA) || !v2_msg_find(m, V2_PT_NONCE))
 		return response_refused(sa, m);
@@ -354,7 +371,7 @@ enum v2_verdict v2_ccsa_process_response(struct v2_ike_sa *sa, struct v2_ctx *ct
 	return child_finish(sa, ctx);
 bad:
 	log_warn(&sa->sad.logger, "CREATE_CHILD_SA answer not acceptable; nothing made");
-	v2_ccsa_clear(sa, x);
+	v2_ccsa_clear(sa, &sa->ci);
 	return V2V_OK;
 }
 
@@ -388,7 +405,7 @@ static enum v2_verdict refuse(struct v2_ike_sa *sa, struct v2_ctx *ctx, uint16_t
 
 static int put_answer(struct v2_ike_sa *sa, struct v2_ctx *ctx)
 {
-	struct v2_ccsa *x = &sa->cr;
+	struct v2_ccsa *x = sa->cr;
 	uint8_t *inner = malloc(V2_MSG_MAX);
 	struct wr w;
 	struct v2_chain c;
@@ -430,14 +447,14 @@ static int put_answer(struct v2_ike_sa *sa, struct v2_ctx *ctx)
 /* The peer's exchange, its keys known: install (or make the new IKE SA) and answer. */
 static enum v2_verdict respond_finish(struct v2_ike_sa *sa, struct v2_ctx *ctx)
 {
-	struct v2_ccsa *x = &sa->cr;
+	struct v2_ccsa *x = sa->cr;
 	struct v2_child_sa *old = NULL;
 	enum v2_verdict v = V2V_OK;
 
 	if (x->kind == V2X_REKEY_IKE) {
 		if (put_answer(sa, ctx) || v2_rekey_ike_finish(sa, x, false))
 			return refuse(sa, ctx, V2_N_NO_PROPOSAL_CHOSEN);
-		v2_ccsa_clear(sa, x);
+		v2_ccsa_clear(sa, &sa->cr);
 		return V2V_OK;
 	}
 	if (x->kind == V2X_REKEY_CHILD)
@@ -465,17 +482,21 @@ static enum v2_verdict respond_finish(struct v2_ike_sa *sa, struct v2_ctx *ctx)
 	if (old && old->rekeying) {
 		/* 2.8.1: we rekey it too; remember this exchange's lowest nonce */
 		const uint8_t *low;
+		size_t low_len;
 
-		v2_ccsa_low_nonce(x, &low, &old->peer_low_nonce_len);
-		memcpy(old->peer_low_nonce, low, old->peer_low_nonce_len);
-		old->peer_rekeyed = true;
+		v2_ccsa_low_nonce(x, &low, &low_len);
+		if (v2_nonce_keep(&old->peer_low_nonce, &old->peer_low_nonce_len, low, low_len) == 0)
+			old->peer_rekeyed = true;
+		else
+			log_warn(&sa->sad.logger, "simultaneous rekey: no memory to compare nonces; "
+				 "ours, if it completes, replaces the child too");
 	}
 	if (put_answer(sa, ctx)) {
 		ctx->why = "could not build the CREATE_CHILD_SA answer";
 		v = V2V_FAIL_DELETE;
 	}
 	x->spi_in = 0;
-	v2_ccsa_clear(sa, x);
+	v2_ccsa_clear(sa, &sa->cr);
 	return v;
 }
 
@@ -492,13 +513,14 @@ static void respond_ke_done(void *owner, struct job_ke_result *r)
 	ctx->exchange = V2_EXCH_CREATE_CHILD_SA;
 	if (r->err) {
 		v = refuse(sa, ctx, V2_N_INVALID_SYNTAX); /* KEi not valid for its group */
+	} else if (!sa->cr) {
+		v = V2V_IGNORE; /* cannot happen: the job is cancelled with its exchange */
 	} else {
-		sa->cr.gir = r->shared;
+		sa->cr->gir = r->shared;
 		r->shared = NULL;
-		sa->cr.ke_reply = r->response; /* the job's, alive during this call */
-		sa->cr.ke_reply_len = r->response_len;
-		v = respond_finish(sa, ctx);
-		sa->cr.ke_reply = NULL;
+		sa->cr->ke_reply = r->response; /* the job's, alive during this call */
+		sa->cr->ke_reply_len = r->response_len;
+		v = respond_finish(sa, ctx); /* clears sa->cr, and ke_reply with it */
 	}
 	v2_complete(sa, ctx, v, V2S_ESTABLISHED);
 	free(ctx);
@@ -523,7 +545,7 @@ static enum v2_ccsa_kind request_kind(const struct v2_msg *m, struct v2_notify *
 enum v2_verdict v2_ccsa_respond(struct v2_ike_sa *sa, struct v2_ctx *ctx)
 {
 	const struct v2_msg *m = ctx->msg;
-	struct v2_ccsa *x = &sa->cr;
+	struct v2_ccsa *x;
 	struct v2_local_prop props[V2_PROP_MAX_LOCAL];
 	struct v2_notify rekey;
 	struct v2_bytes ni;
@@ -532,7 +554,10 @@ enum v2_verdict v2_ccsa_respond(struct v2_ike_sa *sa, struct v2_ctx *ctx)
 	uint16_t notify = 0;
 	uint8_t want[2];
 
-	v2_ccsa_clear(sa, x);
+	v2_ccsa_clear(sa, &sa->cr);
+	x = sa->cr = calloc(1, sizeof(*x));
+	if (!x)
+		return refuse(sa, ctx, V2_N_TEMPORARY_FAILURE);
 	x->kind = request_kind(m, &rekey);
 	if (sa->rekeyed || sa->redundant)
 		return refuse(sa, ctx, V2_N_TEMPORARY_FAILURE); /* being replaced (2.25, 2.8.2) */

@@ -11,6 +11,9 @@
 
 #include <event2/event.h>
 
+#include <sodium.h>
+
+#include "common/err.h"
 #include "common/id.h"
 #include "common/ke.h"
 #include "common/prf.h"
@@ -68,12 +71,10 @@ void v2_ike_sa_free(struct v2_ike_sa *sa)
 	secret_free(sa->gir);
 	if (sa->have_keys)
 		v2_ike_keys_free(&sa->keys);
-	free(sa->init_i);
-	free(sa->init_r);
+	v2_ike_sa_drop_init(sa);
+	v2_nonce_drop(&sa->peer_rekey_low, &sa->peer_rekey_low_len);
 	free(sa->req_msg);
 	free(sa->resp_msg);
-	secret_wipe(sa->ni, sizeof(sa->ni));
-	secret_wipe(sa->nr, sizeof(sa->nr));
 	if (sa->prev)
 		sa->prev->next = sa->next;
 	else
@@ -88,9 +89,19 @@ void v2_ike_sa_free(struct v2_ike_sa *sa)
 	free(sa);
 }
 
+void v2_nonce_drop(uint8_t **slot, size_t *len)
+{
+	if (*slot)
+		secret_wipe(*slot, *len);
+	free(*slot);
+	*slot = NULL;
+	*len = 0;
+}
+
 /*
  * Both IKE_SA_INIT messages are signed octets of AUTH (2.15) and nothing
  * else: once both AUTHs are checked they are ~450 bytes per SA for nothing.
+ * So are Ni and Nr, once the first child's KEYMAT is made (2.17).
  */
 void v2_ike_sa_drop_init(struct v2_ike_sa *sa)
 {
@@ -98,6 +109,29 @@ void v2_ike_sa_drop_init(struct v2_ike_sa *sa)
 	free(sa->init_r);
 	sa->init_i = sa->init_r = NULL;
 	sa->init_i_len = sa->init_r_len = 0;
+	v2_nonce_drop(&sa->ni, &sa->ni_len);
+	v2_nonce_drop(&sa->nr, &sa->nr_len);
+}
+
+int v2_nonce_keep(uint8_t **slot, size_t *slot_len, const uint8_t *p, size_t len)
+{
+	uint8_t *n;
+
+	if (!p)
+		len = V2_NONCE_LEN;
+	if (len == 0 || len > V2_NONCE_MAX)
+		return ERR_INVAL;
+	n = malloc(len);
+	if (!n)
+		return ERR_NOMEM;
+	if (p)
+		memcpy(n, p, len);
+	else
+		randombytes_buf(n, len);
+	v2_nonce_drop(slot, slot_len);
+	*slot = n;
+	*slot_len = len;
+	return 0;
 }
 
 struct v2_ike_sa *v2_ike_sa_find(struct v2_engine *e, const struct v2_header *h,

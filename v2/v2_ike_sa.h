@@ -67,9 +67,13 @@ struct v2_child_sa {
 	enum kernel_mode mode;
 	bool encap;
 	uint32_t reqid;
-	struct sockaddr_storage local, peer;
-	struct kernel_selector sel_out; /* local -> remote */
-	struct kernel_selector sel_in;  /* remote -> local */
+	/*
+	 * The addresses its kernel SAs were installed with: ours here, the
+	 * peer's in sad.peer (v2_child_addrs()). Compact: a sockaddr_storage
+	 * is 128 bytes, and the kernel selectors (2 x 264) are made from the
+	 * traffic selectors when needed (v2_child_selectors()).
+	 */
+	union sad_addr local;
 	struct ts ts_local, ts_remote;  /* as agreed (a rekey offers them again) */
 	bool installed;                 /* SAs and policies in the kernel */
 	bool owns_policies;             /* a rekeyed child hands them to its successor */
@@ -77,7 +81,7 @@ struct v2_child_sa {
 	uint64_t rekey_at_ms;           /* lifetime minus margin, with jitter; 0: never */
 	/* 2.8.1: the peer rekeyed it while ours was out: the lowest nonce of its exchange */
 	bool peer_rekeyed;
-	uint8_t peer_low_nonce[V2_NONCE_MAX];
+	uint8_t *peer_low_nonce;        /* v2_nonce_keep(), only in that case */
 	size_t peer_low_nonce_len;
 };
 
@@ -120,7 +124,7 @@ struct v2_ike_sa {
 	uint16_t ke_group;
 	struct ke_keypair *keypair;     /* initiator */
 	struct secret *gir;             /* until the keys are made */
-	uint8_t ni[V2_NONCE_MAX], nr[V2_NONCE_MAX];
+	uint8_t *ni, *nr;               /* their own length, until established (2.15, 2.17) */
 	size_t ni_len, nr_len;
 	uint8_t *init_i, *init_r;       /* both IKE_SA_INIT messages (AUTH, 2.15), until established */
 	size_t init_i_len, init_r_len;
@@ -164,8 +168,12 @@ struct v2_ike_sa {
 	bool timer_armed;
 	enum { V2T_NONE, V2T_RETRANSMIT, V2T_HALF_OPEN } timer_kind;
 
-	/* CREATE_CHILD_SA: ours out (ci) and the peer's being answered (cr) */
-	struct v2_ccsa ci, cr;
+	/*
+	 * CREATE_CHILD_SA: ours out (ci) and the peer's being answered (cr),
+	 * allocated only while the exchange runs (NULL otherwise): 2 x 672 B
+	 * that an idle IKE SA does not carry.
+	 */
+	struct v2_ccsa *ci, *cr;
 	uint64_t rekey_at_ms;           /* IKE SA rekey time, 0: never */
 	uint64_t last_heard_ms;         /* last authentic message from the peer (DPD) */
 	uint64_t dpd_sent_ms;           /* our liveness check went out, 0: none */
@@ -176,7 +184,7 @@ struct v2_ike_sa {
 	 * the IKE SA it made and the lowest nonce of its exchange.
 	 */
 	uint64_t peer_rekey_serial;
-	uint8_t peer_rekey_low[V2_NONCE_MAX];
+	uint8_t *peer_rekey_low;        /* v2_nonce_keep(), only in that case */
 	size_t peer_rekey_low_len;
 	bool redundant;                 /* lost a simultaneous rekey: only its Delete is left */
 	uint64_t rekey_of;              /* made by rekeying this IKE SA (serial), 0: initial */
@@ -236,8 +244,20 @@ struct v2_ike_sa *v2_ike_sa_new(struct v2_engine *e, const struct v2_conn *c, bo
 				const struct sockaddr_storage *peer);
 /* Take out of the SAD, delete children from the kernel, free. */
 void v2_ike_sa_free(struct v2_ike_sa *sa);
-/* Established: free what only the handshake needed (the IKE_SA_INIT messages). */
+/*
+ * Established: free what only the handshake needed: the IKE_SA_INIT
+ * messages and nonces (AUTH, 2.15; the first child's KEYMAT, 2.17; later
+ * exchanges bring their own nonces, 1.3, 2.18).
+ */
 void v2_ike_sa_drop_init(struct v2_ike_sa *sa);
+/*
+ * Keep a copy of a nonce in *slot (an allocation of its length, not a
+ * V2_NONCE_MAX array in every SA; the old one wiped and freed): p NULL
+ * makes V2_NONCE_LEN random octets. ERR_INVAL for 0 or past V2_NONCE_MAX.
+ */
+int v2_nonce_keep(uint8_t **slot, size_t *slot_len, const uint8_t *p, size_t len);
+/* Wipe and free *slot (may be NULL), zero its length. */
+void v2_nonce_drop(uint8_t **slot, size_t *len);
 struct v2_ike_sa *v2_ike_sa_find(struct v2_engine *e, const struct v2_header *h,
 				 const struct sockaddr_storage *peer);
 /* SK keys for one direction: the sender's (out) or the peer's (in). */
@@ -424,6 +444,12 @@ int v2_child_respond(struct v2_ike_sa *sa, const struct v2_msg *m, struct v2_cha
 int v2_child_accept(struct v2_ike_sa *sa, const struct v2_msg *m);
 /* Remove from the kernel and the SAD, free. */
 void v2_child_free(struct v2_ike_sa *sa, struct v2_child_sa *c);
+/* Our and the peer's address as its kernel SAs have them. */
+void v2_child_addrs(const struct v2_child_sa *c, struct sockaddr_storage *local,
+		    struct sockaddr_storage *peer);
+/* Its kernel selectors, local -> remote (out) and remote -> local (in). */
+int v2_child_selectors(const struct v2_child_sa *c, struct kernel_selector *out,
+		       struct kernel_selector *in);
 struct v2_child_sa *v2_child_by_spi_out(struct v2_ike_sa *sa, uint32_t spi_out);
 
 /* ---- v2_create_child.c ---- */
@@ -431,7 +457,8 @@ struct v2_child_sa *v2_child_by_spi_out(struct v2_ike_sa *sa, uint32_t spi_out);
 int v2_ccsa_start(struct v2_ike_sa *sa, enum v2_ccsa_kind kind, struct v2_child_sa *old);
 enum v2_verdict v2_ccsa_respond(struct v2_ike_sa *sa, struct v2_ctx *ctx);
 enum v2_verdict v2_ccsa_process_response(struct v2_ike_sa *sa, struct v2_ctx *ctx);
-void v2_ccsa_clear(struct v2_ike_sa *sa, struct v2_ccsa *x);
+/* End an exchange's state: free *slot (&sa->ci or &sa->cr, may hold NULL), set it NULL. */
+void v2_ccsa_clear(struct v2_ike_sa *sa, struct v2_ccsa **slot);
 
 /* ---- v2_rekey_ike.c ---- */
 /*

@@ -27,8 +27,13 @@ static struct v2_child_sa *child_of_spi(struct v2_engine *e, uint32_t spi,
 {
 	for (struct v2_ike_sa *sa = e->first; sa; sa = sa->next) {
 		for (struct v2_child_sa *c = sa->children; c; c = c->next) {
-			if ((c->sad.spi_in == spi && addr_matches(dst, &c->local)) ||
-			    (c->sad.spi_out == spi && addr_matches(dst, &c->peer))) {
+			struct sockaddr_storage local, peer;
+
+			if (c->sad.spi_in != spi && c->sad.spi_out != spi)
+				continue;
+			v2_child_addrs(c, &local, &peer);
+			if ((c->sad.spi_in == spi && addr_matches(dst, &local)) ||
+			    (c->sad.spi_out == spi && addr_matches(dst, &peer))) {
 				*owner = sa;
 				return c;
 			}

@@ -52,11 +52,11 @@ void v2_rekey_collision_note(struct v2_ike_sa *old, const struct v2_ccsa *x, str
 	const uint8_t *low;
 	size_t len;
 
-	if (old->ci.kind != V2X_REKEY_IKE)
+	if (!old->ci || old->ci->kind != V2X_REKEY_IKE)
 		return; /* no rekey of ours in flight: nothing collides */
 	v2_ccsa_low_nonce(x, &low, &len);
-	memcpy(old->peer_rekey_low, low, len);
-	old->peer_rekey_low_len = len;
+	if (v2_nonce_keep(&old->peer_rekey_low, &old->peer_rekey_low_len, low, len))
+		return; /* no memory: treated as no collision, ours replaces the old SA */
 	old->peer_rekey_serial = made->sad.serial;
 	log_info(&old->sad.logger, "simultaneous IKE SA rekey: the peer's made #%llu while ours "
 		 "is out", (unsigned long long)made->sad.serial);
@@ -124,7 +124,7 @@ void v2_rekey_collision_orphans(struct v2_ike_sa *dying)
 	for (struct v2_ike_sa *s = dying->eng->first; s; s = s->next)
 		if (s->sad.serial == dying->rekey_of)
 			old = s;
-	if (!old || old->ci.kind != V2X_REKEY_IKE || old->peer_rekey_serial != dying->sad.serial)
+	if (!old || !old->ci || old->ci->kind != V2X_REKEY_IKE || old->peer_rekey_serial != dying->sad.serial)
 		return;
 	log_info(&old->sad.logger, "simultaneous IKE SA rekey: the peer deleted #%llu before our "
 		 "rekey finished; its child SAs wait here for ours",

@@ -63,10 +63,6 @@ int v2_rekey_ike_finish(struct v2_ike_sa *sa, struct v2_ccsa *x, bool we_initiat
 	rc = sad_add_ike(e->p.sad, &n->sad, x->new_spi_i, x->new_spi_r, we_initiated);
 	n->ike = x->ike;
 	n->ke_group = x->group;
-	memcpy(n->ni, x->ni, x->ni_len);
-	n->ni_len = x->ni_len;
-	memcpy(n->nr, x->nr, x->nr_len);
-	n->nr_len = x->nr_len;
 	if (rc == 0)
 		rc = make_keys(sa, n, x);
 	if (rc) {
@@ -74,7 +70,7 @@ int v2_rekey_ike_finish(struct v2_ike_sa *sa, struct v2_ccsa *x, bool we_initiat
 			 err_str(rc));
 		v2_ike_sa_free(n);
 		if (we_initiated)
-			v2_ccsa_clear(sa, x);
+			v2_ccsa_clear(sa, &sa->ci);
 		return rc;
 	}
 	n->natt = sa->natt;
@@ -88,7 +84,7 @@ int v2_rekey_ike_finish(struct v2_ike_sa *sa, struct v2_ccsa *x, bool we_initiat
 	n->rekey_of = sa->sad.serial;
 	sa->rekeyed = true;
 	if (we_initiated && v2_rekey_collision_resolve(sa, x, n)) {
-		v2_ccsa_clear(sa, x); /* the old SA waits for the winner's Delete (2.8.2) */
+		v2_ccsa_clear(sa, &sa->ci); /* the old SA waits for the winner's Delete (2.8.2) */
 		return 0;
 	}
 	/* the children are the new SA's now (2.18), after any it took in a collision */
@@ -113,7 +109,7 @@ int v2_rekey_ike_finish(struct v2_ike_sa *sa, struct v2_ccsa *x, bool we_initiat
 	/* the daemon sees it as it sees an initial one: SAD listing, counters, pins */
 	v2_states_established(n);
 	if (we_initiated) {
-		v2_ccsa_clear(sa, x);
+		v2_ccsa_clear(sa, &sa->ci);
 		if (!v2_info_delete_ike(sa))
 			v2_ike_sa_free(sa);
 	}

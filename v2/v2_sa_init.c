@@ -204,7 +204,7 @@ enum v2_verdict v2_sa_init_respond(struct v2_ike_sa *sa, struct v2_ctx *ctx)
 		v = V2V_REPLY_NOTIFY;
 		goto out;
 	}
-	if (ke.data.len > KE_MAX_PUBLIC || ni.len > sizeof(sa->ni)) {
+	if (ke.data.len > KE_MAX_PUBLIC || ni.len > V2_NONCE_MAX) {
 		ctx->why = "KE or nonce too long";
 		goto out;
 	}
@@ -214,10 +214,11 @@ enum v2_verdict v2_sa_init_respond(struct v2_ike_sa *sa, struct v2_ctx *ctx)
 	sa->init_i_len = m->raw.len;
 	sa->ike = chosen;
 	sa->ke_group = ke.group;
-	memcpy(sa->ni, ni.p, ni.len);
-	sa->ni_len = ni.len;
-	randombytes_buf(sa->nr, V2_NONCE_LEN);
-	sa->nr_len = V2_NONCE_LEN;
+	if (v2_nonce_keep(&sa->ni, &sa->ni_len, ni.p, ni.len) ||
+	    v2_nonce_keep(&sa->nr, &sa->nr_len, NULL, 0)) {
+		ctx->why = "out of memory for the nonces";
+		goto out;
+	}
 	v2_natd_check(sa, m, &ctx->dg->peer, &ctx->dg->local);
 	v2_cert_note_init(sa, m);
 	if (job_ke_respond(sa->eng->p.jobs, ke.group, ke.data.p, ke.data.len, respond_ke_done, sa,
@@ -348,10 +349,8 @@ enum v2_verdict v2_sa_init_start(struct v2_ike_sa *sa)
 	if (sa->ke_group == 0)
 		sa->ke_group = first_group(sa->conn);
 	/* a COOKIE covers Ni (2.6): keep it when an INVALID_KE restart follows one */
-	if (!sa->cookie_len || !sa->ni_len) {
-		randombytes_buf(sa->ni, V2_NONCE_LEN);
-		sa->ni_len = V2_NONCE_LEN;
-	}
+	if ((!sa->cookie_len || !sa->ni_len) && v2_nonce_keep(&sa->ni, &sa->ni_len, NULL, 0))
+		return V2V_FAIL_DELETE;
 	if (sa->ke_group == 0 ||
 	    job_ke_keypair(sa->eng->p.jobs, sa->ke_group, keypair_done, sa, &sa->job))
 		return V2V_FAIL_DELETE;
@@ -481,7 +480,7 @@ enum v2_verdict v2_sa_init_process_response(struct v2_ike_sa *sa, struct v2_ctx 
 		goto out;
 	}
 	if (!chosen.ke || chosen.ke->v2_id != sa->ke_group || ke.group != sa->ke_group ||
-	    nr.len > sizeof(sa->nr)) {
+	    nr.len > V2_NONCE_MAX) {
 		ctx->why = "the responder's KE group differs from ours";
 		goto out;
 	}
@@ -491,8 +490,8 @@ enum v2_verdict v2_sa_init_process_response(struct v2_ike_sa *sa, struct v2_ctx 
 		goto out;
 	sa->init_r_len = m->raw.len;
 	sa->ike = chosen;
-	memcpy(sa->nr, nr.p, nr.len);
-	sa->nr_len = nr.len;
+	if (v2_nonce_keep(&sa->nr, &sa->nr_len, nr.p, nr.len))
+		goto out;
 	memcpy(sa->spi_r_pending, m->hdr.spi_r, 8);
 	v2_natd_check(sa, m, &ctx->dg->peer, &ctx->dg->local);
 	v2_cert_note_init(sa, m);

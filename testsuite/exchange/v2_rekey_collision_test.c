@@ -68,8 +68,8 @@ static void force_ni(struct v2_pair *p, int i, bool low)
 {
 	struct v2_ike_sa *sa = live_sa(p, i);
 
-	if (sa)
-		memset(sa->ci.ni, low ? 0x00 : 0xff, sa->ci.ni_len);
+	if (sa && sa->ci)
+		memset(sa->ci->ni, low ? 0x00 : 0xff, sa->ci->ni_len);
 }
 
 /* Wait for both KE jobs: each side's request is queued (order by job completion). */
