@@ -33,7 +33,8 @@ int kernel_open(const char *name, struct kernel **out)
 		if (err < 0)
 			return err;
 		(*out)->ops = backends[i];
-		logger_set(&(*out)->lg, "kernel-%s", name);
+		snprintf((*out)->lg_ctx, sizeof((*out)->lg_ctx), "kernel-%s", name);
+		(*out)->lg.ctx = (*out)->lg_ctx;
 		return 0;
 	}
 	log_error(&log_global, "unknown kernel backend \"%s\" (use \"xfrm\" or \"none\")", name);

@@ -36,6 +36,7 @@ struct kernel {
 	struct kernel_events events;
 	void *events_arg;
 	struct logger lg;
+	char lg_ctx[32];        /* lg's text: "kernel-NAME" */
 	/* trap policies (kernel_trap.c): restored when the SA's policy goes */
 	struct kernel_trap *traps;
 	size_t n_traps;

@@ -59,13 +59,16 @@ bool log_level_parse(const char *s, enum log_level *out)
 	return false;
 }
 
-void logger_set(struct logger *lg, const char *fmt, ...)
+const char *logger_prefix(const struct logger *lg, char *buf, size_t len)
 {
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(lg->ctx, sizeof(lg->ctx), fmt, ap);
-	va_end(ap);
+	if (!lg)
+		lg = &log_global;
+	if (!lg->prefix)
+		return lg->ctx ? lg->ctx : "";
+	if (len)
+		buf[0] = '\0';
+	lg->prefix(lg, buf, len);
+	return buf;
 }
 
 void log_set_sink(log_sink_fn fn, void *arg)
@@ -80,11 +83,12 @@ void log_vmsg(const struct logger *lg, enum log_level lvl, const char *fmt,
 	static const int syslog_prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
 	char body[1024];
 	char line[1200];
+	char ctx[LOGGER_PREFIX_MAX];
 
 	if (lvl > log_level)
 		return;
 	vsnprintf(body, sizeof(body), fmt, ap);
-	snprintf(line, sizeof(line), "%s: %s", lg ? lg->ctx : log_global.ctx, body);
+	snprintf(line, sizeof(line), "%s: %s", logger_prefix(lg, ctx, sizeof(ctx)), body);
 	if (log_sink) {
 		log_sink(lvl, line, log_sink_arg);
 		return;

@@ -12,6 +12,7 @@
 
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum log_level {
@@ -26,8 +27,16 @@ enum log_target {
 	LOG_TO_SYSLOG,
 };
 
+/*
+ * A logger's prefix is fixed text (ctx), or, when prefix is set, made
+ * only when a line is actually written: an SA's logger (common/sad.c)
+ * formats "conn #serial SPIs" from its SAD entry then, so 200,000 SAD
+ * entries carry no 128-byte copy that every SPI change would refresh.
+ */
+#define LOGGER_PREFIX_MAX 128
 struct logger {
-	char ctx[128];
+	const char *ctx;
+	void (*prefix)(const struct logger *lg, char *buf, size_t len);
 };
 
 /* The logger for lines that belong to no SA (prefix "dualike"). */
@@ -45,9 +54,8 @@ bool log_enabled(enum log_level lvl);
 /* Parse "error", "warn", "info", "debug"; false when unknown. */
 bool log_level_parse(const char *s, enum log_level *out);
 
-/* Set a logger's context, printf-style, truncated to fit. */
-void logger_set(struct logger *lg, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+/* The logger's prefix as text: ctx, or made into buf (LOGGER_PREFIX_MAX is enough). */
+const char *logger_prefix(const struct logger *lg, char *buf, size_t len);
 
 void log_msg(const struct logger *lg, enum log_level lvl, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

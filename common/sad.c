@@ -294,18 +294,24 @@ static void spi_hex(const uint8_t *spi, char out[2 * SAD_IKE_SPI_LEN + 1])
 	out[2 * SAD_IKE_SPI_LEN] = '\0';
 }
 
-/* "conn #serial SPIi:SPIr" or "conn #serial esp in:out" (hex). */
-static void entry_set_logger(struct sad_entry *e)
+/*
+ * "conn #serial SPIi:SPIr" or "conn #serial esp in:out" (hex), made from
+ * the entry when a line is written (struct logger): always current, and
+ * no per-entry copy to keep up to date.
+ */
+static void entry_prefix(const struct logger *lg, char *buf, size_t len)
 {
+	const struct sad_entry *e = SAD_CONTAINER(lg, struct sad_entry, logger);
+
 	if (e->kind == SAD_KIND_IKE) {
 		char si[2 * SAD_IKE_SPI_LEN + 1], sr[2 * SAD_IKE_SPI_LEN + 1];
 
 		spi_hex(e->spi_i, si);
 		spi_hex(e->spi_r, sr);
-		logger_set(&e->logger, "%s #%" PRIu64 " %s:%s", e->conn, e->serial, si, sr);
+		snprintf(buf, len, "%s #%" PRIu64 " %s:%s", e->conn, e->serial, si, sr);
 	} else {
-		logger_set(&e->logger, "%s #%" PRIu64 " %s %08" PRIx32 ":%08" PRIx32, e->conn,
-			   e->serial, e->proto == 51 ? "ah" : "esp", e->spi_in, e->spi_out);
+		snprintf(buf, len, "%s #%" PRIu64 " %s %08" PRIx32 ":%08" PRIx32, e->conn,
+			 e->serial, e->proto == 51 ? "ah" : "esp", e->spi_in, e->spi_out);
 	}
 }
 
@@ -320,7 +326,7 @@ void sad_entry_init(struct sad *sad, struct sad_entry *e, uint8_t version,
 	e->created = time(NULL);
 	snprintf(e->conn, sizeof(e->conn), "%s", conn ? conn : "");
 	addr_from_storage(&e->peer, peer);
-	entry_set_logger(e);
+	e->logger.prefix = entry_prefix;
 }
 
 void sad_entry_peer(const struct sad_entry *e, struct sockaddr_storage *out)
@@ -391,7 +397,6 @@ int sad_add_ike(struct sad *sad, struct sad_entry *e, const uint8_t spi_i[SAD_IK
 	link_ike_spis(sad, e);
 	link_common(sad, e);
 	sad->n_ike++;
-	entry_set_logger(e);
 	return 0;
 }
 
@@ -411,7 +416,6 @@ int sad_add_child(struct sad *sad, struct sad_entry *e, uint8_t proto, uint32_t 
 	table_insert(&sad->local, &e->by_local, hash_child(sad, proto, spi_in));
 	link_common(sad, e);
 	sad->n_child++;
-	entry_set_logger(e);
 	return 0;
 }
 
@@ -457,7 +461,6 @@ int sad_change_ike_spis(struct sad *sad, struct sad_entry *e,
 	memcpy(e->spi_i, spi_i, SAD_IKE_SPI_LEN);
 	memcpy(e->spi_r, spi_r, SAD_IKE_SPI_LEN);
 	link_ike_spis(sad, e);
-	entry_set_logger(e);
 	return 0;
 }
 
@@ -477,7 +480,6 @@ int sad_change_child_spis(struct sad *sad, struct sad_entry *e, uint32_t spi_in,
 	e->spi_in = spi_in;
 	e->spi_out = spi_out;
 	table_insert(&sad->local, &e->by_local, hash_child(sad, e->proto, spi_in));
-	entry_set_logger(e);
 	return 0;
 }
 

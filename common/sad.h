@@ -87,7 +87,7 @@ struct sad_entry {
 	union sad_addr peer;    /* the peer's IKE address (and port) */
 	time_t created;         /* wall clock, for listings */
 	char conn[SAD_CONN_MAX];
-	struct logger logger;   /* "conn #serial SPIs", kept current by the SAD */
+	struct logger logger;   /* "conn #serial SPIs", made from the entry per line */
 
 	/*
 	 * Private to sad.c. New indexes add a struct sad_link here and a table

@@ -74,7 +74,8 @@ static void control_dispatch(struct control *c, char *line, struct evbuffer *rep
 	} else {
 		status = cmd->run(c->ctx, argc, argv, json, body);
 	}
-	evbuffer_add_printf(reply, "status %d\n", status);
+	/* the length lets the client tell a whole reply from one cut short */
+	evbuffer_add_printf(reply, "status %d length %zu\n", status, evbuffer_get_length(body));
 	evbuffer_add_buffer(reply, body);
 	evbuffer_free(body);
 }
@@ -109,7 +110,7 @@ static void control_on_read(struct bufferevent *bev, void *arg)
 	if (n <= CONTROL_MAX_LINE)
 		control_dispatch(c, line, bufferevent_get_output(bev));
 	else
-		evbuffer_add_printf(bufferevent_get_output(bev), "status 2\nrequest too long\n");
+		evbuffer_add_printf(bufferevent_get_output(bev), "status 2 length 17\nrequest too long\n");
 	free(line);
 	bufferevent_setcb(bev, NULL, control_on_write_done, control_on_event, c);
 }
@@ -276,7 +277,20 @@ int control_request(const char *path, int argc, char **argv, int timeout_ms,
 	}
 	{
 		char *nl = strchr(buf, '\n');
-		char *b = strdup(nl ? nl + 1 : "");
+		size_t got = nl ? used - (size_t)(nl + 1 - buf) : 0, want;
+		char *b;
+
+		/*
+		 * "status N length L": a body of any other length was cut (the
+		 * daemon gave up writing, or died): an error, never the part
+		 * as the whole. A daemon without the length is taken at EOF.
+		 */
+		if (nl && sscanf(buf, "status %*d length %zu", &want) == 1 && want != got) {
+			free(buf);
+			*status = -1;
+			return ERR_IO;
+		}
+		b = strdup(nl ? nl + 1 : "");
 
 		free(buf);
 		if (!b)

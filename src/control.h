@@ -3,8 +3,10 @@
  *
  * Protocol (one request per connection, text, documented in dualikectl(8)):
  *   request:  one line, words separated by spaces: COMMAND [ARG...] [--json]
- *   response: a first line "status N" (0 = success; otherwise the exit code
- *             dualikectl returns), then the body, then the server closes.
+ *   response: a first line "status N length L" (N: 0 = success, otherwise
+ *             the exit code dualikectl returns; L: the body's length in
+ *             octets), then the body, then the server closes. The client
+ *             takes a body of another length as cut: an error.
  * The socket is created mode 0600 (or 0660 with a configured group); only
  * root or that group can talk to the daemon. The command grammar is a const
  * table given by the caller (src/ctl_cmds.c for the daemon).

@@ -76,11 +76,13 @@ static bool peer_id_fits(const struct v2_conn *c, const struct v2_id *got)
 static const struct secret *find_psk(struct v2_ike_sa *sa, const struct v2_conn_id *mine)
 {
 	const struct v2_hooks *h = &sa->eng->p.hooks;
+	struct v2_conn_id peer;
 
 	if (!h->psk)
 		return NULL;
 	/* before IDr arrives, the initiator names the peer it expects */
-	return h->psk(h->arg, sa->conn, mine, sa->peer_id.type ? &sa->peer_id : &sa->conn->remote_id,
+	v2_ike_sa_peer_id(sa, &peer);
+	return h->psk(h->arg, sa->conn, mine, peer.type ? &peer : &sa->conn->remote_id,
 		      &sa->local, &sa->peer);
 }
 
@@ -122,10 +124,10 @@ static bool auth_verify(struct v2_ike_sa *sa, const struct v2_msg *m, const stru
 
 static void remember_peer_id(struct v2_ike_sa *sa, const struct v2_id *id)
 {
-	memset(&sa->peer_id, 0, sizeof(sa->peer_id));
-	sa->peer_id.type = id->type;
-	sa->peer_id.len = id->data.len < V2_CONN_ID_MAX ? id->data.len : V2_CONN_ID_MAX;
-	memcpy(sa->peer_id.data, id->data.p, sa->peer_id.len);
+	if (v2_ike_sa_set_peer_id(sa, id->type, id->data.p, id->data.len)) {
+		log_warn(&sa->sad.logger, "no memory to keep the peer's identity");
+		return;
+	}
 	v2_initial_contact_index(sa); /* INITIAL_CONTACT finds SAs by identity (2.4) */
 }
 
@@ -179,7 +181,7 @@ enum v2_verdict v2_auth_respond(struct v2_ike_sa *sa, struct v2_ctx *ctx)
 	}
 	if (ctx->why) {
 		v2_auth_psk_key_wipe(&pk);
-		log_warn(&sa->sad.logger, "IKE_AUTH from %s refused: %s", sa->peer_id.type ? "peer" : "?",
+		log_warn(&sa->sad.logger, "IKE_AUTH from %s refused: %s", sa->peer_id ? "peer" : "?",
 			 ctx->why);
 		ctx->notify = V2_N_AUTHENTICATION_FAILED;
 		return V2V_FAIL_NOTIFY;

@@ -71,6 +71,8 @@ void v2_ike_sa_free(struct v2_ike_sa *sa)
 	secret_free(sa->gir);
 	if (sa->have_keys)
 		v2_ike_keys_free(&sa->keys);
+	v2_nat_state_set(sa, false);
+	free(sa->peer_id);
 	v2_ike_sa_drop_init(sa);
 	v2_nonce_drop(&sa->peer_rekey_low, &sa->peer_rekey_low_len);
 	free(sa->req_msg);
@@ -111,6 +113,34 @@ void v2_ike_sa_drop_init(struct v2_ike_sa *sa)
 	sa->init_i_len = sa->init_r_len = 0;
 	v2_nonce_drop(&sa->ni, &sa->ni_len);
 	v2_nonce_drop(&sa->nr, &sa->nr_len);
+}
+
+int v2_ike_sa_set_peer_id(struct v2_ike_sa *sa, uint8_t type, const uint8_t *data, size_t len)
+{
+	struct v2_peer_id *id;
+
+	if (len > V2_CONN_ID_MAX)
+		len = V2_CONN_ID_MAX;
+	id = malloc(sizeof(*id) + len);
+	if (!id)
+		return ERR_NOMEM;
+	id->type = type;
+	id->len = (uint8_t)len;
+	if (len)
+		memcpy(id->data, data, len);
+	free(sa->peer_id);
+	sa->peer_id = id;
+	return 0;
+}
+
+void v2_ike_sa_peer_id(const struct v2_ike_sa *sa, struct v2_conn_id *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!sa->peer_id)
+		return;
+	out->type = sa->peer_id->type;
+	out->len = sa->peer_id->len;
+	memcpy(out->data, sa->peer_id->data, sa->peer_id->len);
 }
 
 int v2_nonce_keep(uint8_t **slot, size_t *slot_len, const uint8_t *p, size_t len)
@@ -224,10 +254,10 @@ void v2_ike_sa_info(const struct v2_ike_sa *sa, struct v2_sa_info *info)
 	}
 	info->rekey_of = sa->rekey_of;
 	info->nat_local = sa->nat_local;
-	if (sa->peer_id.type) {
+	if (sa->peer_id && sa->peer_id->type) {
 		struct id *id = NULL;
 
-		if (id_new(sa->peer_id.type, sa->peer_id.data, sa->peer_id.len, &id) == 0)
+		if (id_new(sa->peer_id->type, sa->peer_id->data, sa->peer_id->len, &id) == 0)
 			id_str(id, info->peer_id, sizeof(info->peer_id));
 		id_free(id);
 	}

@@ -104,6 +104,13 @@ struct v2_ccsa {
 	struct v2_child_sel *sel;       /* the child's agreed proposal and selectors */
 };
 
+/* An identity at its length (ID type and data, RFC 7296 3.5): not a 272-byte v2_conn_id per SA. */
+struct v2_peer_id {
+	uint8_t type;
+	uint8_t len;                    /* V2_CONN_ID_MAX fits */
+	uint8_t data[];
+};
+
 struct v2_engine;
 
 struct v2_ike_sa {
@@ -118,6 +125,8 @@ struct v2_ike_sa {
 	struct sockaddr_storage local, peer;
 	bool natt;                      /* IKE moved to the NAT-T port */
 	bool nat_local, nat_peer;       /* NAT detected in front of us / the peer */
+	/* while nat_local (set it with v2_nat_state_set): the engine's natted list */
+	struct v2_ike_sa *nat_prev, *nat_next;
 
 	/* IKE_SA_INIT */
 	struct v2_chosen ike;           /* chosen transforms */
@@ -144,7 +153,7 @@ struct v2_ike_sa {
 	struct v2_iv_counter iv;
 
 	/* identities */
-	struct v2_conn_id peer_id;
+	struct v2_peer_id *peer_id;     /* the peer's, NULL until IKE_AUTH names it */
 
 	/* public key authentication (v2_cert.h) */
 	uint32_t peer_sighash;          /* hash IDs the peer announced, 1 << id (RFC 7427 4) */
@@ -233,6 +242,7 @@ struct v2_engine {
 	size_t n_retired;
 	struct v2_ike_sa *first, *last;
 	size_t n_sas;
+	struct v2_ike_sa *natted;       /* the SAs with nat_local: the keepalive walk's (v2_nat_state.c) */
 	size_t n_half_open;             /* responder SAs past the KE job start, before IKE_AUTH (2.6) */
 	struct v2_cookie_state cookie;
 	struct v2_engine_stats stats;
@@ -244,6 +254,10 @@ struct v2_ike_sa *v2_ike_sa_new(struct v2_engine *e, const struct v2_conn *c, bo
 				const struct sockaddr_storage *peer);
 /* Take out of the SAD, delete children from the kernel, free. */
 void v2_ike_sa_free(struct v2_ike_sa *sa);
+/* The peer's identity is (type, data): data cut at V2_CONN_ID_MAX; 0 or ERR_NOMEM. */
+int v2_ike_sa_set_peer_id(struct v2_ike_sa *sa, uint8_t type, const uint8_t *data, size_t len);
+/* The peer's identity as a v2_conn_id (type 0 when unknown), for the hooks. */
+void v2_ike_sa_peer_id(const struct v2_ike_sa *sa, struct v2_conn_id *out);
 /*
  * Established: free what only the handshake needed: the IKE_SA_INIT
  * messages and nonces (AUTH, 2.15; the first child's KEYMAT, 2.17; later
@@ -293,6 +307,14 @@ void v2_timer_arm(struct v2_ike_sa *sa, int kind, unsigned ms);
 void v2_timer_cancel(struct v2_ike_sa *sa);
 /* The timer fired (from libevent or v2_engine_fire_timers). */
 void v2_timer_fire(struct v2_ike_sa *sa);
+
+/* ---- v2_nat_state.c ---- */
+/*
+ * Whether a NAT is in front of us (RFC 7296 2.23): sets sa->nat_local and
+ * puts the SA on (or takes it off) the engine's natted list, so that the
+ * keepalive walk visits these SAs only, not every SA held.
+ */
+void v2_nat_state_set(struct v2_ike_sa *sa, bool nat_local);
 
 /* ---- v2_natd.c ---- */
 /* SHA-1(SPIi | SPIr | IP | port) (RFC 7296 2.23), 20 octets. */

@@ -18,7 +18,7 @@
 #include "v2/v2_ike_sa.h"
 
 /* The identity key: ID type octet, then the ID data (2.15 RestOfIDPayload less the reserved octets). */
-static size_t ident_key(const struct v2_conn_id *id, uint8_t key[1 + V2_CONN_ID_MAX])
+static size_t ident_key(const struct v2_peer_id *id, uint8_t key[1 + V2_CONN_ID_MAX])
 {
 	key[0] = id->type;
 	memcpy(key + 1, id->data, id->len);
@@ -30,9 +30,9 @@ int v2_initial_contact_index(struct v2_ike_sa *sa)
 	uint8_t key[1 + V2_CONN_ID_MAX];
 	int rc;
 
-	if (!sa->peer_id.type)
+	if (!sa->peer_id || !sa->peer_id->type)
 		return 0; /* not known yet: nothing to index */
-	rc = sad_set_peer_ident(sa->eng->p.sad, &sa->sad, key, ident_key(&sa->peer_id, key));
+	rc = sad_set_peer_ident(sa->eng->p.sad, &sa->sad, key, ident_key(sa->peer_id, key));
 	if (rc)
 		log_warn(&sa->sad.logger, "peer identity not indexed (INITIAL_CONTACT will miss it): %s",
 			 err_str(rc));
@@ -42,9 +42,10 @@ int v2_initial_contact_index(struct v2_ike_sa *sa)
 static bool same_peer(const struct v2_ike_sa *a, const struct v2_ike_sa *b)
 {
 	/* the SAD matched a 64-bit hash: compare the identities themselves */
-	return a->eng == b->eng && strcmp(a->conn->name, b->conn->name) == 0 &&
-	       a->peer_id.type == b->peer_id.type && a->peer_id.len == b->peer_id.len &&
-	       memcmp(a->peer_id.data, b->peer_id.data, a->peer_id.len) == 0;
+	return a->eng == b->eng && strcmp(a->conn->name, b->conn->name) == 0 && a->peer_id &&
+	       b->peer_id && a->peer_id->type == b->peer_id->type &&
+	       a->peer_id->len == b->peer_id->len &&
+	       memcmp(a->peer_id->data, b->peer_id->data, a->peer_id->len) == 0;
 }
 
 struct contact {
@@ -75,11 +76,11 @@ unsigned v2_initial_contact(struct v2_ike_sa *sa)
 	size_t len;
 	int rc;
 
-	if (!sa->peer_id.type)
+	if (!sa->peer_id || !sa->peer_id->type)
 		return 0;
 	if (v2_initial_contact_index(sa))
 		return 0;
-	len = ident_key(&sa->peer_id, key);
+	len = ident_key(sa->peer_id, key);
 	rc = sad_foreach_peer_ident(sa->eng->p.sad, 2, key, len, remove_older, &ct);
 	if (rc < 0)
 		log_warn(&sa->sad.logger, "INITIAL_CONTACT: older IKE SAs not looked up: %s",

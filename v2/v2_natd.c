@@ -83,7 +83,7 @@ void v2_natd_check(struct v2_ike_sa *sa, const struct v2_msg *m,
 	sa->nat_peer = !match;
 	if (v2_msg_find_notify(m, V2_N_NAT_DETECTION_DESTINATION_IP, &n) &&
 	    v2_natd_hash(m->hdr.spi_i, m->hdr.spi_r, dst, want) == 0)
-		sa->nat_local = n.data.len != 20 || memcmp(n.data.p, want, 20) != 0;
+		v2_nat_state_set(sa, n.data.len != 20 || memcmp(n.data.p, want, 20) != 0);
 	if (sa->nat_peer || sa->nat_local)
 		log_info(&sa->sad.logger, "NAT detected:%s%s", sa->nat_local ? " in front of us" : "",
 			 sa->nat_peer ? " in front of the peer" : "");

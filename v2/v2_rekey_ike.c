@@ -74,9 +74,10 @@ int v2_rekey_ike_finish(struct v2_ike_sa *sa, struct v2_ccsa *x, bool we_initiat
 		return rc;
 	}
 	n->natt = sa->natt;
-	n->nat_local = sa->nat_local;
+	v2_nat_state_set(n, sa->nat_local);
 	n->nat_peer = sa->nat_peer;
-	n->peer_id = sa->peer_id;
+	if (sa->peer_id)
+		v2_ike_sa_set_peer_id(n, sa->peer_id->type, sa->peer_id->data, sa->peer_id->len);
 	v2_initial_contact_index(n);
 	v2_initial_contact_index(n);
 	n->state = V2S_ESTABLISHED;

@@ -1,13 +1,15 @@
 /*
  * mem-bench.c - heap bytes per IKEv2 SA held by a responder, measured
  * in-process, exactly and independent of machine load: two engines
- * (testsuite/regress/v2_pair.c, `none` kernel) set up N IKE SAs with one
- * child each, every one with its own initiator identity (the engine sends
- * INITIAL_CONTACT, RFC 7296 2.4, so one identity would leave one SA); the
- * initiator's SAs are then freed without a message, and the heap still in
- * use (glibc mallinfo2: chunk sizes with their headers) is the
- * responder's N SAs, their SAD entries and index buckets, timers and
- * cached messages. Prints the struct sizes beside it, for the breakdown.
+ * (bench_sas.c over testsuite/regress/v2_pair.c, `none` kernel) set up N
+ * IKE SAs with one child each, every one with its own initiator identity
+ * (the engine sends INITIAL_CONTACT, RFC 7296 2.4, so one identity would
+ * leave one SA); the initiator's SAs are then freed without a message,
+ * the responder's housekeeping timers are armed on an event base as in
+ * the daemon, and the heap still in use (glibc mallinfo2: chunk sizes
+ * with their headers) is the responder's N SAs, their SAD entries and
+ * index buckets, timers and cached messages. Prints the struct sizes
+ * beside it, and where the bytes are (breakdown()).
  *
  *   testsuite/bench/mem-bench [N]        (10000 by default)
  */
@@ -16,10 +18,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/event.h>
+
 #include "common/job.h"
 #include "common/log.h"
 #include "common/sad.h"
-#include "common/ts.h"
+#include "testsuite/bench/bench_sas.h"
 #include "testsuite/regress/v2_pair.h"
 #include "v2/v2_ike_sa.h"
 
@@ -30,24 +34,13 @@ static size_t heap_in_use(void)
 	return mi.uordblks + mi.hblkhd;
 }
 
-/*
- * The initiator's conn takes SA n's identity before it initiates (as
- * dualike-load does), and its own traffic selector inside v2_pair's
- * 10.1.0.0/16 (an address and a UDP port), so that no two children share
- * selectors and every IKE SA keeps its child.
- */
-static void set_identity(struct v2_engine *e, unsigned n)
+/* Print what the heap gave back since *was, per SA; *was moves on. */
+static void item(const char *what, size_t *was, double n)
 {
-	struct v2_conn *c = (struct v2_conn *)v2_engine_find_conn(e, "lab");
-	uint8_t a[4] = { 10, 1, (uint8_t)(n >> 8), (uint8_t)n };
+	size_t now = heap_in_use();
 
-	c->local_id.type = 2; /* ID_FQDN */
-	c->local_id.len = (size_t)snprintf((char *)c->local_id.data, V2_CONN_ID_MAX,
-					   "init%u.bench", n);
-	ts_from_prefix(&c->local_ts[0], TS_IPV4_ADDR_RANGE, a, 32);
-	c->local_ts[0].proto = 17;
-	c->local_ts[0].port_lo = c->local_ts[0].port_hi = (uint16_t)(1024 + (n >> 16));
-	c->n_local_ts = 1;
+	printf("  %-58s %6.0f B/SA\n", what, ((double)*was - (double)now) / n);
+	*was = now;
 }
 
 /*
@@ -58,90 +51,82 @@ static void set_identity(struct v2_engine *e, unsigned n)
 static void breakdown(struct v2_pair *p, int n_sas, size_t total)
 {
 	struct v2_engine *e = p->s[1].eng;
-	size_t was = total, now;
+	size_t was = total;
 	double n = n_sas > 0 ? n_sas : 1;
+	char what[96];
 
-	for (struct v2_ike_sa *sa = e->first; sa; sa = sa->next) {
-		free(sa->init_i);
-		free(sa->init_r);
-		sa->init_i = sa->init_r = NULL;
-		sa->init_i_len = sa->init_r_len = 0;
-	}
-	now = heap_in_use();
-	printf("  both IKE_SA_INIT messages (kept for AUTH, 2.15)  %6.0f B/SA\n", ((double)was - (double)now) / n);
-	was = now;
+	for (struct v2_ike_sa *sa = e->first; sa; sa = sa->next)
+		v2_ike_sa_drop_init(sa);
+	item("IKE_SA_INIT messages and nonces (freed once established)", &was, n);
 	for (struct v2_ike_sa *sa = e->first; sa; sa = sa->next) {
 		free(sa->resp_msg);
 		free(sa->req_msg);
 		sa->resp_msg = sa->req_msg = NULL;
 		sa->have_resp = false;
 	}
-	now = heap_in_use();
-	printf("  cached last response / request (2.1)            %6.0f B/SA\n", ((double)was - (double)now) / n);
-	was = now;
+	item("cached last response / request (2.1)", &was, n);
 	for (struct v2_ike_sa *sa = e->first; sa; sa = sa->next) {
 		if (sa->have_keys)
 			v2_ike_keys_free(&sa->keys);
 		sa->have_keys = false;
 	}
-	now = heap_in_use();
-	printf("  IKE SA keys (seven struct secret)               %6.0f B/SA\n", ((double)was - (double)now) / n);
-	was = now;
+	item("IKE SA keys (seven struct secret)", &was, n);
+	for (struct v2_ike_sa *sa = e->first; sa; sa = sa->next) {
+		if (sa->maint)
+			event_free(sa->maint);
+		if (sa->timer)
+			event_free(sa->timer);
+		sa->maint = sa->timer = NULL;
+	}
+	item("timers (libevent events: housekeeping, retransmission)", &was, n);
 	for (struct v2_ike_sa *sa = e->first; sa; sa = sa->next)
 		while (sa->children)
 			v2_child_free(sa, sa->children);
-	now = heap_in_use();
-	printf("  child SA (struct %zu B + keys + kernel none SAs, policies) %6.0f B/SA\n",
-	       sizeof(struct v2_child_sa), ((double)was - (double)now) / n);
-	was = now;
+	snprintf(what, sizeof(what), "child SA (struct %zu B + SAD + kernel none SAs, policies)",
+		 sizeof(struct v2_child_sa));
+	item(what, &was, n);
 	while (e->first)
 		v2_ike_sa_free(e->first);
-	now = heap_in_use();
-	printf("  IKE SA struct (%zu B) and what else it held     %6.0f B/SA\n",
-	       sizeof(struct v2_ike_sa), ((double)was - (double)now) / n);
-	printf("  left (SAD buckets, engine)                      %6.0f B/SA\n", now / n - 0.0 * n);
+	snprintf(what, sizeof(what), "IKE SA (struct %zu B) and what else it held",
+		 sizeof(struct v2_ike_sa));
+	item(what, &was, n);
+	printf("  %-58s %6.0f B/SA\n", "left (SAD index buckets)", (double)was / n);
 }
 
 int main(int argc, char **argv)
 {
 	unsigned n = argc > 1 ? (unsigned)strtoul(argv[1], NULL, 10) : 10000;
+	struct event_base *base;
 	struct job_pool *pool;
 	struct v2_pair p;
 	size_t before, after;
 	int resp_sas;
 
 	log_setup(LOG_TO_STDERR, LOG_LEVEL_ERROR, "mem-bench");
-	if (n == 0 || job_pool_new(NULL, 1, &pool) < 0 ||
-	    v2p_open(&p, pool, "aes128-sha256-prfsha256-x25519", "aes128gcm16")) {
-		fprintf(stderr, "mem-bench: setup failed\n");
+	base = event_base_new();
+	if (!base || n == 0 || job_pool_new(NULL, 1, &pool) < 0 ||
+	    bench_sas_open(&p, pool, "mem-bench"))
 		return 2;
-	}
 	malloc_trim(0);
 	before = heap_in_use();
-	for (unsigned i = 0; i < n; i++) {
-		set_identity(p.s[0].eng, i);
-		if (v2_engine_up(p.s[0].eng, "lab")) {
-			fprintf(stderr, "mem-bench: up failed at %u\n", i);
-			return 2;
-		}
-		v2p_run(&p);
-	}
-	/* the initiator's side goes: what stays is the responder's */
-	while (p.s[0].eng->first)
-		v2_ike_sa_free(p.s[0].eng->first);
+	if (bench_sas_make(&p, n, "mem-bench"))
+		return 2;
+	bench_sas_arm(&p, base);
 	after = heap_in_use();
 	resp_sas = (int)v2_engine_count_sas(p.s[1].eng);
 	printf("mem-bench: %u SAs initiated, responder holds %d IKE SAs and %zu children\n", n,
 	       resp_sas, sad_count(p.s[1].sad, SAD_KIND_CHILD));
 	printf("heap in use by the responder's SAs: %zu bytes, %.0f bytes per IKE SA + child\n",
 	       after - before, resp_sas > 0 ? (double)(after - before) / resp_sas : 0.0);
-	printf("sizeof: v2_ike_sa %zu (of which sad_entry %zu, logger %zu, ccsa x2 %zu, "
-	       "peer_id %zu), v2_child_sa %zu, SAD index buckets now %zu bytes\n",
+	printf("sizeof: v2_ike_sa %zu (of which sad_entry %zu, logger %zu), "
+	       "v2_child_sa %zu, v2_ccsa %zu (only while an exchange runs), "
+	       "SAD index buckets now %zu bytes\n",
 	       sizeof(struct v2_ike_sa), sizeof(struct sad_entry), sizeof(struct logger),
-	       2 * sizeof(struct v2_ccsa), sizeof(struct v2_conn_id), sizeof(struct v2_child_sa),
+	       sizeof(struct v2_child_sa), sizeof(struct v2_ccsa),
 	       sad_index_bytes(p.s[1].sad));
-	breakdown(&p, resp_sas, after);
+	breakdown(&p, resp_sas, after - before);
 	v2p_close(&p);
+	event_base_free(base);
 	job_pool_free(pool);
 	return resp_sas == (int)n ? 0 : 1;
 }

@@ -141,7 +141,7 @@ static void test_natted(void)
 		   "no NAT: nor from B");
 	/* what v2_natd_check leaves when our NAT_DETECTION_SOURCE_IP did not match (2.23) */
 	sa = p.s[0].eng->first;
-	sa->nat_local = true;
+	v2_nat_state_set(sa, true);
 	tap_eq_int((long long)v2_engine_foreach_natted(p.s[0].eng, NULL, NULL), 0,
 		   "NAT found but still on port 500: none yet");
 	sa->natt = true;
@@ -152,6 +152,18 @@ static void test_natted(void)
 	p.s[1].eng->first->natt = true;
 	tap_eq_int((long long)v2_engine_foreach_natted(p.s[1].eng, NULL, NULL), 0,
 		   "the end in front of the NAT sends none");
+	tap_ok(p.s[0].eng->natted == sa && !p.s[1].eng->natted,
+	       "only the NATed SA is on its engine's natted list");
+	v2_nat_state_set(sa, true);
+	tap_ok(p.s[0].eng->natted == sa && !sa->nat_next && !sa->nat_prev, "set twice: listed once");
+	v2_nat_state_set(sa, false);
+	tap_eq_int((long long)v2_engine_foreach_natted(p.s[0].eng, NULL, NULL), 0,
+		   "the NAT gone: no keepalives");
+	v2_nat_state_set(sa, true);
+	v2_ike_sa_free(sa);
+	tap_ok(p.s[0].eng->natted == NULL, "a freed SA leaves the natted list");
+	tap_eq_int((long long)v2_engine_foreach_natted(p.s[0].eng, NULL, NULL), 0,
+		   "and is not visited");
 	v2p_close(&p);
 }
 

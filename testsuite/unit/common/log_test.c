@@ -16,23 +16,40 @@ static void sink(enum log_level lvl, const char *line, void *arg)
 	lines++;
 }
 
+static unsigned prefix_calls;
+
+/* A prefix made per line, as an SA's (common/sad.c). */
+static void made_prefix(const struct logger *lg, char *buf, size_t len)
+{
+	(void)lg;
+	prefix_calls++;
+	snprintf(buf, len, "conn %s #%u %016llx:%016llx", "west", 7u, 0x0123456789abcdefULL, 0ULL);
+}
+
 int main(void)
 {
-	struct logger lg;
+	struct logger lg = { .prefix = made_prefix };
+	struct logger fixed = { .ctx = "kernel-none" };
 	enum log_level lvl;
+	char buf[LOGGER_PREFIX_MAX];
 
 	log_set_sink(sink, NULL);
 	log_set_level(LOG_LEVEL_INFO);
-	logger_set(&lg, "conn %s #%u %016llx:%016llx", "west", 7u,
-		   0x0123456789abcdefULL, 0ULL);
 	log_info(&lg, "IKE_SA_INIT sent");
 	tap_eq_str(last, "conn west #7 0123456789abcdef:0000000000000000: IKE_SA_INIT sent",
 		   "every line carries the SA's context");
 	lines = 0;
+	prefix_calls = 0;
 	log_debug(&lg, "hidden");
 	tap_eq_int(lines, 0, "debug lines are hidden at level info");
 	tap_ok(log_enabled(LOG_LEVEL_INFO) && log_enabled(LOG_LEVEL_ERROR) &&
 	       !log_enabled(LOG_LEVEL_DEBUG), "log_enabled: info and error at level info, not debug");
+	tap_eq_int(prefix_calls, 0, "a hidden line does not make the prefix");
+	log_info(&fixed, "up");
+	tap_eq_str(last, "kernel-none: up", "a fixed prefix");
+	tap_eq_str(logger_prefix(&lg, buf, sizeof(buf)), "conn west #7 0123456789abcdef:0000000000000000",
+		   "logger_prefix makes a made prefix");
+	lines = 0;
 	log_set_level(LOG_LEVEL_DEBUG);
 	tap_ok(log_enabled(LOG_LEVEL_DEBUG), "log_enabled: debug at level debug");
 	log_debug(&lg, "shown");

@@ -49,6 +49,7 @@ static void spi_of(uint64_t v, uint8_t spi[8])
 
 static void test_init_and_logger(struct sad *db)
 {
+	char lg[LOGGER_PREFIX_MAX];
 	struct sad_entry a, b;
 	struct sockaddr_storage p = addr("192.0.2.1", 500), back;
 
@@ -57,8 +58,8 @@ static void test_init_and_logger(struct sad *db)
 		       "a-connection-name-that-is-much-longer-than-forty-seven-bytes", NULL);
 	tap_ok(b.serial == a.serial + 1, "serials increase by one");
 	tap_eq_int((long long)strlen(b.conn), SAD_CONN_MAX - 1, "long connection names are cut");
-	tap_ok(strncmp(a.logger.ctx, "office #", 8) == 0, "logger starts with \"conn #\": %s",
-	       a.logger.ctx);
+	tap_ok(strncmp(logger_prefix(&a.logger, lg, sizeof(lg)), "office #", 8) == 0,
+	       "logger starts with \"conn #\": %s", lg);
 	tap_ok(a.created > 0, "creation time is set");
 	sad_entry_peer(&a, &back);
 	tap_ok(back.ss_family == AF_INET && ((struct sockaddr_in *)&back)->sin_port == htons(500) &&
@@ -73,7 +74,7 @@ static void test_ike_initiator(struct sad *db)
 	struct sockaddr_storage p = addr("198.51.100.7", 500);
 	uint8_t spi_i[8], spi_r[8], other[8];
 	struct sad_entry *e;
-	char want[128];
+	char want[128], lg[LOGGER_PREFIX_MAX];
 
 	sad_entry_init(db, &sa.sad, 2, SAD_KIND_IKE, "init", &p);
 	tap_eq_int(sad_new_ike_spi(db, 2, spi_i), 0, "a fresh SPIi");
@@ -93,9 +94,9 @@ static void test_ike_initiator(struct sad *db)
 	tap_ok(sad_find_ike(db, 2, spi_i, zero) == NULL, "no longer under (SPIi, 0)");
 	tap_ok(sad_find_ike_by_spi_i(db, 2, spi_i, &p) == &sa.sad, "still found by SPIi + peer");
 	snprintf(want, sizeof(want), "init #%llu ", (unsigned long long)sa.sad.serial);
-	tap_ok(strstr(sa.sad.logger.ctx, "1122334455667788") != NULL &&
-	       strncmp(sa.sad.logger.ctx, want, strlen(want)) == 0,
-	       "logger shows the new SPIs: %s", sa.sad.logger.ctx);
+	logger_prefix(&sa.sad.logger, lg, sizeof(lg));
+	tap_ok(strstr(lg, "1122334455667788") != NULL && strncmp(lg, want, strlen(want)) == 0,
+	       "logger shows the new SPIs: %s", lg);
 
 	/* Our SPI cannot be zero, and a used one cannot be re-used. */
 	memcpy(other, spi_i, 8);
@@ -168,6 +169,7 @@ static void test_ike_responder(struct sad *db)
 
 static void test_child(struct sad *db)
 {
+	char lg[LOGGER_PREFIX_MAX];
 	struct sad_entry c, d;
 	struct sockaddr_storage p = addr("192.0.2.50", 500);
 
@@ -177,8 +179,8 @@ static void test_child(struct sad *db)
 	tap_ok(sad_find_child(db, 50, 0xc0ffee01) == &c, "found by inbound SPI");
 	tap_ok(sad_find_child(db, 51, 0xc0ffee01) == NULL, "AH with that SPI is another SA");
 	tap_ok(sad_find_child(db, 50, 0x12345678) == NULL, "not by the outbound SPI");
-	tap_ok(strstr(c.logger.ctx, "esp c0ffee01:12345678") != NULL, "child logger: %s",
-	       c.logger.ctx);
+	tap_ok(strstr(logger_prefix(&c.logger, lg, sizeof(lg)), "esp c0ffee01:12345678") != NULL,
+	       "child logger: %s", lg);
 	tap_eq_int(sad_add_child(db, &d, 50, 0xc0ffee01, 1, 1), ERR_STATE, "duplicate SPI refused");
 	tap_eq_int(sad_add_child(db, &d, 50, 0, 1, 1), ERR_INVAL, "SPI 0 refused");
 	tap_eq_int(sad_add_child(db, &d, 50, 0xc0ffee02, 2, 1), 0, "second child added");

@@ -103,7 +103,8 @@ static size_t count_lines(const char *s)
  * `gap_ms` apart, then (after stall_ms more) closes. As a large listing
  * arrives: in pieces, over longer than the client's timeout in total.
  */
-static pid_t slow_server(const char *sock, int chunks, int gap_ms, int stall_ms)
+static pid_t slow_server(const char *sock, int chunks, int gap_ms, int stall_ms,
+			 const char *first)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	int lfd = socket(AF_UNIX, SOCK_STREAM, 0);
@@ -120,7 +121,7 @@ static pid_t slow_server(const char *sock, int chunks, int gap_ms, int stall_ms)
 
 		if (fd < 0 || read(fd, req, sizeof(req)) <= 0)
 			_exit(1);
-		if (write(fd, "status 0\n", 9) != 9)
+		if (write(fd, first, strlen(first)) != (ssize_t)strlen(first))
 			_exit(1);
 		for (int i = 0; i < chunks; i++) {
 			int n = snprintf(line, sizeof(line), "sa %d\n", i);
@@ -145,7 +146,7 @@ static void test_slow_replies(const char *dir)
 
 	snprintf(sock, sizeof(sock), "%s/slow", dir);
 	/* 12 lines 100 ms apart: 1.2 s in all, each gap well under 500 ms */
-	pid = slow_server(sock, 12, 100, 0);
+	pid = slow_server(sock, 12, 100, 0, "status 0\n");
 	rc = control_request(sock, 1, argv, 500, &body, &status);
 	tap_ok(rc == 0 && status == 0, "a reply longer in total than the timeout completes");
 	tap_eq_int(body ? (long long)count_lines(body) : -1, 12, "every line of it arrives");
@@ -155,9 +156,26 @@ static void test_slow_replies(const char *dir)
 	waitpid(pid, NULL, 0);
 
 	/* a daemon that stalls mid-reply: an error, never the part as the whole */
-	pid = slow_server(sock, 2, 10, 1500);
+	pid = slow_server(sock, 2, 10, 1500, "status 0\n");
 	rc = control_request(sock, 1, argv, 300, &body, &status);
 	tap_ok(rc < 0 && body == NULL, "a reply stalled before EOF is an error (rc %d)", rc);
+	free(body);
+	body = NULL;
+	waitpid(pid, NULL, 0);
+
+	/* a daemon that closes before the length it announced: cut, an error */
+	pid = slow_server(sock, 3, 1, 0, "status 0 length 4096\n");
+	rc = control_request(sock, 1, argv, 1000, &body, &status);
+	tap_ok(rc < 0 && body == NULL, "a reply shorter than its length is an error (rc %d)", rc);
+	free(body);
+	body = NULL;
+	waitpid(pid, NULL, 0);
+
+	/* 3 lines "sa N\n" are 15 octets: exactly the length announced */
+	pid = slow_server(sock, 3, 1, 0, "status 0 length 15\n");
+	rc = control_request(sock, 1, argv, 1000, &body, &status);
+	tap_ok(rc == 0 && status == 0 && body && strcmp(body, "sa 0\nsa 1\nsa 2\n") == 0,
+	       "a reply of its announced length is whole");
 	free(body);
 	waitpid(pid, NULL, 0);
 	unlink(sock);

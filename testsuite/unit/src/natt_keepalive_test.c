@@ -78,7 +78,7 @@ static void test_v2(void)
 		   "IKEv2, no NAT: no keepalive in 100 s");
 	/* A found its NAT_DETECTION_SOURCE_IP hash changed and moved to 4500 (2.23) */
 	sa = p.s[0].eng->first;
-	sa->nat_local = true;
+	v2_nat_state_set(sa, true);
 	sa->natt = true;
 	tap_eq_int((long long)run_ticks(&cfg, p.s[0].eng, NULL, 1, 100), 5,
 		   "IKEv2 behind a NAT: one keepalive per 20 s");

@@ -33,10 +33,10 @@ static struct sockaddr_storage v4(uint32_t host, uint16_t port)
 
 static void set_id(struct v2_ike_sa *sa, unsigned peer)
 {
-	memset(&sa->peer_id, 0, sizeof(sa->peer_id));
-	sa->peer_id.type = V2_ID_FQDN;
-	sa->peer_id.len = (size_t)snprintf((char *)sa->peer_id.data, V2_CONN_ID_MAX,
-					   "peer-%u.example.org", peer);
+	char name[64];
+	int n = snprintf(name, sizeof(name), "peer-%u.example.org", peer);
+
+	v2_ike_sa_set_peer_id(sa, V2_ID_FQDN, (const uint8_t *)name, (size_t)n);
 }
 
 /* A responder SA of connection ci with peer identity `peer`, indexed. */
@@ -64,13 +64,12 @@ struct tally {
 
 static void count_peer(const struct v2_engine *e, unsigned peer, struct tally *t)
 {
-	struct v2_ike_sa probe;
+	char name[64];
+	size_t n = (size_t)snprintf(name, sizeof(name), "peer-%u.example.org", peer);
 
 	memset(t, 0, sizeof(*t));
-	set_id(&probe, peer);
 	for (const struct v2_ike_sa *sa = e->first; sa; sa = sa->next) {
-		if (sa->peer_id.len != probe.peer_id.len ||
-		    memcmp(sa->peer_id.data, probe.peer_id.data, probe.peer_id.len) != 0)
+		if (!sa->peer_id || sa->peer_id->len != n || memcmp(sa->peer_id->data, name, n) != 0)
 			continue;
 		if (strcmp(sa->conn->name, "lab") == 0)
 			t->lab++;
