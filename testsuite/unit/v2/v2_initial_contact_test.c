@@ -128,8 +128,10 @@ int main(void)
 
 	/* an SA whose identity is not known yet is neither found nor a finder */
 	sa = make_sa(e, 0, 9, n++);
-	if (sa)
-		memset(&sa->peer_id, 0, sizeof(sa->peer_id));
+	if (sa) {
+		free(sa->peer_id);
+		sa->peer_id = NULL;
+	}
 	tap_eq_int(sa ? v2_initial_contact(sa) : 99, 0, "no identity yet: nothing removed");
 
 	/* every remaining peer of "lab" reconnects once: each removes exactly its own 10 */
