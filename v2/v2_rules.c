@@ -184,20 +184,37 @@ static int check_placement(const struct v2_rules_row *row, const struct v2_msg *
 
 _Static_assert(V2_MSG_MAX_PAYLOADS < 256, "a payload count fits an octet");
 
+/* The smallest type >= from in the bitmap, 256 when none. */
+static unsigned next_present(const uint64_t present[4], unsigned from)
+{
+	for (unsigned w = from >> 6; w < 4; w++) {
+		uint64_t bits = present[w];
+
+		if (w == from >> 6)
+			bits &= ~(uint64_t)0 << (from & 63);
+		if (bits)
+			return w * 64 + (unsigned)__builtin_ctzll(bits);
+	}
+	return 256;
+}
+
 static int check_counts(const struct v2_rules_row *row, const struct v2_msg *m,
 			char *why, size_t cap)
 {
 	uint8_t count[256] = { 0 }; /* a message has fewer than 256 payloads (below) */
+	uint64_t present[4] = { 0 }; /* the types counted, to visit them in order */
 	bool error_response = v2_rules_is_error_response(m);
 
 	for (size_t i = 0; i < m->n; i++)
-		if (counts(m, &m->pl[i]))
-			count[m->pl[i].type]++;
-	for (size_t t = 0; t < 256; t++) {
+		if (counts(m, &m->pl[i])) {
+			uint8_t t = m->pl[i].type;
+
+			count[t]++;
+			present[t >> 6] |= (uint64_t)1 << (t & 63);
+		}
+	for (unsigned t = next_present(present, 0); t < 256; t = next_present(present, t + 1)) {
 		const struct v2_rule *r;
 
-		if (!count[t])
-			continue;
 		r = rule_for(row, (uint8_t)t);
 		if (!r) {
 			say(why, cap, row, "unexpected %s", v2_payload_name((unsigned)t));
