@@ -114,7 +114,7 @@ void v1_p1_vids(struct v1_isakmp_sa *sa, struct v1_builder *b)
 			put_vid(b, vid_of(best_first[i]));
 }
 
-static enum v1_natt_method method_of(enum v1_vid_kind k)
+enum v1_natt_method v1_natt_method_of_vid(enum v1_vid_kind k)
 {
 	switch (k) {
 	case V1_VID_NATT_RFC3947: return V1_NATT_RFC3947;
@@ -158,8 +158,8 @@ void v1_p1_read_vids(struct v1_isakmp_sa *sa, const struct v1_msg *m)
 		k = v1_vid_classify(pl->body, pl->body_len, &name);
 		if (k == V1_VID_DPD)
 			sa->peer_dpd = true;
-		else if (method_of(k) != V1_NATT_NONE)
-			sa->peer_natt_vids |= V1_NATT_OFFER(method_of(k));
+		else if (v1_natt_method_of_vid(k) != V1_NATT_NONE)
+			sa->peer_natt_vids |= V1_NATT_OFFER(v1_natt_method_of_vid(k));
 		if (k == V1_VID_UNKNOWN)
 			log_unknown_vid(sa, pl);
 		else

@@ -288,6 +288,8 @@ int v1_p1_verify(struct v1_isakmp_sa *sa, bool of_initiator, const uint8_t *hash
 /* Our vendor IDs (DPD, NAT-T) for MM1/MM2/AM1/AM2; the peer's, and the NAT-T method chosen. */
 void v1_p1_vids(struct v1_isakmp_sa *sa, struct v1_builder *b);
 void v1_p1_read_vids(struct v1_isakmp_sa *sa, const struct v1_msg *m);
+/* The NAT-T method a vendor ID stands for (RFC 3947 or a draft); V1_NATT_NONE for others. */
+enum v1_natt_method v1_natt_method_of_vid(enum v1_vid_kind k);
 /* NAT-D (20) or NAT-OA (21), or the drafts' 130 / 131, for the method spoken. */
 uint8_t v1_natt_natd_type(const struct v1_isakmp_sa *sa);
 uint8_t v1_natt_natoa_type(const struct v1_isakmp_sa *sa);

@@ -21,6 +21,7 @@
 #include "testsuite/lib/tap.h"
 #include "testsuite/regress/v1_pair.h"
 #include "testsuite/regress/v1_seal.h"
+#include "v1/v1_sa.h"
 #include "v1/v1_wire.h"
 
 static struct job_pool *pool;
@@ -34,17 +35,6 @@ struct wire {
 	uint8_t qm1[V1P_PKT_MAX];  /* the initiator's first Quick Mode message, marker stripped */
 	size_t qm1_len;
 };
-
-static enum v1_natt_method method_of_vid(enum v1_vid_kind k)
-{
-	switch (k) {
-	case V1_VID_NATT_RFC3947: return V1_NATT_RFC3947;
-	case V1_VID_NATT_DRAFT_03: return V1_NATT_DRAFT_03;
-	case V1_VID_NATT_DRAFT_02: return V1_NATT_DRAFT_02;
-	case V1_VID_NATT_DRAFT_02N: return V1_NATT_DRAFT_02N;
-	default: return V1_NATT_NONE;
-	}
-}
 
 static void scan(struct wire *w, const struct v1p_pkt *k)
 {
@@ -67,7 +57,7 @@ static void scan(struct wire *w, const struct v1p_pkt *k)
 			return;
 		w->type[k->from][next] = true;
 		if (next == V1_P_VID) {
-			enum v1_natt_method meth = method_of_vid(v1_vid_classify(m + at + 4, pl - 4, NULL));
+			enum v1_natt_method meth = v1_natt_method_of_vid(v1_vid_classify(m + at + 4, pl - 4, NULL));
 
 			if (meth != V1_NATT_NONE) {
 				w->vids[k->from] |= V1_NATT_OFFER(meth);
