@@ -55,11 +55,8 @@ static void test_soft(void)
 	struct pair_spis a, b;
 	struct sockaddr_storage any = { .ss_family = AF_UNSPEC };
 
-	if (v1p_open(&p, pool, false) || v1p_establish(&p)) {
-		tap_ok(false, "v1 pair established");
-		v1p_close(&p);
+	if (!tap_ok(v1p_up(&p, pool, NULL) == 0, "v1 pair established"))
 		return;
-	}
 	a = spis(&p, 0);
 	tap_eq_int(v1_engine_child_expired(p.eng[0], 0x12345678, &any, false), ERR_NOTFOUND,
 		   "soft EXPIRE of an unknown SPI: not ours");
@@ -92,11 +89,8 @@ static void test_natted(void)
 	struct v1p_opts o;
 	int n[2] = { 0, 0 };
 
-	if (v1p_open(&p, pool, false) || v1p_establish(&p)) {
-		tap_ok(false, "v1 pair established");
-		v1p_close(&p);
+	if (!tap_ok(v1p_up(&p, pool, NULL) == 0, "v1 pair established"))
 		return;
-	}
 	tap_eq_int((long long)v1_engine_foreach_natted(p.eng[0], NULL, NULL), 0,
 		   "no NAT: A sends no keepalives");
 	tap_eq_int((long long)v1_engine_foreach_natted(p.eng[1], NULL, NULL), 0,
@@ -104,11 +98,8 @@ static void test_natted(void)
 	v1p_close(&p);
 	memset(&o, 0, sizeof(o));
 	o.nat = true;
-	if (v1p_open_opts(&p, pool, &o) || v1p_establish(&p)) {
-		tap_ok(false, "v1 pair behind a NAT established");
-		v1p_close(&p);
+	if (!tap_ok(v1p_up(&p, pool, &o) == 0, "v1 pair behind a NAT established"))
 		return;
-	}
 	v1_engine_foreach_natted(p.eng[0], count_natted, &n[0]);
 	v1_engine_foreach_natted(p.eng[1], count_natted, &n[1]);
 	tap_eq_int(n[0], 1, "NAT: the side behind it keeps the mapping open");

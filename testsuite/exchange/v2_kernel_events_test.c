@@ -54,11 +54,8 @@ static void test_expire(void)
 	struct sockaddr_storage any = { .ss_family = AF_UNSPEC };
 	uint64_t deletes;
 
-	if (v2p_open(&p, pool, IKE, ESP) || v2p_establish(&p)) {
-		tap_ok(false, "v2 pair established");
-		v2p_close(&p);
+	if (!tap_ok(v2p_up(&p, pool, IKE, ESP) == 0, "v2 pair established"))
 		return;
-	}
 	tap_ok(v2_engine_conn_active(p.s[0].eng, "lab"), "the connection has an IKE SA");
 	tap_ok(!v2_engine_conn_active(p.s[0].eng, "other"), "another one has none");
 	a = info_of(&p, 0);
@@ -108,11 +105,8 @@ static void test_hard_while_busy(void)
 	struct v2_pair p;
 	struct v2_sa_info a;
 
-	if (v2p_open(&p, pool, IKE, ESP) || v2p_establish(&p)) {
-		tap_ok(false, "v2 pair established");
-		v2p_close(&p);
+	if (!tap_ok(v2p_up(&p, pool, IKE, ESP) == 0, "v2 pair established"))
 		return;
-	}
 	a = info_of(&p, 0);
 	tap_eq_int(v2_engine_liveness(p.s[0].eng, "lab", v2_now_ms()), 0, "an exchange is out");
 	tap_eq_int(v2_engine_child_expired(p.s[0].eng, a.child_spi_in, &p.addr[0], true), 0,
@@ -130,11 +124,8 @@ static void test_natted(void)
 	struct v2_ike_sa *sa;
 	int n = 0;
 
-	if (v2p_open(&p, pool, IKE, ESP) || v2p_establish(&p)) {
-		tap_ok(false, "v2 pair established");
-		v2p_close(&p);
+	if (!tap_ok(v2p_up(&p, pool, IKE, ESP) == 0, "v2 pair established"))
 		return;
-	}
 	tap_eq_int((long long)v2_engine_foreach_natted(p.s[0].eng, NULL, NULL), 0,
 		   "no NAT: no keepalives from A");
 	tap_eq_int((long long)v2_engine_foreach_natted(p.s[1].eng, NULL, NULL), 0,
@@ -183,11 +174,8 @@ static void test_hold(void)
 	struct v2_pair p;
 	uint64_t now;
 
-	if (v2p_open(&p, pool, IKE, ESP) || v2p_establish(&p)) {
-		tap_ok(false, "v2 pair established");
-		v2p_close(&p);
+	if (!tap_ok(v2p_up(&p, pool, IKE, ESP) == 0, "v2 pair established"))
 		return;
-	}
 	p.s[0].eng->conns[0].dpd_delay_s = 30;
 	p.s[0].eng->conns[0].dpd_timeout_s = 120;
 	p.s[0].eng->conns[0].dpd_action = V2_DPD_HOLD;

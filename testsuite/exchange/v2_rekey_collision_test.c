@@ -163,11 +163,8 @@ static bool open_pair(struct v2_pair *p, uint8_t old_spi_i[8])
 {
 	uint8_t r[8];
 
-	if (v2p_open(p, pool, IKE, ESP) || v2p_establish(p)) {
-		tap_ok(false, "pair established");
-		v2p_close(p);
+	if (!tap_ok(v2p_up(p, pool, IKE, ESP) == 0, "pair established"))
 		return false;
-	}
 	v2p_spis(p, 0, old_spi_i, r);
 	return true;
 }

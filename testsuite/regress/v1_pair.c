@@ -242,6 +242,18 @@ void v1p_run(struct v1_pair *p)
 		v1p_deliver(p);
 }
 
+int v1p_up(struct v1_pair *p, struct job_pool *pool, const struct v1p_opts *o)
+{
+	static const struct v1p_opts main_mode = { .aggressive = false };
+	int err = v1p_open_opts(p, pool, o ? o : &main_mode);
+
+	if (!err)
+		err = v1p_establish(p);
+	if (err)
+		v1p_close(p);
+	return err;
+}
+
 int v1p_establish(struct v1_pair *p)
 {
 	char why[128];

@@ -66,6 +66,9 @@ bool v1p_deliver(struct v1_pair *p);
 void v1p_run(struct v1_pair *p);
 /* Initiate and run: 0 when both sides hold an ISAKMP SA and an IPsec SA pair. */
 int v1p_establish(struct v1_pair *p);
+/* v1p_open_opts() (o NULL: Main Mode, no options) and v1p_establish(); when either
+ * fails the pair is closed again. */
+int v1p_up(struct v1_pair *p, struct job_pool *pool, const struct v1p_opts *o);
 /* Bytes to side `to` on its port 500, from the other side as `to` sees it (through the NAT). */
 int v1p_inject(struct v1_pair *p, int to, const uint8_t *data, size_t len);
 /* ISAKMP SAs on side i, and how many of them are established. */

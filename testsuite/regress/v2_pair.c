@@ -272,6 +272,17 @@ int v2p_establish(struct v2_pair *p)
 	return p->s[0].established == 1 && p->s[1].established == 1 ? 0 : ERR_STATE;
 }
 
+int v2p_up(struct v2_pair *p, struct job_pool *pool, const char *ike, const char *esp)
+{
+	int err = v2p_open(p, pool, ike, esp);
+
+	if (!err)
+		err = v2p_establish(p);
+	if (err)
+		v2p_close(p);
+	return err;
+}
+
 int v2p_inject(struct v2_pair *p, int to, const uint8_t *data, size_t len)
 {
 	struct v2_datagram dg;

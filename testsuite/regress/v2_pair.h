@@ -91,6 +91,8 @@ bool v2p_deliver(struct v2_pair *p);
 void v2p_run(struct v2_pair *p);
 /* up + run: 0 when both sides hold one established IKE SA. */
 int v2p_establish(struct v2_pair *p);
+/* v2p_open() and v2p_establish(); when either fails the pair is closed again. */
+int v2p_up(struct v2_pair *p, struct job_pool *pool, const char *ike, const char *esp);
 /* bytes to side `to` as if sent by the other side; v2_engine_input()'s result. */
 int v2p_inject(struct v2_pair *p, int to, const uint8_t *data, size_t len);
 /*

@@ -106,11 +106,8 @@ static void test_v1(void)
 
 	memset(&o, 0, sizeof(o));
 	o.nat = true;
-	if (v1p_open_opts(&p, pool, &o) || v1p_establish(&p)) {
-		tap_ok(false, "v1 pair behind a NAT established");
-		v1p_close(&p);
+	if (!tap_ok(v1p_up(&p, pool, &o) == 0, "v1 pair behind a NAT established"))
 		return;
-	}
 	config_with(&cfg, &c, 20, CONF_NAT_KEEPALIVE_DAEMON);
 	sent = 0;
 	tap_eq_int((long long)run_ticks(&cfg, NULL, p.eng[0], 1, 60), 3,
@@ -118,11 +115,8 @@ static void test_v1(void)
 	tap_eq_int((long long)run_ticks(&cfg, NULL, p.eng[1], 1, 60), 0,
 		   "IKEv1 in front of the NAT: none");
 	v1p_close(&p);
-	if (v1p_open(&p, pool, false) || v1p_establish(&p)) {
-		tap_ok(false, "v1 pair established");
-		v1p_close(&p);
+	if (!tap_ok(v1p_up(&p, pool, NULL) == 0, "v1 pair established"))
 		return;
-	}
 	tap_eq_int((long long)run_ticks(&cfg, NULL, p.eng[0], 1, 60), 0, "IKEv1, no NAT: none");
 	v1p_close(&p);
 }
