@@ -14,6 +14,7 @@
 #include "common/log.h"
 #include "common/sad.h"
 #include "testsuite/lib/tap.h"
+#include "testsuite/regress/v1_pair.h"
 #include "v1/v1_engine.h"
 
 #define QMAX 64
@@ -123,13 +124,7 @@ static struct v1_conn *make_conn(const char *encr, bool pfs, bool aggressive, bo
 {
 	struct v1_conn *c = v1_conn_new("lab");
 
-	c->p1[0].encr.x[c->p1[0].encr.n++] = xform_by_name(encr);
-	c->p1[0].hash.x[c->p1[0].hash.n++] = xform_by_name("prfsha256");
-	c->p1[0].group.x[c->p1[0].group.n++] = xform_by_name("modp2048");
-	c->n_p1 = 1;
-	c->esp[0].encr.x[c->esp[0].encr.n++] = xform_by_name("aes128");
-	c->esp[0].integ.x[c->esp[0].integ.n++] = xform_by_name("sha256");
-	c->n_esp = 1;
+	v1p_conn_proposals(c, encr);
 	c->pfs = pfs ? xform_by_name("modp2048") : NULL;
 	c->aggressive = aggressive;
 	c->aggressive_ok = aggr_ok;

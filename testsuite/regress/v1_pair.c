@@ -54,19 +54,24 @@ static const struct secret *pair_psk(void *arg, const struct v1_conn *c,
 	return current->psk;
 }
 
-struct v1_conn *v1p_conn(const struct v1_pair *p, int who, const struct v1p_opts *o)
+void v1p_conn_proposals(struct v1_conn *c, const char *encr)
 {
-	struct v1_conn *c = v1_conn_new("lab");
-
-	if (!c)
-		return NULL;
-	c->p1[0].encr.x[c->p1[0].encr.n++] = xform_by_name("aes128");
+	c->p1[0].encr.x[c->p1[0].encr.n++] = xform_by_name(encr);
 	c->p1[0].hash.x[c->p1[0].hash.n++] = xform_by_name("prfsha256");
 	c->p1[0].group.x[c->p1[0].group.n++] = xform_by_name("modp2048");
 	c->n_p1 = 1;
 	c->esp[0].encr.x[c->esp[0].encr.n++] = xform_by_name("aes128");
 	c->esp[0].integ.x[c->esp[0].integ.n++] = xform_by_name("sha256");
 	c->n_esp = 1;
+}
+
+struct v1_conn *v1p_conn(const struct v1_pair *p, int who, const struct v1p_opts *o)
+{
+	struct v1_conn *c = v1_conn_new("lab");
+
+	if (!c)
+		return NULL;
+	v1p_conn_proposals(c, "aes128");
 	c->aggressive = o->aggressive;
 	c->aggressive_ok = true;
 	c->transport = o->transport;

@@ -62,6 +62,8 @@ void v1p_close(struct v1_pair *p);
  * hosts in transport mode). NULL when out of memory.
  */
 struct v1_conn *v1p_conn(const struct v1_pair *p, int who, const struct v1p_opts *o);
+/* The pair's proposals into c: phase 1 encr / prfsha256 / modp2048, ESP aes128-sha256. */
+void v1p_conn_proposals(struct v1_conn *c, const char *encr);
 bool v1p_deliver(struct v1_pair *p);
 void v1p_run(struct v1_pair *p);
 /* Initiate and run: 0 when both sides hold an ISAKMP SA and an IPsec SA pair. */
