@@ -386,8 +386,8 @@ for g in $KE_GROUPS; do
 		est=$(json_num "$out" established)
 		gcpu=$(cat "$LAB_DIR/gen.cpu" 2>/dev/null)
 		MSPERSA[$r/$g]=$(ms_per_sa "$cpu" "$est")
-		printf '%-10s %-11s  %8s est/s  established %s/%s  p50 %s ms  p99 %s ms  retransmits %s  responder CPU %s s (%s ms/SA)  generator CPU %s s (%s ms/SA)  load %s\n' \
-			"$r" "$g" "${rate:-n/a}" "$est" "$COUNT" \
+		printf '%-10s %-11s  %8s est/s  established %s/%s (children %s)  p50 %s ms  p99 %s ms  retransmits %s  responder CPU %s s (%s ms/SA)  generator CPU %s s (%s ms/SA)  load %s\n' \
+			"$r" "$g" "${rate:-n/a}" "$est" "$COUNT" "$(json_num "$out" children)" \
 			"$(json_num "$out" p50)" "$(json_num "$out" p99)" "$(json_num "$out" retransmits)" "${cpu:-n/a}" \
 			"${MSPERSA[$r/$g]}" "${gcpu:-n/a}" "$(ms_per_sa "$gcpu" "$est")" "$(cut -d' ' -f1 /proc/loadavg)"
 		grep -o '"failures":{[^}]*}' <<<"$out" | grep -v '{}' | sed 's/^/#   /'
