@@ -96,6 +96,8 @@ int load_send(struct load *l, const struct sockaddr_storage *local,
 	      const uint8_t *spi, bool natt, bool add_marker);
 /* Run the loop for at most secs, or until cond(l) holds (checked every 10 ms). */
 void load_run_for(struct load *l, double secs, bool (*cond)(const struct load *l));
+/* load_kernel.c: `none`, with a policy for a selector already held taking its place. */
+int load_kernel_open(struct kernel **out);
 /* "l<index>" */
 void load_slot_name(unsigned idx, char *buf, size_t len);
 

@@ -267,7 +267,7 @@ static int setup(struct load *l)
 		return ERR_INVAL;
 	}
 	if ((rc = job_pool_new(l->base, o->threads, &l->jobs)) || (rc = sad_new(&l->sad)) ||
-	    (rc = kernel_open("none", &l->kernel)))
+	    (rc = load_kernel_open(&l->kernel)))
 		return rc;
 	job_pool_set_ke_reuse(l->jobs, o->ke_reuse);
 	if ((rc = l->drv->open(l, &source)) || (rc = open_sockets(l)))
