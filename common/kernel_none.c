@@ -13,7 +13,7 @@
  * up. Each table doubles when it holds more entries than buckets, so add,
  * delete and lookup stay O(1) from a handful to 100,000+ SAs.
  *
- * Entries are stored compactly (an address in 28 bytes, not a 128-byte
+ * Entries are stored compactly (an address in 20 bytes, not a 128-byte
  * sockaddr_storage): a child SA is two SAs and two or three policies here,
  * which at 100,000 children was 2.3 KB each in the kernel's own structs.
  * Listings expand them back on the stack.
@@ -37,11 +37,16 @@ struct none_link {
 	uint64_t hash;
 };
 
-/* An address and its port, as a sockaddr_in or sockaddr_in6 (lossless for both). */
+/*
+ * An address and its port in 20 bytes (an IPv6 scope and flow label are
+ * not kept: no lookup or listing here uses them).
+ */
 union none_addr {
-	struct sockaddr sa;
-	struct sockaddr_in v4;
-	struct sockaddr_in6 v6;
+	struct {
+		uint16_t family;  /* AF_INET, AF_INET6, else what the caller had */
+		uint16_t port;    /* network order, as in the sockaddr */
+		uint8_t addr[16];
+	} a;
 };
 
 struct none_sa {
@@ -97,33 +102,41 @@ static struct kernel_none *to_none(struct kernel *k)
 
 static void addr_pack(union none_addr *a, const struct sockaddr_storage *ss)
 {
+	size_t n = kernel_addr_len(ss);
+
 	memset(a, 0, sizeof(*a));
+	a->a.family = ss->ss_family;
+	if (n)
+		memcpy(a->a.addr, kernel_addr_bytes(ss), n);
 	if (ss->ss_family == AF_INET)
-		memcpy(&a->v4, ss, sizeof(a->v4));
+		a->a.port = ((const struct sockaddr_in *)ss)->sin_port;
 	else if (ss->ss_family == AF_INET6)
-		memcpy(&a->v6, ss, sizeof(a->v6));
-	else
-		a->sa.sa_family = ss->ss_family;
+		a->a.port = ((const struct sockaddr_in6 *)ss)->sin6_port;
 }
 
 static void addr_unpack(const union none_addr *a, struct sockaddr_storage *ss)
 {
 	memset(ss, 0, sizeof(*ss));
-	if (a->sa.sa_family == AF_INET)
-		memcpy(ss, &a->v4, sizeof(a->v4));
-	else if (a->sa.sa_family == AF_INET6)
-		memcpy(ss, &a->v6, sizeof(a->v6));
-	else
-		ss->ss_family = a->sa.sa_family;
+	ss->ss_family = a->a.family;
+	if (a->a.family == AF_INET) {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+
+		memcpy(&s4->sin_addr, a->a.addr, 4);
+		s4->sin_port = a->a.port;
+	} else if (a->a.family == AF_INET6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+
+		memcpy(&s6->sin6_addr, a->a.addr, 16);
+		s6->sin6_port = a->a.port;
+	}
 }
 
 /* Equal family and address, ports ignored (as kernel_addr_equal). */
 static bool addr_matches(const union none_addr *a, const struct sockaddr_storage *ss)
 {
-	struct sockaddr_storage x;
+	size_t n = kernel_addr_len(ss);
 
-	addr_unpack(a, &x);
-	return kernel_addr_equal(&x, ss);
+	return n && a->a.family == ss->ss_family && memcmp(a->a.addr, kernel_addr_bytes(ss), n) == 0;
 }
 
 static void sel_pack(struct none_selector *o, const struct kernel_selector *s)

@@ -264,6 +264,8 @@ int daemon_start(struct daemon *d, const char *config_path)
 	/* after the engines: an ACQUIRE from a trap finds them ready */
 	daemon_traps_install(d);
 	rc = natt_keepalive_start(d);
+	if (rc == 0)
+		rc = mem_trim_start(d);
 	if (rc)
 		goto fail;
 	log_info(&log_global, "dualiked " PACKAGE_VERSION " started: %zu connection(s), kernel %s",
@@ -287,6 +289,7 @@ int daemon_run(struct daemon *d)
 void daemon_stop(struct daemon *d)
 {
 	natt_keepalive_stop(d);
+	mem_trim_stop(d);
 	if (d->kernel && d->cfg)
 		daemon_traps_remove(d, d->cfg);
 	for (int v = 1; v <= 2; v++)

@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "src/mem_trim.h"
+
 struct config;
 struct control;
 struct dispatcher;
@@ -60,6 +62,10 @@ struct daemon {
 	struct event *keepalive_ev;
 	uint64_t keepalive_ticks;
 	uint64_t keepalives_sent;
+	/* freed heap back to the kernel after a burst (mem_trim.c) */
+	struct event *trim_ev;
+	struct mem_trim_state trim;
+	uint64_t heap_trims;
 };
 
 /* Load everything and open sockets/control/kernel; errors are logged. */

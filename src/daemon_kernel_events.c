@@ -280,4 +280,5 @@ void daemon_events_stats_report(struct daemon *d, struct json *j, struct evbuffe
 	json_uint(j, "trap_policies", d->kernel ? kernel_trap_count(d->kernel) : 0);
 	json_object_end(j);
 	json_uint(j, "nat_keepalives_sent", d->keepalives_sent);
+	json_uint(j, "heap_trims", d->heap_trims);
 }
