@@ -12,7 +12,8 @@
  * renegotiates (the daemon's ACQUIRE handling).
  *
  * With an event base one timer per IKE SA fires when its next deadline is
- * due (maint_due()); tests call v2_engine_housekeep() with their clock.
+ * due (maint_due()), none when it has nothing to watch; tests call
+ * v2_engine_housekeep() with their clock.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,7 +30,7 @@
 #include "v2/v2_names.h"
 
 #define MAINT_TICK_MS 1000u
-#define MAINT_MAX_SLEEP_MS 30000u
+#define MAINT_MAX_SLEEP_MS 3600000u /* a safety net only: every setter re-arms */
 
 uint64_t v2_now_ms(void)
 {
@@ -90,12 +91,14 @@ static void earliest(uint64_t *due, uint64_t at)
  * fires early, finds nothing and sleeps again. Ones that move it earlier
  * from elsewhere (a kernel soft EXPIRE, a doomed SA after a collision) call
  * v2_maint_arm(), which then brings the timer forward; MAINT_MAX_SLEEP_MS
- * bounds any wait all the same.
+ * (an hour: at 100,000 SAs a 30 s cap woke 3,300 SAs a second for
+ * nothing) bounds any wait all the same. UINT64_MAX: nothing to watch
+ * (no lifetimes, no DPD), no timer at all.
  */
 static uint64_t maint_due(const struct v2_ike_sa *sa, uint64_t now)
 {
 	const struct v2_conn *c = sa->conn;
-	uint64_t due = now + MAINT_MAX_SLEEP_MS;
+	uint64_t due = UINT64_MAX;
 
 	earliest(&due, sa->doomed_at_ms);
 	if (sa->rekeyed || sa->redundant)
@@ -111,6 +114,10 @@ static uint64_t maint_due(const struct v2_ike_sa *sa, uint64_t now)
 	earliest(&due, sa->rekey_at_ms);
 	for (const struct v2_child_sa *ch = sa->children; ch; ch = ch->next)
 		earliest(&due, ch->rekey_at_ms);
+	if (due == UINT64_MAX)
+		return due;
+	if (due > now + MAINT_MAX_SLEEP_MS)
+		return now + MAINT_MAX_SLEEP_MS;
 	/* not sooner than a tick: what is due but cannot start now is retried each second */
 	return due < now + MAINT_TICK_MS ? now + MAINT_TICK_MS : due;
 }
@@ -119,16 +126,24 @@ void v2_maint_arm(struct v2_ike_sa *sa)
 {
 	struct event_base *base = sa->eng->p.base;
 	struct timeval tv, pending, cur;
-	uint64_t now, wait;
+	uint64_t now, due, wait;
 
 	if (!base || sa->state != V2S_ESTABLISHED)
 		return;
+	now = v2_now_ms();
+	due = maint_due(sa, now);
+	if (due == UINT64_MAX) {
+		/* nothing to watch: no event kept (~150 B an SA); a setter arms again */
+		if (sa->maint)
+			event_free(sa->maint);
+		sa->maint = NULL;
+		return;
+	}
 	if (!sa->maint)
 		sa->maint = evtimer_new(base, on_maint, sa);
 	if (!sa->maint)
 		return;
-	now = v2_now_ms();
-	wait = maint_due(sa, now) - now;
+	wait = due - now;
 	tv.tv_sec = (time_t)(wait / 1000u);
 	tv.tv_usec = (suseconds_t)(wait % 1000u) * 1000;
 	if (evtimer_pending(sa->maint, &pending) && event_base_gettimeofday_cached(base, &cur) == 0) {

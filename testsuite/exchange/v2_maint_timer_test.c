@@ -3,7 +3,8 @@
  * (v2_maint.c) sleeps until its next deadline, not one second whatever
  * is due: at 85,000 SAs a one-second tick for each was 13% of the
  * responder's time. Deadlines set later bring the timer forward; what is
- * due already waits one tick (the retry floor); nothing due: the cap.
+ * due already waits one tick (the retry floor); a far deadline: the one-hour
+ * cap; nothing to watch: no timer at all.
  */
 #include <sys/time.h>
 
@@ -59,8 +60,12 @@ int main(void)
 	P.s[1].eng->p.base = base; /* from here its timers are libevent's */
 
 	v2_maint_arm(sa);
+	tap_ok(sa->maint == NULL, "nothing to watch: no timer kept at all");
+
+	sa->rekey_at_ms = v2_now_ms() + 2 * 3600 * 1000;
+	v2_maint_arm(sa);
 	t = timer_in(base, sa);
-	tap_ok(near(t, 30.0), "nothing due: the timer sleeps the 30 s cap, not 1 s (%.2f s)", t);
+	tap_ok(near(t, 3600.0), "a rekey in 2 h: the timer sleeps the 1 h cap, not 1 s (%.2f s)", t);
 
 	sa->rekey_at_ms = v2_now_ms() + 5000;
 	v2_maint_arm(sa);
