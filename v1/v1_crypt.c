@@ -109,20 +109,6 @@ static void put_msgid(struct prf_ctx *p, uint32_t msg_id)
 	prf_update(p, m, sizeof(m));
 }
 
-int v1_hash_1(enum prf_alg prf, const uint8_t *skeyid_a, size_t a_len, uint32_t msg_id,
-	      const uint8_t *after_hash, size_t after_len, uint8_t *out)
-{
-	struct prf_ctx p;
-	int rc = prf_init(&p, prf, skeyid_a, a_len);
-
-	if (rc < 0)
-		return rc;
-	put_msgid(&p, msg_id);
-	prf_update(&p, after_hash, after_len);
-	prf_final(&p, out);
-	return 0;
-}
-
 int v1_hash_2(enum prf_alg prf, const uint8_t *skeyid_a, size_t a_len, uint32_t msg_id,
 	      const uint8_t *ni_b, size_t ni_len, const uint8_t *after_hash, size_t after_len,
 	      uint8_t *out)
@@ -137,6 +123,13 @@ int v1_hash_2(enum prf_alg prf, const uint8_t *skeyid_a, size_t a_len, uint32_t 
 	prf_update(&p, after_hash, after_len);
 	prf_final(&p, out);
 	return 0;
+}
+
+/* HASH(1) is HASH(2) without Ni_b (RFC 2409 5.5). */
+int v1_hash_1(enum prf_alg prf, const uint8_t *skeyid_a, size_t a_len, uint32_t msg_id,
+	      const uint8_t *after_hash, size_t after_len, uint8_t *out)
+{
+	return v1_hash_2(prf, skeyid_a, a_len, msg_id, NULL, 0, after_hash, after_len, out);
 }
 
 int v1_hash_3(enum prf_alg prf, const uint8_t *skeyid_a, size_t a_len, uint32_t msg_id,
