@@ -246,7 +246,6 @@ static void test_configured_peer_cert(void)
 	struct side_cfg a = peer_side("rsa", V2_SIG_AUTO), b;
 	struct result r;
 
-	a.chain = "peer-rsa-chain.pem", a.key = "peer-rsa.key";
 	a.send_cert = V2_SEND_CERT_NEVER;
 	b = gw_side("rsa", V2_SIG_AUTO);
 	b.peer_cert = "peer-rsa.pem";
@@ -315,7 +314,6 @@ static void test_refused_by_initiator(void)
 	struct side_cfg a = peer_side("rsa", V2_SIG_AUTO), b;
 	struct result r;
 
-	a.chain = "peer-rsa-chain.pem", a.key = "peer-rsa.key";
 	b = (struct side_cfg){ .chain = "gw-expired-chain.pem", .key = "gw-expired.key",
 			       .send_cert = V2_SEND_CERT_IFASKED };
 	r = exchange(&a, &b);
@@ -349,7 +347,6 @@ static void test_malformed_cert(const char *name, const uint8_t *der, size_t der
 	int failed_before;
 	int rc;
 
-	a.chain = "peer-rsa-chain.pem", a.key = "peer-rsa.key";
 	memset(cr, 0, sizeof(cr));
 	memset(sig, 0x5a, sizeof(sig));
 	log_len = 0;
@@ -425,7 +422,6 @@ static void test_reload_mid_negotiation(void)
 	struct v2_conn c;
 	int rc;
 
-	a.chain = "peer-rsa-chain.pem", a.key = "peer-rsa.key";
 	memset(cr, 0, sizeof(cr));
 	rc = v2p_open(&p, pool, IKE, ESP);
 	if (rc == 0)
@@ -457,7 +453,6 @@ static void test_sizes(void)
 	struct side_cfg a = peer_side("rsa", V2_SIG_RFC7427_PSS), b;
 	struct result r;
 
-	a.chain = "peer-rsa-chain.pem", a.key = "peer-rsa.key";
 	a.send_cert = V2_SEND_CERT_ALWAYS;
 	b = gw_side("rsa", V2_SIG_RFC7427_PSS);
 	b.send_cert = V2_SEND_CERT_ALWAYS;
