@@ -11,6 +11,7 @@
 
 #include "common/log.h"
 #include "src/dispatch.h"
+#include "testsuite/fuzz/fuzz_common.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -30,11 +31,6 @@ static int reply_out(void *arg, const struct datagram *dg)
 	return 0;
 }
 
-static void quiet(enum log_level lvl, const char *line, void *arg)
-{
-	(void)lvl; (void)line; (void)arg;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct dispatcher *d;
@@ -44,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct dispatch_hooks hooks = { .v1_input = engine_in, .v2_input = engine_in,
 						.send = reply_out };
 
-		log_set_sink(quiet, NULL);
+		log_set_sink(fuzz_quiet, NULL);
 		d = dispatch_new(&hooks);
 	}
 	if (size < 1)

@@ -16,7 +16,7 @@
 #include "common/log.h"
 #include "common/sad.h"
 #include "v1/v1_engine.h"
-#include "testsuite/fuzz/fuzz_chunks.h"
+#include "testsuite/fuzz/fuzz_common.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -39,6 +39,7 @@
 
 #include "common/job.h"
 #include "common/log.h"
+#include "testsuite/fuzz/fuzz_common.h"
 #include "testsuite/fuzz/v1_quick_harness.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -46,18 +47,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static struct job_pool *pool;
 static struct v1_pair pair;
 
-static void quiet(enum log_level lvl, const char *line, void *arg)
-{
-	(void)lvl, (void)line, (void)arg;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (!pool) {
-		log_set_sink(quiet, NULL);
-		if (job_pool_new(NULL, 1, &pool) < 0)
-			abort();
-	}
+	fuzz_setup_once(&pool);
 	if (size < 1)
 		return 0;
 	if (!v1q_input(&pair, pool, data, size))

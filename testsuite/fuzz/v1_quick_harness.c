@@ -7,7 +7,7 @@
 #include "testsuite/fuzz/v1_quick_harness.h"
 #include "testsuite/regress/v1_seal.h"
 #include "v1/v1_names.h"
-#include "testsuite/fuzz/fuzz_chunks.h"
+#include "testsuite/fuzz/fuzz_common.h"
 
 static uint8_t msg[V1P_PKT_MAX + 256];
 static uint8_t inner[V1P_PKT_MAX + 256];

@@ -27,18 +27,13 @@
 #include "common/log.h"
 #include "testsuite/regress/v2_pair.h"
 #include "v2/v2_names.h"
-#include "testsuite/fuzz/fuzz_chunks.h"
+#include "testsuite/fuzz/fuzz_common.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct job_pool *pool;
 static struct v2_pair pair;
 static uint8_t msg[V2P_PKT_MAX + 256];
-
-static void quiet(enum log_level lvl, const char *line, void *arg)
-{
-	(void)lvl, (void)line, (void)arg;
-}
 
 static const uint8_t exchanges[4] = { V2_EXCH_IKE_AUTH, V2_EXCH_CREATE_CHILD_SA,
 				      V2_EXCH_INFORMATIONAL, 0 };
@@ -75,11 +70,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t len;
 	int mode;
 
-	if (!pool) {
-		log_set_sink(quiet, NULL);
-		if (job_pool_new(NULL, 1, &pool) < 0)
-			abort();
-	}
+	fuzz_setup_once(&pool);
 	if (size < 1)
 		return 0;
 	mode = data[0] % 5;
