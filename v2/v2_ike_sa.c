@@ -103,7 +103,8 @@ void v2_nonce_drop(uint8_t **slot, size_t *len)
 /*
  * Both IKE_SA_INIT messages are signed octets of AUTH (2.15) and nothing
  * else: once both AUTHs are checked they are ~450 bytes per SA for nothing.
- * So are Ni and Nr, once the first child's KEYMAT is made (2.17).
+ * So are Ni and Nr, once the first child's KEYMAT is made (2.17), and the
+ * initiator's copy of a COOKIE.
  */
 void v2_ike_sa_drop_init(struct v2_ike_sa *sa)
 {
@@ -113,6 +114,7 @@ void v2_ike_sa_drop_init(struct v2_ike_sa *sa)
 	sa->init_i_len = sa->init_r_len = 0;
 	v2_nonce_drop(&sa->ni, &sa->ni_len);
 	v2_nonce_drop(&sa->nr, &sa->nr_len);
+	v2_nonce_drop(&sa->cookie, &sa->cookie_len); /* only IKE_SA_INIT carries it (2.6) */
 }
 
 int v2_ike_sa_set_peer_id(struct v2_ike_sa *sa, uint8_t type, const uint8_t *data, size_t len)

@@ -140,8 +140,8 @@ struct v2_ike_sa {
 	const uint8_t *ke_reply;        /* responder: KEr, the KE job result's, only while */
 	size_t ke_reply_len;            /* the answer is built (no 1 KB buffer per SA) */
 	unsigned invalid_ke_retries;
-	uint8_t cookie[V2_COOKIE_MAX];  /* initiator: the responder's COOKIE (2.6), sent first */
-	size_t cookie_len;
+	uint8_t *cookie;                /* initiator: the responder's COOKIE (2.6), sent first; */
+	size_t cookie_len;              /* v2_nonce_keep(), until established */
 	unsigned cookie_retries;
 	bool half_open;                 /* responder: KE job started, no IKE_AUTH yet (COOKIE load) */
 	uint8_t spi_r_pending[8];       /* initiator: SPIr until the keys are made */

@@ -401,8 +401,9 @@ out:
 static enum v2_verdict cookie_retry(struct v2_ike_sa *sa, struct v2_ctx *ctx,
 				    const struct v2_notify *n)
 {
-	if (n->data.len == 0 || n->data.len > sizeof(sa->cookie) ||
-	    sa->cookie_retries >= V2_COOKIE_RETRIES || !sa->keypair) {
+	if (n->data.len == 0 || n->data.len > V2_COOKIE_MAX ||
+	    sa->cookie_retries >= V2_COOKIE_RETRIES || !sa->keypair ||
+	    v2_nonce_keep(&sa->cookie, &sa->cookie_len, n->data.p, n->data.len)) {
 		ctx->why = sa->cookie_retries >= V2_COOKIE_RETRIES
 				   ? "the responder keeps asking for a COOKIE"
 				   : "the responder's COOKIE is not usable";
@@ -411,8 +412,6 @@ static enum v2_verdict cookie_retry(struct v2_ike_sa *sa, struct v2_ctx *ctx,
 	log_info(&sa->sad.logger, "responder asks for a COOKIE (%zu octets); retrying with it",
 		 n->data.len);
 	sa->cookie_retries++;
-	memcpy(sa->cookie, n->data.p, n->data.len);
-	sa->cookie_len = n->data.len;
 	sa->send_msgid = 0;
 	ctx->stay = true;
 	/* AUTH signs the request that was answered (2.15): this one */

@@ -47,6 +47,7 @@
 # (nice value for responders and generator, e.g. -5; none by default),
 # BENCH_TIME (--memory: the generator's time limit, 3600 s), BENCH_SETTLE_S
 # (--memory: how long after the burst the settled RSS is read, 12 s),
+# BENCH_DPD_DELAY (--memory: dualiked's dpd_delay, 0: off),
 # BENCH_DAEMON_EXTRA (more [daemon] lines for dualiked, e.g.
 # "crypto_inline = always"),
 # BENCH_COOKIE_THRESHOLD (dualiked's cookie_threshold, 1000000: no COOKIEs,
@@ -140,6 +141,7 @@ auth = psk
 ike = aes128-sha256-$(grp_ke "$1")
 esp = $(grp_esp "$1")
 ${PFS:+pfs = $PFS}
+${CONN_EXTRA:-}
 EOT
 	echo "default any" >"$d/peers.policy"
 	printf 'resp.bench %s : PSK "%s"\n' "${rid:-%any}" "$PSK" >"$d/secrets"
@@ -294,6 +296,10 @@ rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 
 if [ -n "$MEMORY" ]; then
 	echo "# dualiked RSS with $MEMORY IKE SAs + children (kernel none), $(date -u +%FT%TZ), load $(cut -d' ' -f1-3 /proc/loadavg)"
+	# dualike-load leaves when its SAs are up and answers few liveness checks on
+	# the way: with the default dpd_delay (30 s) dualiked would declare the first
+	# peers dead (dpd_timeout) while it still counts the last ones
+	CONN_EXTRA="dpd_delay = ${BENCH_DPD_DELAY:-0}"
 	start_dualiked x25519 "" || exit 1
 	pid=$(lab_pid resp)
 	before=$(rss_kib "$pid")
