@@ -28,8 +28,18 @@ struct sad_table {
 	size_t count;
 };
 
+/* One distinct connection name (sad_entry.conn points at its text). */
+struct sad_name {
+	struct sad_name *next;
+	uint64_t hash;
+	char text[];
+};
+
+#define SAD_NAME_BUCKETS 256u
+
 struct sad {
 	struct sad_table pair, spi_i, local, serial, peer, conn, ident;
+	struct sad_name *names[SAD_NAME_BUCKETS];
 	struct sad_entry *all_head, *all_tail;
 	size_t n_ike, n_child;
 	uint64_t next_serial;
@@ -274,6 +284,14 @@ void sad_free(struct sad *sad)
 	free(sad->peer.buckets);
 	free(sad->conn.buckets);
 	free(sad->ident.buckets);
+	for (size_t i = 0; i < SAD_NAME_BUCKETS; i++) {
+		struct sad_name *n = sad->names[i], *next;
+
+		for (; n; n = next) {
+			next = n->next;
+			free(n);
+		}
+	}
 	sodium_memzero(sad->key, sizeof(sad->key));
 	free(sad);
 }
@@ -308,11 +326,41 @@ static void entry_prefix(const struct logger *lg, char *buf, size_t len)
 
 		spi_hex(e->spi_i, si);
 		spi_hex(e->spi_r, sr);
-		snprintf(buf, len, "%s #%" PRIu64 " %s:%s", e->conn, e->serial, si, sr);
+		snprintf(buf, len, "%s #%" PRIu64 " %s:%s", e->conn ? e->conn : "", e->serial, si, sr);
 	} else {
-		snprintf(buf, len, "%s #%" PRIu64 " %s %08" PRIx32 ":%08" PRIx32, e->conn,
+		snprintf(buf, len, "%s #%" PRIu64 " %s %08" PRIx32 ":%08" PRIx32, e->conn ? e->conn : "",
 			 e->serial, e->proto == 51 ? "ah" : "esp", e->spi_in, e->spi_out);
 	}
+}
+
+/*
+ * The database's copy of a connection name (cut to SAD_CONN_MAX - 1): the
+ * names are few (the configured connections; the load generator's slots)
+ * and kept until sad_free(), so entries only point at them.
+ */
+static const char *intern_name(struct sad *sad, const char *conn)
+{
+	char cut[SAD_CONN_MAX];
+	size_t len;
+	uint64_t h;
+	struct sad_name **head, *n;
+
+	len = (size_t)snprintf(cut, sizeof(cut), "%s", conn ? conn : "");
+	if (len >= sizeof(cut))
+		len = sizeof(cut) - 1;
+	h = hash_conn(sad, cut);
+	head = &sad->names[h % SAD_NAME_BUCKETS];
+	for (n = *head; n; n = n->next)
+		if (n->hash == h && strcmp(n->text, cut) == 0)
+			return n->text;
+	n = malloc(sizeof(*n) + len + 1);
+	if (!n)
+		return "";
+	n->hash = h;
+	memcpy(n->text, cut, len + 1);
+	n->next = *head;
+	*head = n;
+	return n->text;
 }
 
 void sad_entry_init(struct sad *sad, struct sad_entry *e, uint8_t version,
@@ -324,7 +372,7 @@ void sad_entry_init(struct sad *sad, struct sad_entry *e, uint8_t version,
 	e->version = version;
 	e->kind = kind;
 	e->created = time(NULL);
-	snprintf(e->conn, sizeof(e->conn), "%s", conn ? conn : "");
+	e->conn = intern_name(sad, conn);
 	addr_from_storage(&e->peer, peer);
 	e->logger.prefix = entry_prefix;
 }
@@ -343,6 +391,8 @@ static void link_common(struct sad *sad, struct sad_entry *e)
 {
 	table_insert(&sad->serial, &e->by_serial, hash_serial(e->serial));
 	table_insert(&sad->peer, &e->by_peer, hash_peer(sad, &e->peer));
+	if (!e->conn)
+		e->conn = ""; /* an entry made without sad_entry_init() */
 	table_insert(&sad->conn, &e->by_conn, hash_conn(sad, e->conn));
 	e->all_next = NULL;
 	e->all_prev = sad->all_tail;
