@@ -48,10 +48,10 @@ static void item(const char *what, size_t *was, double n)
  * responder SA and print what the heap gave back (the SAs stay listed;
  * v2p_close() later frees the rest, NULL-checked).
  */
-static void breakdown(struct v2_pair *p, int n_sas, size_t total)
+static void breakdown(struct v2_pair *p, int n_sas, size_t after, size_t before)
 {
 	struct v2_engine *e = p->s[1].eng;
-	size_t was = total;
+	size_t was = after;
 	double n = n_sas > 0 ? n_sas : 1;
 	char what[96];
 
@@ -90,7 +90,7 @@ static void breakdown(struct v2_pair *p, int n_sas, size_t total)
 	snprintf(what, sizeof(what), "IKE SA (struct %zu B) and what else it held",
 		 sizeof(struct v2_ike_sa));
 	item(what, &was, n);
-	printf("  %-58s %6.0f B/SA\n", "left (SAD index buckets)", (double)was / n);
+	printf("  %-58s %6.0f B/SA\n", "left (SAD index buckets)", ((double)was - (double)before) / n);
 }
 
 int main(int argc, char **argv)
@@ -124,7 +124,7 @@ int main(int argc, char **argv)
 	       sizeof(struct v2_ike_sa), sizeof(struct sad_entry), sizeof(struct logger),
 	       sizeof(struct v2_child_sa), sizeof(struct v2_ccsa),
 	       sad_index_bytes(p.s[1].sad));
-	breakdown(&p, resp_sas, after - before);
+	breakdown(&p, resp_sas, after, before);
 	v2p_close(&p);
 	event_base_free(base);
 	job_pool_free(pool);
