@@ -9,7 +9,8 @@
  *                 ACQUIRE; the SA's own policy then takes the trap's place
  *                 and gives it back when the SA goes (common/kernel_trap.c).
  *   dpd_action = hold: the same trap, installed when the peer is found
- *                 dead (the IKEv2 engine's hold hook), before its SAs go.
+ *                 dead (the hold hook of either engine: IKEv2 liveness,
+ *                 IKEv1 DPD of RFC 3706), before its SAs go.
  *   ACQUIRE       names the trap by its reqid: initiate the connection,
  *                 unless an IKE SA of it is up or being set up (one
  *                 negotiation per trap in flight). An IKEv2 SA that is up

@@ -230,6 +230,12 @@ static int initiate(struct daemon *d, const struct conn_config *c, struct evbuff
 	return rc < 0 ? 1 : 0;
 }
 
+/* dpd_action = hold: the connection's trap policy (daemon_kernel_events.c) */
+static int glue_hold(void *arg, const char *conn)
+{
+	return daemon_trap_hold(arg, conn);
+}
+
 static int engine_v1_start(struct daemon *d)
 {
 	struct v1_engine *e;
@@ -245,6 +251,7 @@ static int engine_v1_start(struct daemon *d)
 		.natt_port = d->cfg->daemon.natt_port,
 		.send = glue_send,
 		.psk = glue_psk,
+		.hold = glue_hold,
 		.sas_made = &d->sas_made[1],
 		.sas_failed = &d->sas_failed[1],
 		.arg = d,

@@ -11,9 +11,12 @@
  * for every R-U-THERE, retransmissions included). While no matching
  * R-U-THERE-ACK comes, a new R-U-THERE goes out every dpd_delay (or every
  * dpd_timeout when shorter); once dpd_timeout has gone by the peer is
- * dead and dpd_action runs: clear deletes the SAs, hold does the same
- * (this engine has no trap policies to hold traffic on; it says so),
- * restart deletes and initiates Main Mode and Quick Mode again.
+ * dead and dpd_action runs: clear deletes the SAs; hold first asks the
+ * engine's user for the connection's trap policy (env.hold: the daemon's
+ * `auto = route` trap, RFC 4301 5.2), so that once the SAs are gone the
+ * next packet for the selectors makes the kernel send an ACQUIRE and a new
+ * negotiation starts, then deletes the SAs; restart deletes and initiates
+ * Main Mode and Quick Mode again.
  *
  * Liveness is judged from IKE messages: the kernel backend has no usage
  * counters to show inbound ESP, so an idle-but-working tunnel is asked
@@ -71,9 +74,15 @@ static void dead(struct v1_isakmp_sa *sa)
 			 sa->dpd_waited_s);
 		break;
 	case V1_DPD_HOLD:
-		log_warn(&sa->sad.logger, "DPD: no answer for %us; peer dead. dpd_action = hold: the "
-			 "IKEv1 engine has no trap policies to hold traffic on, so the SAs are "
-			 "cleared as with clear", sa->dpd_waited_s);
+		log_warn(&sa->sad.logger, "DPD: no answer for %us; peer dead, action hold",
+			 sa->dpd_waited_s);
+		/* the trap first: its policy stands before the SA's goes, no gap */
+		if (!e->env.hold)
+			log_warn(&sa->sad.logger, "dpd_action = hold without a trap keeper: cleared");
+		else if (e->env.hold(e->env.arg, c->name) < 0)
+			log_warn(&sa->sad.logger, "dpd_action = hold: no trap policy; SAs cleared");
+		else
+			e->counters.dpd_held++;
 		break;
 	case V1_DPD_RESTART:
 		log_warn(&sa->sad.logger, "DPD: no answer for %us; peer dead, restarting",

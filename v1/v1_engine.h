@@ -59,7 +59,7 @@ struct v1_conn_esp {
 /* What to do when DPD declares the peer dead (RFC 3706 leaves it local). */
 enum v1_dpd_action {
 	V1_DPD_CLEAR,   /* delete the SAs */
-	V1_DPD_HOLD,    /* no trap policies in this engine: logged, then as clear */
+	V1_DPD_HOLD,    /* delete the SAs, env.hold keeps a trap policy (else as clear) */
 	V1_DPD_RESTART, /* delete, then Main Mode + Quick Mode again */
 };
 
@@ -165,6 +165,14 @@ struct v1_env {
 	 */
 	void (*initiated_up)(void *arg, const char *conn, uint64_t serial);
 	void (*initiated_failed)(void *arg, const char *conn, const char *why);
+	/*
+	 * dpd_action = hold: DPD found the peer of this connection dead and its
+	 * SAs are about to go; the user installs the connection's trap policy so
+	 * that the next packet makes the kernel ACQUIRE a new negotiation
+	 * (RFC 4301 5.2). 0, or a negative ERR_* when no trap could be made
+	 * (then the SAs are cleared as with clear). NULL: hold acts as clear.
+	 */
+	int (*hold)(void *arg, const char *conn);
 	void *arg;
 };
 
@@ -252,6 +260,7 @@ struct v1_counters {
 	uint64_t p1_done, p1_failed, qm_done, qm_failed, deletes_in, deletes_out;
 	uint64_t dpd_sent, dpd_acked, dpd_dead;   /* R-U-THERE out, awaited ACKs in, peers declared dead */
 	uint64_t dpd_answered, dpd_acks_in;       /* R-U-THERE answered; every R-U-THERE-ACK in */
+	uint64_t dpd_held;                        /* dead peers whose traffic a trap now holds */
 	uint64_t rekeys, reauths, expired;        /* Quick Mode rekeys, phase-1 re-auths, expiries */
 };
 const struct v1_counters *v1_engine_counters(const struct v1_engine *e);

@@ -5,6 +5,7 @@
  * message by message; the installed IPsec keys are compared per direction.
  */
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,6 +76,41 @@ static int mock_send(void *arg, const struct v1_datagram *dg)
 	p->dst = 1 - s->index;
 	last_sent[s->index] = *p;
 	return 0;
+}
+
+/*
+ * dpd_action = hold, as the daemon keeps it (daemon_trap_hold): a trap on
+ * the selector of the connection's outbound policy. Called while the SAs
+ * still stand (no gap); counts the calls and notes the connection.
+ */
+static struct {
+	unsigned calls;
+	char conn[V1_CONN_NAME_MAX];
+	long sas_at_call;
+	int rc;
+} hold;
+
+static void trap_out(const struct kernel_policy *pol, void *arg)
+{
+	struct side *s = arg;
+	struct kernel_policy t = *pol;
+
+	if (pol->dir != KERNEL_DIR_OUT || hold.rc == 0)
+		return;
+	t.reqid = 0x7f000000u; /* the daemon's trap reqids */
+	hold.rc = kernel_trap_add(s->kernel, &t);
+}
+
+static int mock_hold(void *arg, const char *conn)
+{
+	struct side *s = arg;
+
+	hold.calls++;
+	snprintf(hold.conn, sizeof(hold.conn), "%s", conn);
+	hold.sas_at_call = kernel_count_sas(s->kernel);
+	hold.rc = ERR_NOTFOUND;
+	kernel_list_policies(s->kernel, trap_out, s);
+	return hold.rc;
 }
 
 static const struct secret *mock_psk(void *arg, const struct v1_conn *c,
@@ -166,12 +202,13 @@ static void up(const struct setup *s)
 
 	q_len = 0;
 	vanished[0] = vanished[1] = false;
+	memset(&hold, 0, sizeof(hold));
 	for (int i = 0; i < 2; i++) {
 		struct side *d = &sides[i];
 		struct v1_env env = {
 			.retransmit_tries = 3, .retransmit_timeout_ms = 500,
 			.ike_port = 500, .natt_port = 4500,
-			.send = mock_send, .psk = mock_psk, .arg = d,
+			.send = mock_send, .psk = mock_psk, .hold = mock_hold, .arg = d,
 			.sas_made = &d->made, .sas_failed = &d->failed,
 		};
 		struct v1_conn *c;
@@ -569,6 +606,19 @@ static void test_dpd_dead(enum v1_dpd_action action, const char *what)
 	tap_eq_int((long long)ca->dpd_sent, 3, "DPD %s: three R-U-THERE (at 0, 30, 60s of silence), dead at 90s", what);
 	tap_eq_int(fires, 5, "DPD %s: dead at the fifth check (one heard, four unanswered)", what);
 	tap_eq_int((long long)kernel_count_sas(sides[0].kernel), 0, "DPD %s: the kernel SAs are gone", what);
+	tap_eq_int(hold.calls, action == V1_DPD_HOLD, "DPD %s: the trap is asked for %s", what,
+		   action == V1_DPD_HOLD ? "once" : "never");
+	tap_eq_int((long long)ca->dpd_held, action == V1_DPD_HOLD, "DPD %s: held peers counted", what);
+	if (action == V1_DPD_HOLD) {
+		tap_eq_str(hold.conn, "lab", "DPD hold: for the connection");
+		tap_eq_int(hold.sas_at_call, 2, "DPD hold: asked while the SA pair still stood (no gap)");
+		tap_eq_int(hold.rc, 0, "DPD hold: the trap went in under the SA's outbound policy");
+		tap_eq_int((long long)kernel_trap_count(sides[0].kernel), 1, "DPD hold: one trap kept");
+		tap_eq_int(kernel_count_policies(sides[0].kernel), 1,
+			   "DPD hold: the SA's policies are gone, the trap's outbound policy stands");
+	} else {
+		tap_eq_int(kernel_count_policies(sides[0].kernel), 0, "DPD %s: no policy left", what);
+	}
 	if (action != V1_DPD_RESTART) {
 		tap_eq_int(probe(0).n, 0, "DPD %s: no ISAKMP SA left", what);
 		down();
