@@ -39,6 +39,7 @@ struct sad_name {
 
 struct sad {
 	struct sad_table pair, spi_i, local, serial, peer, conn, ident;
+	struct sad_table out; /* children by outbound SPI (their by_spi_i link) */
 	struct sad_name *names[SAD_NAME_BUCKETS];
 	struct sad_entry *all_head, *all_tail;
 	size_t n_ike, n_child;
@@ -118,7 +119,8 @@ static struct sad_link *table_chain(const struct sad_table *t, uint64_t hash)
 /* ---- keys ---- */
 
 enum key_tag {
-	KEY_PAIR = 1, KEY_SPI_I, KEY_LOCAL_IKE, KEY_LOCAL_CHILD, KEY_PEER, KEY_CONN, KEY_IDENT
+	KEY_PAIR = 1, KEY_SPI_I, KEY_LOCAL_IKE, KEY_LOCAL_CHILD, KEY_PEER, KEY_CONN, KEY_IDENT,
+	KEY_CHILD_OUT
 };
 
 static uint64_t hash_bytes(const struct sad *sad, uint8_t tag, const void *p, size_t n)
@@ -154,12 +156,17 @@ static uint64_t hash_spi(const struct sad *sad, uint8_t tag, uint8_t version, co
 	return hash_bytes(sad, tag, k, sizeof(k));
 }
 
-static uint64_t hash_child(const struct sad *sad, uint8_t proto, uint32_t spi)
+static uint64_t hash_child_tag(const struct sad *sad, uint8_t tag, uint8_t proto, uint32_t spi)
 {
 	uint8_t k[5] = { proto, (uint8_t)(spi >> 24), (uint8_t)(spi >> 16),
 			 (uint8_t)(spi >> 8), (uint8_t)spi };
 
-	return hash_bytes(sad, KEY_LOCAL_CHILD, k, sizeof(k));
+	return hash_bytes(sad, tag, k, sizeof(k));
+}
+
+static uint64_t hash_child(const struct sad *sad, uint8_t proto, uint32_t spi)
+{
+	return hash_child_tag(sad, KEY_LOCAL_CHILD, proto, spi);
 }
 
 /* Serials are ours, not the peer's: a multiplicative hash is enough. */
@@ -262,7 +269,7 @@ int sad_new(struct sad **out)
 	if (table_init(&sad->pair) < 0 || table_init(&sad->spi_i) < 0 ||
 	    table_init(&sad->local) < 0 || table_init(&sad->serial) < 0 ||
 	    table_init(&sad->peer) < 0 || table_init(&sad->conn) < 0 ||
-	    table_init(&sad->ident) < 0) {
+	    table_init(&sad->ident) < 0 || table_init(&sad->out) < 0) {
 		sad_free(sad);
 		return ERR_NOMEM;
 	}
@@ -284,6 +291,7 @@ void sad_free(struct sad *sad)
 	free(sad->peer.buckets);
 	free(sad->conn.buckets);
 	free(sad->ident.buckets);
+	free(sad->out.buckets);
 	for (size_t i = 0; i < SAD_NAME_BUCKETS; i++) {
 		struct sad_name *n = sad->names[i], *next;
 
@@ -464,6 +472,7 @@ int sad_add_child(struct sad *sad, struct sad_entry *e, uint8_t proto, uint32_t 
 	e->spi_out = spi_out;
 	e->ike_serial = ike_serial;
 	table_insert(&sad->local, &e->by_local, hash_child(sad, proto, spi_in));
+	table_insert(&sad->out, &e->by_spi_i, hash_child_tag(sad, KEY_CHILD_OUT, proto, spi_out));
 	link_common(sad, e);
 	sad->n_child++;
 	return 0;
@@ -478,6 +487,7 @@ void sad_remove(struct sad *sad, struct sad_entry *e)
 		sad->n_ike--;
 	} else {
 		table_remove(&sad->local, &e->by_local);
+		table_remove(&sad->out, &e->by_spi_i);
 		sad->n_child--;
 	}
 	table_remove(&sad->serial, &e->by_serial);
@@ -527,9 +537,11 @@ int sad_change_child_spis(struct sad *sad, struct sad_entry *e, uint32_t spi_in,
 	if (o && o != e)
 		return ERR_STATE;
 	table_remove(&sad->local, &e->by_local);
+	table_remove(&sad->out, &e->by_spi_i);
 	e->spi_in = spi_in;
 	e->spi_out = spi_out;
 	table_insert(&sad->local, &e->by_local, hash_child(sad, e->proto, spi_in));
+	table_insert(&sad->out, &e->by_spi_i, hash_child_tag(sad, KEY_CHILD_OUT, e->proto, spi_out));
 	return 0;
 }
 
@@ -607,6 +619,25 @@ struct sad_entry *sad_find_child(const struct sad *sad, uint8_t proto, uint32_t 
 
 		if (l->hash == h && e->kind == SAD_KIND_CHILD && e->proto == proto &&
 		    e->spi_in == spi_in)
+			return e;
+	}
+	return NULL;
+}
+
+struct sad_entry *sad_find_child_out(const struct sad *sad, uint8_t proto, uint32_t spi_out,
+				     const struct sockaddr_storage *peer)
+{
+	uint64_t h = hash_child_tag(sad, KEY_CHILD_OUT, proto, spi_out);
+	union sad_addr want;
+	bool any = !peer || peer->ss_family == AF_UNSPEC;
+
+	if (!any)
+		addr_from_storage(&want, peer);
+	for (struct sad_link *l = table_chain(&sad->out, h); l; l = l->next) {
+		struct sad_entry *e = ENTRY_OF(l, by_spi_i);
+
+		if (l->hash == h && e->kind == SAD_KIND_CHILD && e->proto == proto &&
+		    e->spi_out == spi_out && (any || addr_equal(&e->peer, &want)))
 			return e;
 	}
 	return NULL;
@@ -787,8 +818,8 @@ int sad_new_child_spi(const struct sad *sad, uint8_t proto, uint32_t *spi)
 
 size_t sad_index_bytes(const struct sad *sad)
 {
-	const struct sad_table *t[] = { &sad->pair, &sad->spi_i, &sad->local,
-					&sad->serial, &sad->peer, &sad->conn, &sad->ident };
+	const struct sad_table *t[] = { &sad->pair, &sad->spi_i, &sad->local, &sad->serial,
+					&sad->peer, &sad->conn, &sad->ident, &sad->out };
 	size_t n = sizeof(*sad);
 
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)

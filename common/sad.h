@@ -12,7 +12,9 @@
  *     filtered by peer address since the initiator's SPI is the peer's pick;
  *   - our own IKE SPI (SPIi when we initiated, SPIr when we responded), which
  *     sad_new_ike_spi() keeps unique;
- *   - a child SA's inbound SPI (with its protocol, ESP or AH);
+ *   - a child SA's inbound SPI (with its protocol, ESP or AH), and its
+ *     outbound SPI with the peer's address (a kernel EXPIRE names the SA
+ *     by SPI and destination, whichever direction it is);
  *   - the serial number (a weak reference that survives the SA: look it up
  *     instead of keeping a pointer that may dangle);
  *   - the peer address (port ignored) and the connection name, to list or
@@ -99,7 +101,8 @@ struct sad_entry {
 	 * in struct sad; engines add their own fields to their own structs.
 	 */
 	struct sad *in;         /* the database holding the entry, or NULL */
-	struct sad_link by_pair, by_spi_i, by_local, by_serial, by_peer, by_conn;
+	struct sad_link by_pair, by_local, by_serial, by_peer, by_conn;
+	struct sad_link by_spi_i; /* IKE: by SPIi; child: by outbound SPI */
 	struct sad_link by_ident; /* linked only once sad_set_peer_ident() ran */
 	struct sad_entry *all_prev, *all_next;
 };
@@ -166,6 +169,13 @@ struct sad_entry *sad_find_ike_by_spi_i(const struct sad *sad, uint8_t version,
 struct sad_entry *sad_find_ike_by_local_spi(const struct sad *sad, uint8_t version,
 					    const uint8_t spi[SAD_IKE_SPI_LEN]);
 struct sad_entry *sad_find_child(const struct sad *sad, uint8_t proto, uint32_t spi_in);
+/*
+ * A child by its outbound SPI (the peer's choice, so not unique) and the
+ * peer's address (port ignored; NULL or AF_UNSPEC: any peer, the most
+ * recently added wins).
+ */
+struct sad_entry *sad_find_child_out(const struct sad *sad, uint8_t proto, uint32_t spi_out,
+				     const struct sockaddr_storage *peer);
 struct sad_entry *sad_find_serial(const struct sad *sad, uint64_t serial);
 
 /*

@@ -22,24 +22,48 @@ static bool addr_matches(const struct sockaddr_storage *want, const struct socka
 	return want->ss_family == AF_UNSPEC || kernel_addr_equal(want, have);
 }
 
-static struct v2_child_sa *child_of_spi(struct v2_engine *e, uint32_t spi,
-					const struct sockaddr_storage *dst, struct v2_ike_sa **owner)
+/* The child of this engine that a SAD entry is, with its IKE SA; NULL if none. */
+static struct v2_child_sa *own_child(struct v2_engine *e, struct sad_entry *ce,
+				     struct v2_ike_sa **owner)
 {
-	for (struct v2_ike_sa *sa = e->first; sa; sa = sa->next) {
-		for (struct v2_child_sa *c = sa->children; c; c = c->next) {
-			struct sockaddr_storage local, peer;
+	struct sad_entry *ie;
+	struct v2_ike_sa *sa;
 
-			if (c->sad.spi_in != spi && c->sad.spi_out != spi)
-				continue;
-			v2_child_addrs(c, &local, &peer);
-			if ((c->sad.spi_in == spi && addr_matches(dst, &local)) ||
-			    (c->sad.spi_out == spi && addr_matches(dst, &peer))) {
-				*owner = sa;
-				return c;
-			}
+	if (!ce || ce->version != 2 || ce->kind != SAD_KIND_CHILD)
+		return NULL;
+	ie = sad_find_serial(e->p.sad, ce->ike_serial);
+	if (!ie || ie->version != 2 || ie->kind != SAD_KIND_IKE)
+		return NULL;
+	sa = SAD_CONTAINER(ie, struct v2_ike_sa, sad);
+	if (sa->eng != e)
+		return NULL;
+	for (struct v2_child_sa *c = sa->children; c; c = c->next) {
+		if (&c->sad == ce) {
+			*owner = sa;
+			return c;
 		}
 	}
 	return NULL;
+}
+
+/*
+ * The child whose inbound (dst: us) or outbound (dst: the peer) SA has this
+ * SPI: two SAD lookups, not a walk over every IKE SA (a rekey wave at
+ * 100,000 SAs brings as many EXPIREs).
+ */
+static struct v2_child_sa *child_of_spi(struct v2_engine *e, uint32_t spi,
+					const struct sockaddr_storage *dst, struct v2_ike_sa **owner)
+{
+	struct v2_child_sa *c = own_child(e, sad_find_child(e->p.sad, KERNEL_PROTO_ESP, spi), owner);
+
+	if (c) {
+		struct sockaddr_storage local, peer;
+
+		v2_child_addrs(c, &local, &peer);
+		if (addr_matches(dst, &local))
+			return c;
+	}
+	return own_child(e, sad_find_child_out(e->p.sad, KERNEL_PROTO_ESP, spi, dst), owner);
 }
 
 /* One INFORMATIONAL request with a Delete of the child's inbound SPI (3.11). */

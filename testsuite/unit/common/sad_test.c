@@ -171,7 +171,7 @@ static void test_child(struct sad *db)
 {
 	char lg[LOGGER_PREFIX_MAX];
 	struct sad_entry c, d;
-	struct sockaddr_storage p = addr("192.0.2.50", 500);
+	struct sockaddr_storage p = addr("192.0.2.50", 500), other = addr("192.0.2.51", 500);
 
 	sad_entry_init(db, &c, 2, SAD_KIND_CHILD, "net", &p);
 	sad_entry_init(db, &d, 2, SAD_KIND_CHILD, "net", &p);
@@ -179,6 +179,11 @@ static void test_child(struct sad *db)
 	tap_ok(sad_find_child(db, 50, 0xc0ffee01) == &c, "found by inbound SPI");
 	tap_ok(sad_find_child(db, 51, 0xc0ffee01) == NULL, "AH with that SPI is another SA");
 	tap_ok(sad_find_child(db, 50, 0x12345678) == NULL, "not by the outbound SPI");
+	tap_ok(sad_find_child_out(db, 50, 0x12345678, &p) == &c,
+	       "found by outbound SPI and the peer's address");
+	tap_ok(sad_find_child_out(db, 50, 0x12345678, NULL) == &c, "... or any peer");
+	tap_ok(sad_find_child_out(db, 50, 0x12345678, &other) == NULL, "not for another peer");
+	tap_ok(sad_find_child_out(db, 50, 0xc0ffee01, NULL) == NULL, "not by the inbound SPI");
 	tap_ok(strstr(logger_prefix(&c.logger, lg, sizeof(lg)), "esp c0ffee01:12345678") != NULL,
 	       "child logger: %s", lg);
 	tap_eq_int(sad_add_child(db, &d, 50, 0xc0ffee01, 1, 1), ERR_STATE, "duplicate SPI refused");
@@ -189,10 +194,13 @@ static void test_child(struct sad *db)
 	tap_eq_int(sad_change_child_spis(db, &c, 0xc0ffee03, 4), 0, "child SPIs changed");
 	tap_ok(sad_find_child(db, 50, 0xc0ffee03) == &c && !sad_find_child(db, 50, 0xc0ffee01),
 	       "found only under the new SPI");
+	tap_ok(sad_find_child_out(db, 50, 4, &p) == &c && !sad_find_child_out(db, 50, 0x12345678, &p),
+	       "and only under the new outbound SPI");
 	tap_eq_int((long long)sad_count(db, SAD_KIND_CHILD), 2, "two children counted");
 	sad_remove(db, &c);
 	sad_remove(db, &d);
 	tap_eq_int((long long)sad_count(db, SAD_KIND_CHILD), 0, "children removed");
+	tap_ok(sad_find_child_out(db, 50, 4, NULL) == NULL, "a removed child is not found by outbound SPI");
 }
 
 /* ---- iteration ---- */
