@@ -334,6 +334,11 @@ int kernel_sa_check(const struct kernel_sa *sa)
 		return ERR_INVAL; /* ESP with neither (RFC 4303 3.2.2) */
 	if (sa->encap && (sa->encap_sport == 0 || sa->encap_dport == 0))
 		return ERR_INVAL;
+	/* an original address only with UDP-encapsulated transport, of the SA's family */
+	if (sa->encap_oa.ss_family != AF_UNSPEC &&
+	    (!sa->encap || sa->mode != KERNEL_MODE_TRANSPORT ||
+	     sa->encap_oa.ss_family != sa->dst.ss_family))
+		return ERR_INVAL;
 	if (sa->sel.src.ss_family != AF_UNSPEC && selector_check(&sa->sel) < 0)
 		return ERR_INVAL;
 	return 0;

@@ -113,6 +113,13 @@ struct kernel_sa {
 	bool encap;          /* UDP encapsulation, RFC 3948 */
 	uint16_t encap_sport;
 	uint16_t encap_dport;
+	/*
+	 * UDP-encapsulated transport mode only: the peer's original address
+	 * (before its NAT) as the IKE negotiation learned it (IKEv1 NAT-OA,
+	 * RFC 3947 5.2), for the TCP/UDP checksum fix of RFC 3948 3.1.2 on
+	 * decapsulation; XFRM's encap_oa. ss_family AF_UNSPEC: none known.
+	 */
+	struct sockaddr_storage encap_oa;
 	uint32_t replay_window; /* packets; 0 = no replay protection */
 	bool esn;               /* extended sequence numbers, RFC 4303 2.2.1 */
 	struct kernel_lifetime lifetime;

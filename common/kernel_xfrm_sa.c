@@ -216,8 +216,10 @@ static int build_sa(struct kernel *k, struct xfrmnl_sa *xsa, const struct kernel
 	    (err = set_selector(xsa, &sa->sel)) < 0 || (err = set_replay(xsa, sa)) < 0)
 		goto out;
 	if (sa->encap) {
-		/* RFC 3948: ESP in UDP; no original address to fix up. */
-		oa = xfrm_nl_any(sa->dst.ss_family);
+		/* RFC 3948: ESP in UDP; the peer's original address (RFC 3947 5.2
+		 * NAT-OA) when the negotiation gave one, else the all-zero one */
+		oa = sa->encap_oa.ss_family != AF_UNSPEC ? xfrm_nl_addr(&sa->encap_oa)
+							 : xfrm_nl_any(sa->dst.ss_family);
 		if (!oa || xfrmnl_sa_set_encap_tmpl(xsa, UDP_ENCAP_ESPINUDP, sa->encap_sport,
 						    sa->encap_dport, oa) < 0) {
 			err = ERR_NOMEM;

@@ -33,6 +33,7 @@
 struct event_base;
 struct job_pool;
 struct kernel;
+struct kernel_sa;
 struct keylog;
 struct sad;
 struct v1_pubkey;
@@ -173,6 +174,8 @@ struct v1_env {
 	 * (then the SAs are cleared as with clear). NULL: hold acts as clear.
 	 */
 	int (*hold)(void *arg, const char *conn);
+	/* Tests: both SAs of an IPsec SA pair just installed (keys valid during the call). */
+	void (*ipsec_installed)(void *arg, const struct kernel_sa *in, const struct kernel_sa *out);
 	void *arg;
 };
 

@@ -156,6 +156,10 @@ static void fill_sa(struct v1_ipsec_sa *qm, struct kernel_sa *k, bool inbound, c
 	k->encap = qm->udp_encap;
 	k->encap_sport = kernel_addr_port(&k->src);
 	k->encap_dport = kernel_addr_port(&k->dst);
+	/* the inbound SA decapsulates the peer's packets, whose addresses its NAT
+	 * changed: it fixes their checksums from the peer's NAT-OA (RFC 3948 3.1.2) */
+	if (inbound && k->encap && k->mode == KERNEL_MODE_TRANSPORT)
+		v1_natoa_peer_original(qm, &k->encap_oa);
 	k->replay_window = 32;
 	k->lifetime.hard_seconds = qm->choice.life_seconds;
 	k->lifetime.soft_seconds = qm->choice.life_seconds - qm->choice.life_seconds / 10;
@@ -223,6 +227,8 @@ int v1_ipsec_sa_install(struct v1_ipsec_sa *qm)
 	kernel_add_policy(k, &pol);
 	keylog_esp(eng->env.keylog, &in);
 	keylog_esp(eng->env.keylog, &out);
+	if (eng->env.ipsec_installed)
+		eng->env.ipsec_installed(eng->env.arg, &in, &out);
 	qm->installed = true;
 	sad_entry_init(eng->env.sad, &qm->sad, 1, SAD_KIND_CHILD, sa->conn->name, &sa->peer);
 	if (sad_add_child(eng->env.sad, &qm->sad, KERNEL_PROTO_ESP, qm->spi_in, qm->spi_out,

@@ -18,8 +18,11 @@
  *
  * Received ones are checked (the method's payload number, how many, an
  * IPv4 or IPv6 ID type of the SA's family, reserved bytes zero: the
- * parser) and kept on the IPsec SA for the checksum fixing, and logged.
- * Ones that come with a tunnel mode are logged and ignored.
+ * parser), kept on the IPsec SA and logged; the peer's own original
+ * address among them goes to the kernel with the inbound SA
+ * (v1_natoa_peer_original), whose decapsulation fixes the checksums with
+ * it (RFC 3948 3.1.2). Ones that come with a tunnel mode are logged and
+ * ignored.
  */
 #include <arpa/inet.h>
 #include <string.h>
@@ -119,4 +122,21 @@ int v1_natoa_take(struct v1_ipsec_sa *qm, const struct v1_msg *m, uint16_t *noti
 		 "kept for transport-mode checksum fixing", qm->msg_id, v1_natt_method_name(sa->natt),
 		 natoa_str(&qm->oa_i, a, sizeof(a)), natoa_str(&qm->oa_r, b, sizeof(b)));
 	return 0;
+}
+
+bool v1_natoa_peer_original(const struct v1_ipsec_sa *qm, struct sockaddr_storage *ss)
+{
+	/* RFC 3947 5.2: NAT-OAi is the initiator's, NAT-OAr the responder's; the
+	 * drafts' single NAT-OA was kept in the sender's slot the same way */
+	const struct v1_natoa *o = qm->initiator ? &qm->oa_r : &qm->oa_i;
+
+	memset(ss, 0, sizeof(*ss));
+	if (o->family == 4) {
+		ss->ss_family = AF_INET;
+		memcpy(&((struct sockaddr_in *)ss)->sin_addr, o->addr, 4);
+	} else if (o->family == 6) {
+		ss->ss_family = AF_INET6;
+		memcpy(&((struct sockaddr_in6 *)ss)->sin6_addr, o->addr, 16);
+	}
+	return ss->ss_family != AF_UNSPEC;
 }

@@ -307,6 +307,9 @@ void v1_natoa_build(struct v1_ipsec_sa *qm, uint16_t encap, struct v1_builder *b
 /* Check and keep the peer's NAT-OA payloads for the chosen mode; 0, or ERR_PARSE with the
  * notify to answer in *notify. */
 int v1_natoa_take(struct v1_ipsec_sa *qm, const struct v1_msg *m, uint16_t *notify);
+/* The peer's original address from its NAT-OA (RFC 3947 5.2: NAT-OAr when we initiated,
+ * NAT-OAi when we responded); false, and ss AF_UNSPEC, when none was received. */
+bool v1_natoa_peer_original(const struct v1_ipsec_sa *qm, struct sockaddr_storage *ss);
 
 /* ---- v1_main.c, v1_aggr.c, v1_quick.c ---- */
 extern const struct v1_row v1_main_rows[];

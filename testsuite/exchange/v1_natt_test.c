@@ -149,6 +149,35 @@ static void check_up(const char *what, struct ipsec_view *a, struct ipsec_view *
 
 static bool aggressive; /* the next pair runs Aggressive Mode */
 
+static const char *oa_text(const struct sockaddr_storage *ss, char *buf, size_t len)
+{
+	return ss->ss_family == AF_UNSPEC ? "none" : kernel_addr_str(ss, buf, len);
+}
+
+/*
+ * What each side handed the kernel (kernel_sa.encap_oa): with NAT-OA in
+ * UDP-encapsulated transport, the inbound SA carries the peer's original
+ * address (RFC 3947 5.2, RFC 3948 3.1.2), the outbound none; otherwise
+ * neither does. oa0 / oa1: side 0's / side 1's expected inbound OA, NULL
+ * for none.
+ */
+static void check_kernel_oa(const char *what, const char *oa0, const char *oa1)
+{
+	const char *want[2] = { oa0, oa1 };
+	char buf[64];
+
+	for (int i = 0; i < 2; i++) {
+		const struct v1p_installed *x = &P.installed[i];
+
+		tap_eq_int(x->n, 1, "%s: side %d installed one pair", what, i);
+		tap_eq_str(oa_text(&x->oa_in, buf, sizeof(buf)), want[i] ? want[i] : "none",
+			   "%s: side %d's inbound kernel SA has encap_oa %s", what, i,
+			   want[i] ? want[i] : "none");
+		tap_eq_str(oa_text(&x->oa_out, buf, sizeof(buf)), "none",
+			   "%s: side %d's outbound kernel SA has none", what, i);
+	}
+}
+
 static void open_pair(bool nat, bool transport, unsigned offer0, unsigned offer1)
 {
 	struct v1p_opts o = { .nat = nat, .transport = transport, .aggressive = aggressive,
@@ -176,6 +205,23 @@ static void test_no_nat(void)
 	tap_ok(!sa_of(0).sa.nat && !sa_of(1).sa.nat, "no NAT: none detected");
 	tap_eq_int(a.v.encap_mode, V1_ENCAP_TUNNEL, "no NAT: plain tunnel mode");
 	tap_ok(!a.v.udp_encap && !b.v.udp_encap, "no NAT: ESP not in UDP");
+	check_kernel_oa("no NAT", NULL, NULL);
+	v1p_close(&P);
+}
+
+/* Transport mode without a NAT: no NAT-OA is sent, and no OA reaches the kernel. */
+static void test_no_nat_transport(void)
+{
+	struct wire w;
+	struct ipsec_view a, b;
+
+	open_pair(false, true, 0, 0);
+	run(&w);
+	check_up("no NAT, transport", &a, &b);
+	tap_ok(a.v.transport && !a.v.udp_encap && !a.v.natoa_i[0] && !a.v.natoa_r[0],
+	       "no NAT, transport: plain transport, no NAT-OA kept");
+	tap_eq_int(P.installed[0].mode, KERNEL_MODE_TRANSPORT, "no NAT, transport: a transport-mode kernel SA");
+	check_kernel_oa("no NAT, transport", NULL, NULL);
 	v1p_close(&P);
 }
 
@@ -202,6 +248,9 @@ static void test_rfc(bool transport)
 	if (!transport) {
 		tap_ok(!a.v.natoa_i[0] && !a.v.natoa_r[0] && !b.v.natoa_i[0] && !b.v.natoa_r[0],
 		       "%s: no NAT-OA in tunnel mode (RFC 3947 5.2)", what);
+		tap_ok(P.installed[0].encap && P.installed[0].mode == KERNEL_MODE_TUNNEL,
+		       "%s: a UDP-encapsulated tunnel-mode kernel SA", what);
+		check_kernel_oa(what, NULL, NULL);
 	} else {
 		/* the responder learns the initiator's address behind the NAT */
 		tap_eq_str(b.v.natoa_i, "10.0.0.1", "%s: responder got NAT-OAi = the initiator's own address", what);
@@ -209,6 +258,10 @@ static void test_rfc(bool transport)
 		tap_eq_str(a.v.natoa_i, "192.0.2.100", "%s: initiator got NAT-OAi = the NAT's address the responder sees", what);
 		tap_eq_str(a.v.natoa_r, "192.0.2.2", "%s: initiator got NAT-OAr = the responder's own", what);
 		tap_ok(a.v.transport && b.v.transport, "%s: transport mode", what);
+		tap_ok(P.installed[0].encap && P.installed[0].mode == KERNEL_MODE_TRANSPORT,
+		       "%s: a UDP-encapsulated transport-mode kernel SA", what);
+		/* each inbound SA: the peer's address before its NAT (the responder's has none) */
+		check_kernel_oa(what, "192.0.2.2", "10.0.0.1");
 	}
 	v1p_close(&P);
 }
@@ -246,6 +299,9 @@ static void test_draft(enum v1_natt_method m, bool transport, const char *name)
 		tap_eq_str(b.v.natoa_r, "", "%s: and no second NAT-OA", what);
 		tap_eq_str(a.v.natoa_r, "192.0.2.2", "%s: initiator got the responder's original address", what);
 		tap_eq_str(a.v.natoa_i, "", "%s: and no second NAT-OA", what);
+		check_kernel_oa(what, "192.0.2.2", "10.0.0.1");
+	} else {
+		check_kernel_oa(what, NULL, NULL);
 	}
 	v1p_close(&P);
 }
@@ -387,6 +443,7 @@ int main(void)
 	if (job_pool_new(NULL, 1, &pool))
 		return tap_skip_all("no job pool");
 	test_no_nat();
+	test_no_nat_transport();
 	test_rfc(false);
 	test_rfc(true);
 	test_draft(V1_NATT_DRAFT_03, false, "draft-ietf-ipsec-nat-t-ike-03");

@@ -34,6 +34,8 @@
  *   sa op=NEWSA proto=esp spi=0x1a2b3c4d src=192.0.2.1 dst=192.0.2.2 dir=out
  *      mode=tunnel reqid=1 enc=cbc(aes):KEYHEX auth=hmac(sha256):KEYHEX:128
  *      aead=none comp=none encap=none esn=0
+ * (encap=udp:SPORT:DPORT for ESP in UDP, followed by oa=ADDR when the
+ * template carries an original address, RFC 3947 5.2 NAT-OA)
  * Algorithm names are the kernel's canonical ones ("aes" -> "cbc(aes)"),
  * the number after an auth key is the ICV length in bits the kernel uses
  * (XFRMA_ALG_AUTH_TRUNC's, or the kernel's default for plain XFRMA_ALG_AUTH),
@@ -395,8 +397,15 @@ static void log_sa(const char *op, const struct xfrm_usersa_info *info,
 				struct xfrm_encap_tmpl et;
 
 				memcpy(&et, pl, sizeof(et));
+				static const xfrm_address_t zero;
+
 				put(&l, " encap=udp:%u:%u", (unsigned)ntohs(et.encap_sport),
 				    (unsigned)ntohs(et.encap_dport));
+				/* the original address (NAT-OA), when the daemon gave one */
+				if (memcmp(&et.encap_oa, &zero, sizeof(zero)) != 0) {
+					put(&l, " oa=");
+					put_addr(&l, info->family, &et.encap_oa);
+				}
 			} else {
 				put(&l, " encap=malformed");
 				ok = false;

@@ -31,6 +31,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "common/err.h"
 #include "common/kernel.h"
 #include "testsuite/lib/tap.h"
 
@@ -288,6 +289,7 @@ static void dualiked_way(void)
 	struct kernel *k = NULL;
 	struct kernel_sa sa;
 	uint32_t spi = 0;
+	char line[2048];
 
 	if (kernel_open("xfrm", &k) < 0) {
 		tap_ok(false, "dualiked: the xfrm backend opens");
@@ -315,6 +317,28 @@ static void dualiked_way(void)
 	       log_has(" aead=none comp=none encap=none esn=0"),
 	       "dualiked: inbound AES-CBC + HMAC-SHA-256-128 SA logged");
 	tap_eq_int(kernel_del_sa(k, &sa.dst, spi, KERNEL_PROTO_ESP), 0, "dualiked: SA deleted through the shim");
+	/* UDP-encapsulated transport with the peer's NAT-OA (RFC 3947 5.2): XFRM's encap_oa */
+	sa.spi = spi + 1;
+	sa.mode = KERNEL_MODE_TRANSPORT;
+	sa.encap = true;
+	sa.encap_sport = 5500;
+	sa.encap_dport = 4500;
+	kernel_addr_parse("10.0.0.1", &sa.encap_oa);
+	tap_eq_int(kernel_add_sa(k, &sa), 0, "dualiked: UDP-encapsulated transport SA with NAT-OA installed");
+	tap_ok(log_has(" mode=transport ") && log_has(" encap=udp:5500:4500 oa=10.0.0.1"),
+	       "dualiked: its encapsulation template carries the original address 10.0.0.1");
+	kernel_del_sa(k, &sa.dst, sa.spi, KERNEL_PROTO_ESP);
+	memset(&sa.encap_oa, 0, sizeof(sa.encap_oa));
+	sa.spi = spi + 2;
+	tap_eq_int(kernel_add_sa(k, &sa), 0, "dualiked: the same without NAT-OA installed");
+	last_line(line, sizeof(line));
+	tap_ok(log_has(" encap=udp:5500:4500") && !strstr(line, " oa="),
+	       "dualiked: then the template's original address is zero (no oa= logged)");
+	kernel_del_sa(k, &sa.dst, sa.spi, KERNEL_PROTO_ESP);
+	/* an original address needs UDP-encapsulated transport (kernel_sa_check) */
+	sa.mode = KERNEL_MODE_TUNNEL;
+	kernel_addr_parse("10.0.0.1", &sa.encap_oa);
+	tap_eq_int(kernel_add_sa(k, &sa), ERR_INVAL, "dualiked: NAT-OA with tunnel mode is refused");
 	kernel_close(k);
 }
 

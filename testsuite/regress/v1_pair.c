@@ -46,6 +46,17 @@ static int pair_send(void *arg, const struct v1_datagram *dg)
 	return 0;
 }
 
+static void pair_installed(void *arg, const struct kernel_sa *in, const struct kernel_sa *out)
+{
+	struct v1p_installed *x = &current->installed[(int)(intptr_t)arg];
+
+	x->n++;
+	x->mode = in->mode;
+	x->encap = in->encap;
+	x->oa_in = in->encap_oa;
+	x->oa_out = out->encap_oa;
+}
+
 static const struct secret *pair_psk(void *arg, const struct v1_conn *c,
 				     const struct sockaddr_storage *l,
 				     const struct sockaddr_storage *r, const struct id *id)
@@ -138,7 +149,8 @@ int v1p_open_opts(struct v1_pair *p, struct job_pool *pool, const struct v1p_opt
 	for (int i = 0; i < 2; i++) {
 		struct v1_env env = { .retransmit_tries = 2, .retransmit_timeout_ms = 500,
 				      .ike_port = 500, .natt_port = 4500, .send = pair_send,
-				      .psk = pair_psk, .arg = (void *)(intptr_t)i,
+				      .psk = pair_psk, .ipsec_installed = pair_installed,
+				      .arg = (void *)(intptr_t)i,
 				      .sas_made = &p->made[i], .sas_failed = &p->failed[i] };
 		struct v1_conn *c;
 		int err;

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/kernel.h"
 #include "v1/v1_engine.h"
 
 #define V1P_QMAX 16
@@ -50,6 +51,13 @@ struct v1_pair {
 	struct v1p_pkt q[V1P_QMAX];
 	size_t q_len;
 	struct v1p_pkt last[2]; /* last datagram each side sent */
+	/* what each side last handed the kernel for an IPsec SA pair (env.ipsec_installed) */
+	struct v1p_installed {
+		unsigned n;                           /* pairs installed */
+		enum kernel_mode mode;
+		bool encap;
+		struct sockaddr_storage oa_in, oa_out; /* kernel_sa.encap_oa of in and out */
+	} installed[2];
 };
 
 int v1p_open(struct v1_pair *p, struct job_pool *pool, bool aggressive);
