@@ -25,6 +25,7 @@
 #include "src/conf_cert.h"
 #include "src/config.h"
 #include "src/daemon.h"
+#include "src/engine_v1_cert.h"
 
 #ifndef DUALIKE_CONFIG_FILE
 #define DUALIKE_CONFIG_FILE "/etc/dualike/dualike.conf"
@@ -67,6 +68,7 @@ static int check_config(const char *path)
 {
 	struct config_errors errs;
 	struct config *cfg = NULL;
+	size_t refused;
 	int rc;
 
 	config_errors_init(&errs);
@@ -78,11 +80,16 @@ static int check_config(const char *path)
 		config_errors_free(&errs);
 		return 1;
 	}
-	printf("%s: ok, %zu connection(s)\n", path, cfg->n_conns);
+	/* what the IKEv1 engine will refuse at load (an ECDSA key, ...) is a problem too */
+	refused = engine_v1_check_config(cfg, stdout);
+	if (refused)
+		printf("%s: %zu IKEv1 connection(s) refused\n", path, refused);
+	else
+		printf("%s: ok, %zu connection(s)\n", path, cfg->n_conns);
 	conf_cert_print(cfg, stdout);
 	config_free(cfg);
 	config_errors_free(&errs);
-	return 0;
+	return refused ? 1 : 0;
 }
 
 static void list_algorithms(void)

@@ -41,10 +41,11 @@ static uint16_t method_for(enum sig_key_type t)
 	return t == SIG_KEY_RSA ? V1_AUTH_RSA_SIG : 0;
 }
 
-static int refuse(char *why, size_t len, const char *name, const char *text)
+/* why says what is wrong; the caller's line names the connection */
+static int refuse(char *why, size_t len, const char *text)
 {
 	if (why && len)
-		snprintf(why, len, "connection %s: %s", name, text);
+		snprintf(why, len, "%s", text);
 	return ERR_INVAL;
 }
 
@@ -53,21 +54,21 @@ int v1_pubkey_attach(struct v1_conn *c, struct v1_pubkey *pk, char *why, size_t 
 	uint16_t method;
 
 	if (!pk->chain.n || !pk->key)
-		return refuse(why, why_len, c->name, "auth = pubkey needs a certificate (cert) and "
+		return refuse(why, why_len, "auth = pubkey needs a certificate (cert) and "
 			      "its private key (key)");
 	if (!cert_matches_privkey(pk->chain.certs[0], pk->key))
-		return refuse(why, why_len, c->name, "the private key (key) does not belong to the "
+		return refuse(why, why_len, "the private key (key) does not belong to the "
 			      "certificate (cert)");
 	if ((!pk->store || cert_store_ca_count(pk->store) == 0) && !pk->peer_cert)
-		return refuse(why, why_len, c->name, "no trust anchor (ca) and no peer certificate: "
+		return refuse(why, why_len, "no trust anchor (ca) and no peer certificate: "
 			      "nothing to check the peer's certificate with");
 	method = method_for(sig_privkey_type(pk->key));
 	if (!method)
-		return refuse(why, why_len, c->name, "IKEv1 signs with RSA keys only here (ECDSA "
+		return refuse(why, why_len, "IKEv1 signs with RSA keys only here (ECDSA "
 			      "as peers do it, over HASH_I itself, is not available yet; Ed25519 "
 			      "has no IKEv1 method): use an RSA certificate or IKEv2 for this key");
 	if (!c->local_id && cert_subject_id(pk->chain.certs[0], &c->local_id) < 0)
-		return refuse(why, why_len, c->name, "the certificate has no subject DN to use as "
+		return refuse(why, why_len, "the certificate has no subject DN to use as "
 			      "local identity; set local_id");
 	pk->auth_method = method;
 	v1_pubkey_free(c->pubkey);

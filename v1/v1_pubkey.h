@@ -49,7 +49,7 @@ void v1_pubkey_free(struct v1_pubkey *pk);
  * phase-1 authentication method from the key type, give the connection
  * the certificate's subject DN as local identity when it has none, and
  * attach pk to c (which then owns it). ERR_INVAL with why saying what is
- * wrong; pk stays the caller's then.
+ * wrong (without the connection's name); pk stays the caller's then.
  */
 int v1_pubkey_attach(struct v1_conn *c, struct v1_pubkey *pk, char *why, size_t why_len);
 

@@ -86,6 +86,32 @@ line=$(grep -n 'ikev3' "$T/bad.conf" | cut -d: -f1)
 echo "$out" | grep -q "bad.conf:$line:"; ok $? "... naming the file and line of the bad version"
 echo "$out" | grep -q "sha999"; ok $? "... and the unknown algorithm"
 
+# IKEv1 signs with RSA only (v1/v1_pubkey.c): --check-config names an ECDSA connection, says why
+src=${DUALIKE_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+if command -v certtool >/dev/null && mkdir -p "$T/pki" && sh "$src/testsuite/lib/make-pki.sh" "$T/pki" >/dev/null 2>&1; then
+	{ daemon_section "$T/state"; cat; } > "$T/ec.conf" <<CONF
+ca = $T/pki/cacerts
+
+[conn ec1]
+version = ikev1
+remote = 127.0.0.2
+auth = pubkey
+cert = $T/pki/gw-ecdsa256-chain.pem
+key = $T/pki/gw-ecdsa256.key
+CONF
+	out=$("$dualiked" --check-config -c "$T/ec.conf" 2>/dev/null); rc=$?
+	[ $rc != 0 ]; ok $? "--check-config: an IKEv1 connection with an ECDSA key is a problem (exit $rc)"
+	echo "$out" | grep -q "^connection ec1: refused: .*RSA keys only.*ECDSA"; ok $? "... named, with the reason"
+	sed -i 's/^version = ikev1/version = auto/' "$T/ec.conf"
+	out=$("$dualiked" --check-config -c "$T/ec.conf" 2>/dev/null); rc=$?
+	[ $rc = 0 ] && echo "$out" | grep -q "^connection ec1: version = auto: IKEv2 only, the IKEv1 fallback is refused"
+	ok $? "... with version = auto: accepted (IKEv2 works), the IKEv1 fallback's refusal printed"
+else
+	for d in "an ECDSA IKEv1 connection refused" "... named" "... version = auto"; do
+		n=$((n + 1)); echo "ok $n - $d # SKIP no certtool (testsuite/lib/make-pki.sh)"
+	done
+fi
+
 chmod 644 "$T/secrets"
 out=$("$dualiked" -f -c "$T/dualike.conf" 2>&1); rc=$?
 [ $rc != 0 ] && echo "$out" | grep -q "chmod"; ok $? "a secrets file others can read is refused, with the fix named"

@@ -16,6 +16,7 @@
 #include "common/err.h"
 #include "src/conf_cert.h"
 #include "src/config.h"
+#include "src/engine_v1_cert.h"
 #include "testsuite/lib/tap.h"
 #include "testsuite/unit/common/pki_helper.h"
 
@@ -249,6 +250,59 @@ static void test_dn_ids(void)
 	       !conf_id_equal(&a, &b), "another O differs");
 }
 
+/* What --check-config prints for the connection (engine_v1_check_config) and its count. */
+static size_t v1_report(const char *cert, const char *key, const char *extra, char *out,
+			size_t len)
+{
+	char text[4096];
+	struct config *cfg = NULL;
+	struct config_errors e;
+	size_t refused = (size_t)-1;
+	FILE *f;
+
+	out[0] = 0;
+	conf_text(text, sizeof(text), cert, key, extra);
+	if (load(text, &cfg, &e) != 0) {
+		dump(&e);
+		config_errors_free(&e);
+		return refused;
+	}
+	f = fmemopen(out, len, "w");
+	if (f) {
+		refused = engine_v1_check_config(cfg, f);
+		fclose(f);
+	}
+	config_free(cfg);
+	config_errors_free(&e);
+	return refused;
+}
+
+/* IKEv1 signs with RSA only: --check-config names an ECDSA connection and why. */
+static void test_v1_key_refusal(void)
+{
+	char out[2048];
+
+	tap_eq_int((long long)v1_report("gw-ecdsa256-chain.pem", "gw-ecdsa256.key",
+					 "version = ikev1\n", out, sizeof(out)),
+		   1, "IKEv1 with an ECDSA key: one connection refused");
+	tap_ok(strstr(out, "connection gw: refused: IKEv1 public key authentication") != NULL,
+	       "... named, and said to be refused: %s", out);
+	tap_ok(strstr(out, "RSA keys only") && strstr(out, "ECDSA"), "... with the reason");
+	tap_eq_int((long long)v1_report("gw-ecdsa256-chain.pem", "gw-ecdsa256.key",
+					 "version = auto\n", out, sizeof(out)),
+		   0, "version = auto with an ECDSA key: not counted (IKEv2 works)");
+	tap_ok(strstr(out, "connection gw: version = auto") && strstr(out, "IKEv1 fallback is refused") &&
+	       strstr(out, "RSA keys only"), "... but the refused IKEv1 fallback is printed: %s", out);
+	tap_eq_int((long long)v1_report("gw-ecdsa256-chain.pem", "gw-ecdsa256.key",
+					 "version = ikev2\n", out, sizeof(out)),
+		   0, "IKEv2 with an ECDSA key: nothing refused");
+	tap_eq_str(out, "", "... nothing printed");
+	tap_eq_int((long long)v1_report("gw-rsa-chain.pem", "gw-rsa.key", "version = ikev1\n", out,
+					 sizeof(out)),
+		   0, "IKEv1 with an RSA key: nothing refused");
+	tap_eq_str(out, "", "... nothing printed");
+}
+
 int main(void)
 {
 	int rc = pki_start();
@@ -260,6 +314,7 @@ int main(void)
 	test_errors();
 	test_peer_cert();
 	test_dn_ids();
+	test_v1_key_refusal();
 	remove(conf_path);
 	pki_remove();
 	return tap_done();
