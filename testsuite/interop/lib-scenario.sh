@@ -104,6 +104,7 @@ scn_value() {
 	ike_state) "${kind}_ike_state" "$role"; return ;;
 	child_state) "${kind}_child_state" "$role"; return ;;
 	log) "${kind}_log" "$role"; return ;;
+	xfrm.log) echo "${L_DIR[$role]}/xfrm-sa.log"; return ;;   # the shim's SA log (its path)
 	xfrm_sas)   # SAs the XFRM shim answered for this role (Libreswan)
 		grep -cE '^sa op=(NEWSA|UPDSA) ' "${L_DIR[$role]}/xfrm-sa.log" 2>/dev/null || true; return ;;
 	xfrm_policy)   # the role's kernel IPsec policies: "SRC>DST:DIR ..." sorted
