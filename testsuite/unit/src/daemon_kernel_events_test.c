@@ -20,6 +20,7 @@
 #include "common/sad.h"
 #include "src/daemon.h"
 #include "testsuite/lib/tap.h"
+#include "v1/v1_engine.h"
 
 static char dir[80]; /* holds ctl.sock: within a Unix socket's 108 bytes */
 static uint32_t trap_reqid;
@@ -33,14 +34,21 @@ static void visit(const struct kernel_policy *pol, void *arg)
 }
 
 static uint32_t held_reqid;
+static const char *v1_state; /* the IKEv1 engine's ISAKMP SA of held1 */
 
-/* the trap whose template goes to 127.0.0.4: the held connection's */
+static void visit_v1(const struct v1_sa_info *in, void *arg)
+{
+	(void)arg;
+	if (strcmp(in->conn, "held1") == 0)
+		v1_state = in->state;
+}
+
+/* the trap whose template goes to arg (127.0.0.4: the held connection's) */
 static void visit_held(const struct kernel_policy *pol, void *arg)
 {
 	struct sockaddr_storage held;
 
-	(void)arg;
-	kernel_addr_parse("127.0.0.4", &held);
+	kernel_addr_parse(arg ? arg : "127.0.0.4", &held);
 	if (kernel_addr_equal(&pol->tmpl_dst, &held))
 		held_reqid = pol->reqid;
 }
@@ -75,6 +83,10 @@ static bool write_conf(void)
 		 "auth = psk\nike = aes128-sha256-x25519\nesp = aes128-sha256\n\n"
 		 "[conn held]\nversion = ikev2\nlocal = 127.0.0.1\nremote = 127.0.0.4\n"
 		 "auth = psk\nike = aes128-sha256-x25519\nesp = aes128-sha256\n"
+		 "dpd_delay = 10s\ndpd_timeout = 30s\ndpd_action = hold\n\n"
+		 "[conn held1]\nversion = ikev1\nlocal = 127.0.0.1\nremote = 127.0.0.5\n"
+		 "auth = psk\nike = aes128-sha256-modp2048\nesp = aes128-sha256\n"
+		 "local_ts = 10.5.0.0/16\nremote_ts = 10.6.0.0/16\n"
 		 "dpd_delay = 10s\ndpd_timeout = 30s\ndpd_action = hold\n",
 		 port, port + 1, dir, dir);
 	return write_file("dualike.conf", conf, 0644) &&
@@ -149,6 +161,22 @@ int main(void)
 	acq.reqid = held_reqid;
 	kernel_inject_acquire(d.kernel, &acq);
 	tap_eq_int((long long)d.acquires_started, 2, "ACQUIRE on the held trap negotiates again");
+
+	/* an IKEv1 connection held the same way (its DPD calls the same hook) */
+	tap_eq_int(daemon_trap_hold(&d, "held1"), 0, "IKEv1 hold: the connection's trap is installed");
+	tap_eq_int((long long)kernel_trap_count(d.kernel), 3, "three traps now");
+	held_reqid = 0;
+	kernel_list_policies(d.kernel, visit_held, "127.0.0.5");
+	tap_ok(held_reqid != 0, "IKEv1 hold: its trap's template goes to the peer");
+	kernel_addr_parse("10.5.0.1", &acq.sel.src);
+	kernel_addr_parse("10.6.0.1", &acq.sel.dst);
+	acq.reqid = held_reqid;
+	kernel_inject_acquire(d.kernel, &acq);
+	tap_eq_int((long long)d.acquires_started, 3, "IKEv1 hold: ACQUIRE on its trap negotiates again");
+	if (d.engine_state[1])
+		v1_engine_foreach_sa(d.engine_state[1], visit_v1, NULL);
+	tap_eq_str(v1_state ? v1_state : "none", "MM_I1",
+		   "IKEv1 hold: the IKEv1 engine is in Main Mode for the connection");
 
 	tap_eq_int(daemon_reload(&d, NULL), 0, "reload");
 	tap_eq_int((long long)kernel_trap_count(d.kernel), 1, "after a reload only auto = route's trap");
