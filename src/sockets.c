@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <linux/xfrm.h>
+
 #include <event2/event.h>
 
 #include "common/err.h"
@@ -64,6 +66,37 @@ static bool sa_same_addr(const struct sockaddr_storage *a, const struct sockaddr
 
 static void socket_read(evutil_socket_t fd, short what, void *arg);
 
+/*
+ * RFC 4301 5.1 and RFC 7296 2.23 (and RFC 2409 for IKEv1): IKE's own
+ * datagrams must not be caught by the IPsec policies it negotiates. A
+ * host-to-host tunnel, a transport-mode pair or a subnet holding the
+ * gateway's address would otherwise send a rekey, a DPD or an answer to a
+ * new peer into ESP (or, with no SA yet, drop it while the kernel sends an
+ * ACQUIRE). A per-socket policy that allows everything in both directions
+ * takes precedence over the SPD (setsockopt IP_XFRM_POLICY /
+ * IPV6_XFRM_POLICY; needs CAP_NET_ADMIN).
+ */
+static int socket_ipsec_bypass(int fd, int family)
+{
+	int level = family == AF_INET ? IPPROTO_IP : IPPROTO_IPV6;
+	int name = family == AF_INET ? IP_XFRM_POLICY : IPV6_XFRM_POLICY;
+	static const uint8_t dirs[] = { XFRM_POLICY_IN, XFRM_POLICY_OUT };
+
+	for (size_t i = 0; i < sizeof(dirs); i++) {
+		struct xfrm_userpolicy_info pol;
+
+		memset(&pol, 0, sizeof(pol));
+		pol.sel.family = (uint16_t)family;
+		pol.lft.soft_byte_limit = pol.lft.hard_byte_limit = XFRM_INF;
+		pol.lft.soft_packet_limit = pol.lft.hard_packet_limit = XFRM_INF;
+		pol.dir = dirs[i];
+		pol.action = XFRM_POLICY_ALLOW;
+		if (setsockopt(fd, level, name, &pol, sizeof(pol)) < 0)
+			return errno == EPERM || errno == EACCES ? ERR_PERM : ERR_IO;
+	}
+	return 0;
+}
+
 static int socket_open_one(struct ike_sockets *s, struct event_base *base,
 			   const struct sockaddr_storage *addr, uint16_t port, bool natt)
 {
@@ -107,6 +140,18 @@ static int socket_open_one(struct ike_sockets *s, struct event_base *base,
 		log_error(&log_global, "cannot listen on %s: %s", where, strerror(errno));
 		close(fd);
 		return ERR_IO;
+	}
+	switch (socket_ipsec_bypass(fd, addr->ss_family)) {
+	case 0:
+		break;
+	case ERR_PERM: /* an unprivileged run (tests): there is no SPD of ours either */
+		log_info(&log_global, "%s: no IPsec bypass for IKE (%s): IPsec policies covering "
+			 "this address would catch IKE packets", where, strerror(errno));
+		break;
+	default:
+		log_warn(&log_global, "%s: no IPsec bypass for IKE (%s): IPsec policies covering "
+			 "this address would catch IKE packets", where, strerror(errno));
+		break;
 	}
 	if (natt) {
 		/* RFC 3948: the kernel decapsulates ESP-in-UDP arriving on this socket. */

@@ -43,7 +43,7 @@
 # every new peer is pinned to disk, weighs too much), BENCH_WINDOW (200 in
 # flight), BENCH_GROUPS ("x25519 ecp256 modp2048 v1-modp2048"), BENCH_RESPONDERS
 # ("dualiked strongswan libreswan"), BENCH_PIN (1: responder on CPU 0,
-# generator on CPU 1, as FINDINGS.md Q5's pinned column; 0: unpinned),
+# generator on CPU 1; 0: unpinned),
 # BENCH_WORKERS (generator processes, dualike-load --workers; 1), BENCH_NICE
 # (nice value for responders and generator, e.g. -5; none by default),
 # BENCH_TIME (--memory: the generator's time limit, 3600 s), BENCH_SETTLE_S
@@ -386,6 +386,10 @@ for g in $KE_GROUPS; do
 	bound=$(awk -v n="$(group_name "$g")" '$2 == n {print $NF}' <<<"$KE")
 	for r in $RESPONDERS; do
 		lab_stop resp
+		# a responder stopped with thousands of SAs may leave its policies
+		# behind (pluto is killed after 5 s): each starts from an empty SPD
+		ip -n "$NS_R" xfrm policy flush 2>/dev/null
+		ip -n "$NS_R" xfrm state flush 2>/dev/null
 		if ! "start_$r" "$g"; then
 			RATE[$r/$g]=n/a
 			printf '%-10s %-9s  not run\n' "$r" "$g"
