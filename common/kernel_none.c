@@ -447,9 +447,12 @@ static int none_add_sa(struct kernel *k, const struct kernel_sa *sa, bool update
 
 	if (update && !pp)
 		return ERR_NOTFOUND; /* as the kernel's UPDSA: ESRCH */
+	/*
+	 * As NEWSA on an existing SA: EEXIST. Only the same destination, SPI
+	 * and protocol is a twin (RFC 4301 4.1): the peer's SPI for an
+	 * outbound SA may equal one of ours or another peer's.
+	 */
 	if (!update && pp)
-		return ERR_STATE; /* as NEWSA on an existing SA: EEXIST */
-	if (!update && spi_in_use(kn, sa->spi))
 		return ERR_STATE;
 	if (pp) {
 		s = (struct none_sa *)*pp;

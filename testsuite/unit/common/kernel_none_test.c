@@ -144,6 +144,35 @@ static void test_sas(struct kernel *k, struct captured *cap)
 	make_sa(&sa, 0x12345678);
 	tap_eq_int(kernel_add_sa(k, &sa), 0, "add_sa of an outbound SA");
 	tap_eq_int(kernel_count_sas(k), 2, "two SAs counted");
+	{
+		/*
+		 * RFC 4301 4.1: an SA is named by its destination, SPI and protocol.
+		 * Another peer may pick the same SPI value for its inbound SA (each
+		 * picks its own at random: with 10,000s of SAs a collision is
+		 * likely), and ours may equal one of the peer's.
+		 */
+		struct kernel_sa twin;
+
+		make_sa(&twin, 0x12345678);
+		addr(&twin.dst, "198.51.100.7");
+		tap_eq_int(kernel_add_sa(k, &twin), 0,
+			   "an outbound SA to another peer with the same SPI value is accepted");
+		make_sa(&twin, spi);
+		tap_eq_int(kernel_add_sa(k, &twin), ERR_STATE,
+			   "the same destination, SPI and protocol twice is refused");
+		make_sa(&twin, spi);
+		addr(&twin.src, "192.0.2.1");
+		addr(&twin.dst, "192.0.2.2");
+		tap_eq_int(kernel_add_sa(k, &twin), 0,
+			   "an outbound SA whose SPI equals one of our inbound SPIs is accepted");
+		tap_eq_int(kernel_count_sas(k), 4, "four SAs counted");
+		tap_eq_int(kernel_del_sa(k, &twin.dst, spi, KERNEL_PROTO_ESP), 0,
+			   "each is deleted by its own destination");
+		addr(&twin.dst, "198.51.100.7");
+		tap_eq_int(kernel_del_sa(k, &twin.dst, 0x12345678, KERNEL_PROTO_ESP), 0,
+			   "and the other twin too");
+		tap_eq_int(kernel_count_sas(k), 2, "the two first SAs are left");
+	}
 	tap_eq_int(kernel_update_sa(k, &(struct kernel_sa){ .proto = KERNEL_PROTO_ESP,
 		.spi = 0x777, .src = src, .dst = dst, .encr_id = KERNEL_ENCR_AES_GCM_16 }),
 		ERR_NOTFOUND, "update of an SA that does not exist is ERR_NOTFOUND");
