@@ -16,6 +16,7 @@
 
 #include "common/err.h"
 #include "common/log.h"
+#include "v1/v1_auth_sig.h"
 #include "v1/v1_sa.h"
 
 #define HASH_AT (V1_HDR_LEN + V1_GENERIC_HDR_LEN)
@@ -236,6 +237,20 @@ struct stale {
 	size_t n;
 };
 
+/*
+ * An SA this INITIAL-CONTACT speaks for: established (a negotiation still
+ * in progress may be the peer's own new attempt; its timeouts end it), from
+ * the same address and authenticated as the same identity, DNs compared as
+ * DNs (v1_cert_id_same). Another identity behind the same address (a host
+ * running several connections, a load generator) is another peer.
+ */
+static bool stale_for(const struct v1_isakmp_sa *o, const struct v1_isakmp_sa *sa)
+{
+	return o != sa && o->eng == sa->eng && o->state == V1S_ESTABLISHED && o->peer_id &&
+	       sa->peer_id && kernel_addr_equal(&o->peer, &sa->peer) &&
+	       v1_cert_id_same(o->peer_id, sa->peer_id);
+}
+
 static bool collect_stale(struct sad_entry *s, void *arg)
 {
 	struct stale *st = arg;
@@ -243,17 +258,23 @@ static bool collect_stale(struct sad_entry *s, void *arg)
 	if (s->version == 1 && s->kind == SAD_KIND_IKE && st->n < 64) {
 		struct v1_isakmp_sa *o = SAD_CONTAINER(s, struct v1_isakmp_sa, sad);
 
-		if (o != st->keep && kernel_addr_equal(&o->peer, &st->keep->peer))
+		if (stale_for(o, st->keep))
 			st->v[st->n++] = o;
 	}
 	return true;
 }
 
-/* RFC 2407 4.6.3.3: the peer has no other SA with us (it rebooted): drop ours. */
+/*
+ * RFC 2407 4.6.3.3: the peer has no other SA with us (it rebooted): drop
+ * the established ISAKMP SAs we still hold with that authenticated peer,
+ * and their IPsec SAs.
+ */
 static void initial_contact(struct v1_isakmp_sa *sa)
 {
 	struct stale st = { .keep = sa, .n = 0 };
 
+	if (!sa->peer_id)
+		return; /* phase 1 done always leaves one; nothing to match otherwise */
 	sad_foreach_peer(sa->eng->env.sad, &sa->peer, collect_stale, &st);
 	for (size_t i = 0; i < st.n; i++) {
 		log_info(&st.v[i]->sad.logger, "INITIAL-CONTACT on #%llu: the peer forgot this SA; removed",
