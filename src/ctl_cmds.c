@@ -339,9 +339,10 @@ static void v1_dpd_report(struct daemon *d, struct json *j, struct evbuffer *out
 	v = v1_engine_counters(d->engine_state[1]);
 	if (!j) {
 		evbuffer_add_printf(out, "IKEv1 DPD: R-U-THERE sent %llu, R-U-THERE-ACK received %llu, "
-				    "R-U-THERE answered %llu, peers dead %llu\n",
+				    "R-U-THERE answered %llu, peers dead %llu, peers held %llu\n",
 				    (unsigned long long)v->dpd_sent, (unsigned long long)v->dpd_acks_in,
-				    (unsigned long long)v->dpd_answered, (unsigned long long)v->dpd_dead);
+				    (unsigned long long)v->dpd_answered, (unsigned long long)v->dpd_dead,
+				    (unsigned long long)v->dpd_held);
 		return;
 	}
 	json_object_begin(j, "ikev1_dpd");
@@ -349,6 +350,8 @@ static void v1_dpd_report(struct daemon *d, struct json *j, struct evbuffer *out
 	json_uint(j, "r_u_there_ack_received", v->dpd_acks_in);
 	json_uint(j, "r_u_there_answered", v->dpd_answered);
 	json_uint(j, "peers_dead", v->dpd_dead);
+	/* dead peers whose connection kept a trap (dpd_action = hold) */
+	json_uint(j, "peers_held", v->dpd_held);
 	json_object_end(j);
 }
 

@@ -14,13 +14,40 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <event2/buffer.h>
+
 #include "common/err.h"
 #include "common/kernel.h"
 #include "common/log.h"
 #include "common/sad.h"
+#include "src/ctl_cmds.h"
 #include "src/daemon.h"
 #include "testsuite/lib/tap.h"
 #include "v1/v1_engine.h"
+
+/* Whether `dualikectl stats` (text, or --json) says `want`. */
+static bool stats_say(struct daemon *dm, bool json, const char *want)
+{
+	char name[] = "stats", *argv[] = { name, NULL };
+	struct evbuffer *out = evbuffer_new();
+	bool found = false;
+
+	for (const struct control_cmd *c = ctl_commands; out && c->name; c++) {
+		if (strcmp(c->name, "stats") == 0 && c->run(dm, 1, argv, json, out) == 0) {
+			size_t n = evbuffer_get_length(out);
+			char *text = malloc(n + 1);
+
+			if (text && evbuffer_remove(out, text, n) == (int)n) {
+				text[n] = 0;
+				found = strstr(text, want) != NULL;
+			}
+			free(text);
+		}
+	}
+	if (out)
+		evbuffer_free(out);
+	return found;
+}
 
 static char dir[80]; /* holds ctl.sock: within a Unix socket's 108 bytes */
 static uint32_t trap_reqid;
@@ -177,6 +204,11 @@ int main(void)
 		v1_engine_foreach_sa(d.engine_state[1], visit_v1, NULL);
 	tap_eq_str(v1_state ? v1_state : "none", "MM_I1",
 		   "IKEv1 hold: the IKEv1 engine is in Main Mode for the connection");
+	/* the engine counts the peers it held (its DPD); this hold came from the test */
+	tap_ok(stats_say(&d, true, "\"peers_dead\":0,\"peers_held\":0}"),
+	       "stats --json: ikev1_dpd has peers_held beside peers_dead");
+	tap_ok(stats_say(&d, false, "peers dead 0, peers held 0\n"),
+	       "stats: the IKEv1 DPD line has peers held");
 
 	tap_eq_int(daemon_reload(&d, NULL), 0, "reload");
 	tap_eq_int((long long)kernel_trap_count(d.kernel), 1, "after a reload only auto = route's trap");
