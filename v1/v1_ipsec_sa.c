@@ -234,6 +234,9 @@ int v1_ipsec_sa_install(struct v1_ipsec_sa *qm)
 	if (sad_add_child(eng->env.sad, &qm->sad, KERNEL_PROTO_ESP, qm->spi_in, qm->spi_out,
 			  sa->sad.serial) == 0)
 		qm->in_sad = true;
+	else
+		log_warn(&sa->sad.logger, "IPsec SA pair %08x/%08x not indexed (SPI in use): a "
+			 "kernel EXPIRE will not find it", qm->spi_in, qm->spi_out);
 	log_info(&sa->sad.logger, "IPsec SA pair installed: in %08x out %08x, %s%s%s, %s%s, %llus",
 		 qm->spi_in, qm->spi_out, e->name, i ? "-" : "", i ? i->name : "",
 		 qm->pfs ? "PFS" : "no PFS", qm->udp_encap ? ", UDP-encapsulated" : "",

@@ -20,22 +20,36 @@ static bool addr_matches(const struct sockaddr_storage *want, const struct socka
 	return want->ss_family == AF_UNSPEC || kernel_addr_equal(want, have);
 }
 
+/*
+ * The installed IPsec SA pair of this engine that a SAD entry is; NULL if
+ * none. The entry is the pair's own (v1_ipsec_sa.c indexes each installed
+ * pair under both SPIs), so its ISAKMP SA is qm->isakmp even after the
+ * pair moved to a re-authenticated one.
+ */
+static struct v1_ipsec_sa *own_pair(struct v1_engine *e, struct sad_entry *ce)
+{
+	struct v1_ipsec_sa *qm;
+
+	if (!ce || ce->version != 1 || ce->kind != SAD_KIND_CHILD)
+		return NULL;
+	qm = SAD_CONTAINER(ce, struct v1_ipsec_sa, sad);
+	return qm->in_sad && qm->installed && qm->isakmp && qm->isakmp->eng == e ? qm : NULL;
+}
+
+/*
+ * The pair whose inbound (dst: us) or outbound (dst: the peer) SA has this
+ * SPI: two SAD lookups, as IKEv2 does, not a walk over every ISAKMP SA and
+ * its Quick Modes (a lifetime wave at many SAs brings as many EXPIREs).
+ */
 static struct v1_ipsec_sa *pair_of_spi(struct v1_engine *e, uint32_t spi,
 				       const struct sockaddr_storage *dst)
 {
-	for (struct sad_entry *s = sad_first(e->env.sad); s; s = sad_next(s)) {
-		struct v1_isakmp_sa *sa;
+	struct v1_ipsec_sa *qm = own_pair(e, sad_find_child(e->env.sad, KERNEL_PROTO_ESP, spi));
 
-		if (s->version != 1 || s->kind != SAD_KIND_IKE)
-			continue;
-		sa = SAD_CONTAINER(s, struct v1_isakmp_sa, sad);
-		for (struct v1_ipsec_sa *qm = sa->qms; qm; qm = qm->next)
-			if (qm->installed &&
-			    ((qm->spi_in == spi && addr_matches(dst, &sa->local)) ||
-			     (qm->spi_out == spi && addr_matches(dst, &sa->peer))))
-				return qm;
-	}
-	return NULL;
+	if (qm && addr_matches(dst, &qm->isakmp->local))
+		return qm;
+	qm = own_pair(e, sad_find_child_out(e->env.sad, KERNEL_PROTO_ESP, spi, dst));
+	return qm && addr_matches(dst, &qm->isakmp->peer) ? qm : NULL;
 }
 
 int v1_engine_child_expired(struct v1_engine *e, uint32_t spi,

@@ -2,7 +2,8 @@
  * v1_kernel_events_test.c - kernel events for IKEv1 IPsec SA pairs between
  * two in-process engines (testsuite/regress/v1_pair, `none` kernel): a
  * synthetic soft EXPIRE renews the pair with a new Quick Mode, a hard one
- * deletes it and the peer hears the Delete; and which ISAKMP SAs the
+ * deletes it and the peer hears the Delete; with 24 pairs between the same
+ * addresses each EXPIRE finds its own pair; and which ISAKMP SAs the
  * engine reports behind a NAT (the side behind the mock NAT only).
  */
 #include <stdlib.h>
@@ -83,6 +84,102 @@ static void test_soft(void)
 	v1p_close(&p);
 }
 
+#define MANY 24
+
+struct pair_list {
+	uint32_t in[MANY + 2], out[MANY + 2];
+	unsigned n;
+};
+
+static void list_one(const struct v1_ipsec_info *in, void *arg)
+{
+	struct pair_list *l = arg;
+
+	if (l->n < MANY + 2) {
+		l->in[l->n] = in->spi_in;
+		l->out[l->n] = in->spi_out;
+	}
+	l->n++;
+}
+
+static struct pair_list pairs(struct v1_pair *p, int i)
+{
+	struct pair_list l;
+
+	memset(&l, 0, sizeof(l));
+	v1_engine_foreach_ipsec(p->eng[i], list_one, &l);
+	return l;
+}
+
+/* Whether side i holds a pair with these SPIs (0: either). */
+static bool has_pair(struct v1_pair *p, int i, uint32_t in, uint32_t out)
+{
+	struct pair_list l = pairs(p, i);
+
+	for (unsigned k = 0; k < l.n && k < MANY + 2; k++)
+		if ((!in || l.in[k] == in) && (!out || l.out[k] == out))
+			return true;
+	return false;
+}
+
+/*
+ * Many ISAKMP SAs, each with its pair, between the same two addresses: an
+ * EXPIRE by either SPI finds that pair and no other (the SAD's two indexes
+ * and the destination address decide, RFC 4301 4.1: SPI + destination).
+ */
+static void test_many(void)
+{
+	struct v1_pair p;
+	struct pair_list l;
+	char why[128];
+	unsigned made = 1, k, j;
+	uint32_t hin, hout, sin, sout;
+
+	if (!tap_ok(v1p_up(&p, pool, NULL) == 0, "many: v1 pair established"))
+		return;
+	while (made < MANY && v1_engine_initiate(p.eng[0], "lab", why, sizeof(why)) == 0) {
+		v1p_run(&p);
+		made++;
+	}
+	l = pairs(&p, 0);
+	tap_eq_int(l.n, MANY, "many: %d IPsec SA pairs on A", MANY);
+	tap_eq_int(pairs(&p, 1).n, MANY, "many: and on B");
+	if (l.n != MANY) {
+		v1p_close(&p);
+		return;
+	}
+	k = MANY / 2;
+	hin = l.in[k];
+	hout = l.out[k];
+	/* an outbound SPI sent to our own address is not that pair's (dst decides) */
+	tap_eq_int(v1_engine_child_expired(p.eng[0], hout, &p.addr[0], true), ERR_NOTFOUND,
+		   "many: the outbound SPI with our own address as dst is not found");
+	tap_ok(has_pair(&p, 0, hin, hout), "many: and that pair stays");
+	tap_eq_int(v1_engine_child_expired(p.eng[0], hout, &p.addr[1], true), 0,
+		   "many: hard EXPIRE by the outbound SPI of pair %u taken", k);
+	tap_ok(!has_pair(&p, 0, hin, hout), "many: that pair is gone on A");
+	tap_eq_int(pairs(&p, 0).n, MANY - 1, "many: the other %d pairs stay on A", MANY - 1);
+	v1p_run(&p);
+	tap_ok(!has_pair(&p, 1, hout, hin), "many: the peer deleted its end on the Delete");
+	tap_eq_int(pairs(&p, 1).n, MANY - 1, "many: and only that one");
+	j = 3;
+	sin = l.in[j];
+	sout = l.out[j];
+	tap_eq_int(v1_engine_child_expired(p.eng[0], sin, &p.addr[0], false), 0,
+		   "many: soft EXPIRE by the inbound SPI of pair %u taken", j);
+	v1p_run(&p);
+	tap_ok(!has_pair(&p, 0, sin, 0) && !has_pair(&p, 0, 0, sout),
+	       "many: soft EXPIRE replaced exactly that pair on A");
+	tap_eq_int(pairs(&p, 0).n, MANY - 1, "many: still %d pairs on A (one new)", MANY - 1);
+	tap_eq_int(pairs(&p, 1).n, MANY - 1, "many: and on B");
+	for (k = 0, j = 0; k < MANY; k++)
+		j += k != MANY / 2 && k != 3 && has_pair(&p, 0, l.in[k], l.out[k]);
+	tap_eq_int(j, MANY - 2, "many: every other pair is untouched");
+	tap_eq_int(v1_engine_child_expired(p.eng[0], hin, &p.addr[0], true), ERR_NOTFOUND,
+		   "many: the deleted pair's inbound SPI is no longer found");
+	v1p_close(&p);
+}
+
 static void test_natted(void)
 {
 	struct v1_pair p;
@@ -113,6 +210,7 @@ int main(void)
 	if (job_pool_new(NULL, 2, &pool))
 		return tap_skip_all("no job pool");
 	test_soft();
+	test_many();
 	test_natted();
 	job_pool_free(pool);
 	return tap_done();
