@@ -20,7 +20,9 @@ fault_tune_strongswan() {
 	sed -i 's/^\(\s*\)mobike = no/&\n\1dpd_delay = 2s/; s/^\(\s*\)start_action = none/&\n\1dpd_action = restart/' "$f"
 }
 
-gw_policies() { ip -n "${L_NS[gateway]}" xfrm policy list 2>/dev/null | grep -c '^src '; }
+# SPD entries only: the IKE sockets' own bypass policies are listed as
+# "socket in/out" and belong to the running daemon, not to a dead one
+gw_policies() { ip -n "${L_NS[gateway]}" xfrm policy list 2>/dev/null | grep -cE '^[[:space:]]+dir '; }
 
 ss_up() {
 	[ "$(strongswan_ike_state peer)" = ESTABLISHED ] && [ "$(strongswan_child_state peer)" = INSTALLED ]
