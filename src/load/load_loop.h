@@ -34,7 +34,11 @@ struct load_driver {
 	void (*input)(struct load *l, const struct load_rx *rx);
 	/* the setup phase is over: the engine's counters into l->st */
 	void (*setup_done)(struct load *l);
-	void (*rekey_phase)(struct load *l);
+	/* --rekey: start one rekey on the SA of the slot named so (0: started;
+	 * an error when the slot has no established SA or one is running) */
+	int (*rekey_start)(struct load *l, const char *slot);
+	/* children (IKEv2) or IPsec SA pairs (IKEv1) the engine has replaced */
+	uint64_t (*rekeys_replaced)(const struct load *l);
 	void (*delete_phase)(struct load *l);
 	void (*close)(struct load *l);
 };

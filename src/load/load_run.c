@@ -52,6 +52,38 @@ void load_slot_name(unsigned idx, char *buf, size_t len)
 	buf[k] = 0;
 }
 
+/*
+ * --rekey N: rekeys over the established SAs, slot after slot, at most
+ * --window outstanding; done when the engine has replaced N children (IKEv2)
+ * or IPsec SA pairs (IKEv1), or at the time limit (60 s without one).
+ */
+static void rekey_phase(struct load *l)
+{
+	const struct load_opts *o = l->o;
+	uint64_t base = l->drv->rekeys_replaced(l), done = 0;
+	double t0 = load_now_us();
+	double end = t0 + (o->time_limit_s > 0 ? o->time_limit_s : 60) * 1e6;
+	unsigned started = 0, next = 0;
+	char name[16]; /* "l" and a decimal slot number (load_slot_name) */
+
+	while (load_now_us() < end && (done = l->drv->rekeys_replaced(l) - base) < o->rekeys) {
+		/* one pass over the slots at most: a busy or empty slot is skipped */
+		for (unsigned tries = 0; tries < l->n_slots && started < o->rekeys &&
+		     started - done < o->window; tries++) {
+			load_slot_name(next, name, sizeof(name));
+			next = (next + 1) % l->n_slots;
+			if (l->drv->rekey_start(l, name) == 0)
+				started++;
+		}
+		if (started == done && started < o->rekeys && done == 0 && load_now_us() - t0 > 5e6)
+			break; /* nothing could start in 5 s: no established SA to rekey */
+		load_run_for(l, 0.005, NULL);
+	}
+	l->st->rekeys_started = started;
+	l->st->rekeys_done = (unsigned)(l->drv->rekeys_replaced(l) - base);
+	l->st->rekey_s = (load_now_us() - t0) / 1e6;
+}
+
 bool load_slot_of(const struct load *l, const char *conn, unsigned *idx)
 {
 	unsigned long i = 0;
@@ -351,7 +383,7 @@ int load_run(const struct load_opts *o, struct load_stats *st, load_progress_fn 
 		}
 		l->drv->setup_done(l);
 		if (o->rekeys)
-			l->drv->rekey_phase(l);
+			rekey_phase(l);
 		if (o->delete_phase)
 			l->drv->delete_phase(l);
 		if (o->hold_s > 0)

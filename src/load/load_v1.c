@@ -273,38 +273,15 @@ static void v1_setup_done(struct load *l)
 	l->st->dropped_other = c->dropped;
 }
 
-/*
- * --rekey N: new Quick Modes for the installed pairs (RFC 2409 5.5), slot
- * after slot, at most --window outstanding; with --pfs each carries a KE.
- * Done when the engine has replaced N pairs, or at the time limit (60 s
- * without one).
- */
-static void v1_rekey_phase(struct load *l)
+/* --rekey: a new Quick Mode for the slot's installed pair (RFC 2409 5.5; with --pfs a KE) */
+static int v1_rekey_start(struct load *l, const char *slot)
 {
-	struct v1_load *v = v1_of(l);
-	const struct load_opts *o = l->o;
-	const struct v1_counters *c = v1_engine_counters(v->eng);
-	uint64_t base = c->rekeys, done = 0;
-	double t0 = load_now_us();
-	double end = t0 + (o->time_limit_s > 0 ? o->time_limit_s : 60) * 1e6;
-	unsigned started = 0, next = 0;
-	char name[V1_CONN_NAME_MAX];
+	return v1_engine_rekey_ipsec(v1_of(l)->eng, slot);
+}
 
-	while (load_now_us() < end && (done = c->rekeys - base) < o->rekeys) {
-		for (unsigned tries = 0; tries < l->n_slots && started < o->rekeys &&
-		     started - done < o->window; tries++) {
-			load_slot_name(next, name, sizeof(name));
-			next = (next + 1) % l->n_slots;
-			if (v1_engine_rekey_ipsec(v->eng, name) == 0)
-				started++;
-		}
-		if (started == done && started < o->rekeys && done == 0 && load_now_us() - t0 > 5e6)
-			break; /* nothing could start in 5 s: no established SA with a pair */
-		load_run_for(l, 0.005, NULL);
-	}
-	l->st->rekeys_started = started;
-	l->st->rekeys_done = (unsigned)(c->rekeys - base);
-	l->st->rekey_s = (load_now_us() - t0) / 1e6;
+static uint64_t v1_rekeys_replaced(const struct load *l)
+{
+	return v1_engine_counters(v1_of(l)->eng)->rekeys;
 }
 
 static void v1_delete_phase(struct load *l)
@@ -340,7 +317,8 @@ const struct load_driver load_driver_v1 = {
 	.up = v1_up,
 	.input = v1_input,
 	.setup_done = v1_setup_done,
-	.rekey_phase = v1_rekey_phase,
+	.rekey_start = v1_rekey_start,
+	.rekeys_replaced = v1_rekeys_replaced,
 	.delete_phase = v1_delete_phase,
 	.close = v1_close,
 };

@@ -235,38 +235,15 @@ static bool no_sas(const struct load *l)
 	return v2_engine_count_sas(l->eng) == 0;
 }
 
-/*
- * --rekey N: CREATE_CHILD_SA child rekeys (RFC 7296 1.3.3; with --pfs a
- * KE each) over the established SAs, slot after slot, at most --window
- * outstanding; done when the engine has replaced N children, or at the
- * time limit (60 s without one).
- */
-static void v2_rekey_phase(struct load *l)
+/* --rekey: CREATE_CHILD_SA child rekeys (RFC 7296 1.3.3; with --pfs a KE each) */
+static int v2_rekey_start(struct load *l, const char *slot)
 {
-	const struct load_opts *o = l->o;
-	const struct v2_engine_stats *es = v2_engine_stats(l->eng);
-	uint64_t base = es->children_rekeyed, done = 0;
-	double t0 = load_now_us();
-	double end = t0 + (o->time_limit_s > 0 ? o->time_limit_s : 60) * 1e6;
-	unsigned started = 0, next = 0;
-	char name[V2_CONN_NAME_MAX];
+	return v2_engine_rekey_child(l->eng, slot);
+}
 
-	while (load_now_us() < end && (done = es->children_rekeyed - base) < o->rekeys) {
-		/* one pass over the slots at most: a busy or empty slot is skipped */
-		for (unsigned tries = 0; tries < l->n_slots && started < o->rekeys &&
-		     started - done < o->window; tries++) {
-			load_slot_name(next, name, sizeof(name));
-			next = (next + 1) % l->n_slots;
-			if (v2_engine_rekey_child(l->eng, name) == 0)
-				started++;
-		}
-		if (started == done && started < o->rekeys && done == 0 && load_now_us() - t0 > 5e6)
-			break; /* nothing could start in 5 s: no established SA with a child */
-		load_run_for(l, 0.005, NULL);
-	}
-	l->st->rekeys_started = started;
-	l->st->rekeys_done = (unsigned)(es->children_rekeyed - base);
-	l->st->rekey_s = (load_now_us() - t0) / 1e6;
+static uint64_t v2_rekeys_replaced(const struct load *l)
+{
+	return v2_engine_stats(l->eng)->children_rekeyed;
 }
 
 static void v2_delete_phase(struct load *l)
@@ -295,7 +272,8 @@ const struct load_driver load_driver_v2 = {
 	.up = v2_up,
 	.input = v2_input,
 	.setup_done = v2_setup_done,
-	.rekey_phase = v2_rekey_phase,
+	.rekey_start = v2_rekey_start,
+	.rekeys_replaced = v2_rekeys_replaced,
 	.delete_phase = v2_delete_phase,
 	.close = v2_close,
 };
