@@ -104,5 +104,12 @@ void load_run_for(struct load *l, double secs, bool (*cond)(const struct load *l
 int load_kernel_open(struct kernel **out);
 /* "l<index>" */
 void load_slot_name(unsigned idx, char *buf, size_t len);
+/*
+ * load_opts.c: --ike / --esp in dualike.conf's tokens, checked as for an
+ * ikev1 or ikev2 connection; problems printed on stderr. On success the
+ * caller frees out with conf_proposals_free().
+ */
+struct conf_proposals;
+int load_proposals_parse(const char *text, bool ike, bool ikev1, struct conf_proposals *out);
 
 #endif

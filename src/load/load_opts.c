@@ -11,7 +11,10 @@
 #include <unistd.h>
 
 #include "common/err.h"
+#include "src/conf_errors.h"
+#include "src/config.h"
 #include "src/load/load.h"
+#include "src/load/load_loop.h"
 
 void load_usage(FILE *to)
 {
@@ -355,4 +358,25 @@ int load_opts_parse(int argc, char **argv, struct load_opts *o)
 			o->threads = 1; /* the cores go to the processes */
 	}
 	return 0;
+}
+
+int load_proposals_parse(const char *text, bool ike, bool ikev1, struct conf_proposals *out)
+{
+	struct config_errors errs;
+	const char *what = ike ? "--ike" : "--esp";
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	config_errors_init(&errs);
+	rc = conf_proposals_parse(text, out, what, 0, &errs);
+	if (rc == 0)
+		rc = config_check_proposals(out, ike, ikev1 ? CONF_VERSION_IKEV1 : CONF_VERSION_IKEV2,
+					    what, 0, &errs);
+	if (rc || errs.n) {
+		config_errors_print(&errs, stderr);
+		rc = rc ? rc : ERR_INVAL;
+		conf_proposals_free(out);
+	}
+	config_errors_free(&errs);
+	return rc;
 }

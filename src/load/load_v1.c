@@ -18,7 +18,6 @@
 #include "common/err.h"
 #include "common/id.h"
 #include "common/secret.h"
-#include "src/conf_errors.h"
 #include "src/config.h"
 #include "src/load/load_loop.h"
 #include "v1/v1_engine.h"
@@ -46,20 +45,12 @@ static void fill_list(struct v1_xf_list *list, const struct conf_proposal *p, en
 /* --ike / --esp in dualike.conf's tokens, checked as for an `ikev1` connection. */
 static int props_into(struct v1_conn *c, const char *text, bool ike)
 {
-	struct conf_proposals props = { 0 };
-	struct config_errors errs;
-	const char *what = ike ? "--ike" : "--esp";
-	int rc;
+	struct conf_proposals props;
+	int rc = load_proposals_parse(text, ike, true, &props);
 
-	config_errors_init(&errs);
-	rc = conf_proposals_parse(text, &props, what, 0, &errs);
-	if (rc == 0)
-		rc = config_check_proposals(&props, ike, CONF_VERSION_IKEV1, what, 0, &errs);
-	if (rc || errs.n) {
-		config_errors_print(&errs, stderr);
-		rc = rc ? rc : ERR_INVAL;
-	}
-	for (size_t i = 0; rc == 0 && i < props.n; i++) {
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < props.n; i++) {
 		if (ike && c->n_p1 < V1_CONN_MAX_PROPOSALS) {
 			struct v1_conn_p1 *p = &c->p1[c->n_p1++];
 
@@ -74,8 +65,7 @@ static int props_into(struct v1_conn *c, const char *text, bool ike)
 		}
 	}
 	conf_proposals_free(&props);
-	config_errors_free(&errs);
-	return rc;
+	return 0;
 }
 
 /* An identity in id_parse()'s words (address, fqdn, user@fqdn); NULL text: none. */

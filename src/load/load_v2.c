@@ -10,7 +10,6 @@
 
 #include "common/err.h"
 #include "common/secret.h"
-#include "src/conf_errors.h"
 #include "src/config.h"
 #include "src/load/load_loop.h"
 #include "v2/v2_engine.h"
@@ -20,21 +19,13 @@
 
 static int props_from_text(const char *text, bool ike, struct v2_local_prop *out, size_t *n_out)
 {
-	struct conf_proposals props = { 0 };
-	struct config_errors errs;
-	const char *what = ike ? "--ike" : "--esp";
-	int rc;
+	struct conf_proposals props;
+	int rc = load_proposals_parse(text, ike, false, &props);
 
-	config_errors_init(&errs);
-	rc = conf_proposals_parse(text, &props, what, 0, &errs);
-	if (rc == 0)
-		rc = config_check_proposals(&props, ike, CONF_VERSION_IKEV2, what, 0, &errs);
-	if (rc || errs.n) {
-		config_errors_print(&errs, stderr);
-		rc = rc ? rc : ERR_INVAL;
-	}
 	*n_out = 0;
-	for (size_t i = 0; rc == 0 && i < props.n && *n_out < V2_PROP_MAX_LOCAL; i++) {
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < props.n && *n_out < V2_PROP_MAX_LOCAL; i++) {
 		struct v2_local_prop *p = &out[(*n_out)++];
 
 		memset(p, 0, sizeof(*p));
@@ -48,8 +39,7 @@ static int props_from_text(const char *text, bool ike, struct v2_local_prop *out
 		}
 	}
 	conf_proposals_free(&props);
-	config_errors_free(&errs);
-	return rc;
+	return 0;
 }
 
 /* RFC 7296 3.5: an address, user@fqdn (ID_RFC822_ADDR) or a name (ID_FQDN). */
