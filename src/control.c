@@ -100,6 +100,7 @@ static void control_on_read(struct bufferevent *bev, void *arg)
 	struct evbuffer *in = bufferevent_get_input(bev);
 	size_t n;
 	char *line = evbuffer_readln(in, &n, EVBUFFER_EOL_LF);
+	static const char too_long[] = "request too long\n";
 
 	if (!line) {
 		if (evbuffer_get_length(in) > CONTROL_MAX_LINE)
@@ -110,7 +111,8 @@ static void control_on_read(struct bufferevent *bev, void *arg)
 	if (n <= CONTROL_MAX_LINE)
 		control_dispatch(c, line, bufferevent_get_output(bev));
 	else
-		evbuffer_add_printf(bufferevent_get_output(bev), "status 2 length 17\nrequest too long\n");
+		evbuffer_add_printf(bufferevent_get_output(bev), "status 2 length %zu\n%s",
+				    sizeof(too_long) - 1, too_long);
 	free(line);
 	bufferevent_setcb(bev, NULL, control_on_write_done, control_on_event, c);
 }

@@ -117,16 +117,7 @@ grp_esp() { if [ "$(grp_v "$1")" = 1 ]; then echo aes128-sha256; else echo aes12
 start_dualiked() { # GROUP [REMOTE_ID]  (REMOTE_ID empty: any identity)
 	local d=$LAB_DIR/dualiked rid=${2-init.bench}
 	rm -rf "$d"; mkdir -p "$d/run" "$d/state"
-	cat >"$d/dualike.conf" <<EOT
-[daemon]
-listen = 192.0.2.2
-kernel = none
-control_socket = $d/run/dualiked.sock
-state_dir = $d/state
-secrets = $d/secrets
-policy = $d/peers.policy
-log_target = stderr
-log_level = error
+	{ dualiked_daemon_section "$d" 192.0.2.2 error; cat; } >"$d/dualike.conf" <<EOT
 # no COOKIE round trip at a window of 200 half-open SAs (the default, 64,
 # asks nearly every SA for one): as charon's dos_protection = no
 cookie_threshold = ${BENCH_COOKIE_THRESHOLD:-1000000}

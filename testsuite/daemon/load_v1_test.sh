@@ -35,16 +35,7 @@ ip -n "$NS_R" route add 198.51.100.0/24 dev e0
 PSK=load-v1-test-psk
 d=$LAB_DIR/resp
 mkdir -p "$d/run" "$d/state"
-cat >"$d/dualike.conf" <<EOT
-[daemon]
-listen = 192.0.2.2
-kernel = none
-control_socket = $d/run/dualiked.sock
-state_dir = $d/state
-secrets = $d/secrets
-policy = $d/peers.policy
-log_target = stderr
-log_level = warn
+{ dualiked_daemon_section "$d" 192.0.2.2 warn; cat; } >"$d/dualike.conf" <<EOT
 
 [conn bench]
 version = auto

@@ -168,3 +168,21 @@ dualiked_states() {
 dualiked_log() { echo "${L_DIR[$1]}/dualiked.log"; }
 
 dualiked_stop() { lab_stop "$1-dualiked"; }
+
+# dualiked_daemon_section DIR LISTEN LOG_LEVEL : the [daemon] lines of a
+# stand-alone dualiked with the `none` kernel whose files live in DIR
+# (run/dualiked.sock, state/, secrets, peers.policy); the load test and the
+# benchmark add their own lines after it
+dualiked_daemon_section() {
+	cat <<EOT
+[daemon]
+listen = $2
+kernel = none
+control_socket = $1/run/dualiked.sock
+state_dir = $1/state
+secrets = $1/secrets
+policy = $1/peers.policy
+log_target = stderr
+log_level = $3
+EOT
+}

@@ -181,6 +181,39 @@ static void test_slow_replies(const char *dir)
 	unlink(sock);
 }
 
+/* A request line past CONTROL_MAX_LINE, sent by hand (control_request refuses to). */
+static void test_too_long(const char *sock)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	char line[CONTROL_MAX_LINE + 64], reply[256];
+	size_t used = 0;
+	ssize_t n;
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	memset(line, 'a', sizeof(line) - 1);
+	line[sizeof(line) - 1] = '\n';
+	if (strlen(sock) >= sizeof(sun.sun_path)) {
+		tap_ok(false, "socket path fits sun_path");
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	memcpy(sun.sun_path, sock, strlen(sock) + 1);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0 ||
+	    write(fd, line, sizeof(line)) != (ssize_t)sizeof(line)) {
+		tap_ok(false, "a too-long request reaches the server");
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while (used < sizeof(reply) - 1 && (n = read(fd, reply + used, sizeof(reply) - 1 - used)) > 0)
+		used += (size_t)n;
+	reply[used] = 0;
+	close(fd);
+	tap_eq_str(reply, "status 2 length 17\nrequest too long\n",
+		   "a request past the line limit: status 2, its length, the reason");
+}
+
 static void silence(enum log_level lvl, const char *line, void *arg)
 {
 	(void)lvl; (void)line; (void)arg;
@@ -268,6 +301,7 @@ int main(void)
 		free(body);
 	}
 	test_slow_replies(path);
+	test_too_long(sock);
 	{
 		char *argv[] = { "echo" };
 
