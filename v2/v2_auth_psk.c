@@ -7,6 +7,7 @@
  *
  * RestOf*IDPayload is the ID payload's body (type, reserved, data). The pad
  * string is the 17 ASCII characters without a terminating NUL.
+ * The keyed outer prf comes from v2_psk_cache.c (one per PSK, not per SA).
  * v2_auth_octets() builds the signed octets; signatures (v2_auth_sig.c)
  * sign the same three chunks.
  */
@@ -15,8 +16,6 @@
 #include "common/err.h"
 #include "common/prfplus.h"
 #include "v2/v2_ike_sa.h"
-
-#define KEY_PAD "Key Pad for IKEv2"
 
 int v2_auth_octets(const struct v2_ike_sa *sa, bool of_initiator, const uint8_t *id_body,
 		   size_t id_len, uint8_t maced_id[PRF_MAX_OUT], struct prf_input *in)
@@ -40,16 +39,13 @@ int v2_auth_octets(const struct v2_ike_sa *sa, bool of_initiator, const uint8_t 
 int v2_auth_psk_key(const struct v2_ike_sa *sa, const struct secret *psk, struct v2_psk_key *k)
 {
 	enum prf_alg prf = (enum prf_alg)sa->ike.prf->v2_id;
-	uint8_t key[PRF_MAX_OUT];
 	int rc;
 
 	k->ready = false;
 	if (!psk || !sa->have_keys)
 		return ERR_INVAL;
-	rc = prf_once(prf, psk->bytes, psk->len, KEY_PAD, strlen(KEY_PAD), key);
-	if (rc == 0)
-		rc = prf_init(&k->keyed, prf, key, prf_out_len(prf));
-	secret_wipe(key, sizeof(key));
+	/* the inner prf(PSK, pad) is the same for every SA with this PSK */
+	rc = v2_psk_cache_get(sa->eng ? &sa->eng->psk_cache : NULL, prf, psk, &k->keyed);
 	if (rc)
 		v2_auth_psk_key_wipe(k);
 	else

@@ -47,6 +47,7 @@ void v2_engine_free(struct v2_engine *e)
 		free(e->retired[i]);
 	free(e->retired);
 	v2_cookie_wipe(e);
+	v2_psk_cache_flush(&e->psk_cache);
 	free(e);
 }
 
@@ -71,6 +72,7 @@ int v2_engine_set_conns(struct v2_engine *e, const struct v2_conn *conns, size_t
 	e->conns = copy;
 	e->n_conns = n;
 	v2_auth_sig_conns_replaced(e); /* borrowed credentials of the old rows */
+	v2_psk_cache_flush(&e->psk_cache); /* a reload re-reads the secrets too */
 	return 0;
 }
 

@@ -17,6 +17,7 @@
 #include "v2/v2_engine.h"
 #include "v2/v2_keymat.h"
 #include "v2/v2_msg.h"
+#include "v2/v2_psk_cache.h"
 #include "v2/v2_sk.h"
 
 #define V2_NONCE_LEN 32       /* ours: 256 bits, twice the PRF strength (RFC 7296 2.10) */
@@ -245,6 +246,7 @@ struct v2_engine {
 	struct v2_ike_sa *natted;       /* the SAs with nat_local: the keepalive walk's (v2_nat_state.c) */
 	size_t n_half_open;             /* responder SAs past the KE job start, before IKE_AUTH (2.6) */
 	struct v2_cookie_state cookie;
+	struct v2_psk_cache psk_cache;  /* PSK AUTH keys keyed once (v2_psk_cache.h) */
 	struct v2_engine_stats stats;
 };
 

@@ -10,25 +10,30 @@
 static const uint8_t key[] = "a key for prf+ that is long enough";
 static const uint8_t seed[] = "Ni | Nr | SPIi | SPIr stand-in";
 
-/* T1..T3 built by hand from prf_once, exactly as RFC 7296 2.13 writes them. */
+/*
+ * T1..T7 built by hand from prf_once (a fresh key set-up per block), exactly
+ * as RFC 7296 2.13 writes them; prfplus() keys the prf once and copies the
+ * keyed state per block. Seven blocks: the seven SK_* of 2.14 with an
+ * HMAC-SHA-256 prf and 32-octet integrity keys take six.
+ */
 static void test_definition(enum prf_alg alg)
 {
 	size_t b = prf_out_len(alg);
-	uint8_t want[3 * PRF_MAX_OUT], got[3 * PRF_MAX_OUT], in[PRF_MAX_OUT + sizeof(seed) + 1];
+	uint8_t want[7 * PRF_MAX_OUT], got[7 * PRF_MAX_OUT], in[PRF_MAX_OUT + sizeof(seed) + 1];
 	struct prf_input s = { seed, sizeof(seed) };
 
 	memcpy(in, seed, sizeof(seed));
 	in[sizeof(seed)] = 0x01;
 	prf_once(alg, key, sizeof(key), in, sizeof(seed) + 1, want);
-	for (unsigned n = 2; n <= 3; n++) {
+	for (unsigned n = 2; n <= 7; n++) {
 		memcpy(in, want + (n - 2) * b, b);
 		memcpy(in + b, seed, sizeof(seed));
 		in[b + sizeof(seed)] = (uint8_t)n;
 		prf_once(alg, key, sizeof(key), in, b + sizeof(seed) + 1, want + (n - 1) * b);
 	}
-	tap_eq_int(prfplus(alg, key, sizeof(key), &s, 1, got, 3 * b), 0,
-		   "%s: prf+ of 3 blocks succeeds", prf_name(alg));
-	tap_eq_bytes(got, 3 * b, want, 3 * b, "%s: T1|T2|T3 match the RFC formula", prf_name(alg));
+	tap_eq_int(prfplus(alg, key, sizeof(key), &s, 1, got, 7 * b), 0,
+		   "%s: prf+ of 7 blocks succeeds", prf_name(alg));
+	tap_eq_bytes(got, 7 * b, want, 7 * b, "%s: T1|..|T7 match the RFC formula", prf_name(alg));
 	memset(got, 0, sizeof(got));
 	prfplus(alg, key, sizeof(key), &s, 1, got, 2 * b + 3);
 	tap_eq_bytes(got, 2 * b + 3, want, 2 * b + 3, "%s: a partial last block is a prefix", prf_name(alg));
