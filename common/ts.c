@@ -89,22 +89,25 @@ int ts_from_range(struct ts *ts, enum ts_type type, const uint8_t *start, const 
 
 bool ts_to_prefix(const struct ts *ts, uint8_t addr[16], unsigned *prefix)
 {
-	size_t n = ts_addr_len(ts);
-	unsigned p = 0;
+	size_t n = ts_addr_len(ts), i = 0;
+	unsigned p;
 
 	if (!ts_valid(ts))
 		return false;
-	/* The common leading bits of start and end... */
-	while (p < 8 * n) {
-		size_t i = p / 8;
-		uint8_t bit = (uint8_t)(0x80 >> (p % 8));
-
-		if ((ts->start[i] & bit) != (ts->end[i] & bit))
-			break;
-		p++;
-	}
+	/*
+	 * The common leading bits of start and end: the equal octets, then the
+	 * equal high bits of the first octet that differs (a per-bit walk cost
+	 * 20 calls x 300 instructions per IKE SA + child: every policy added,
+	 * looked up and removed names its selectors by prefix)...
+	 */
+	while (i < n && ts->start[i] == ts->end[i])
+		i++;
+	p = (unsigned)(8 * i);
+	if (i < n)
+		for (uint8_t x = ts->start[i] ^ ts->end[i]; !(x & 0x80); x = (uint8_t)(x << 1))
+			p++;
 	/* ...then start must be all zeros and end all ones below them. */
-	for (size_t i = 0; i < n; i++) {
+	for (i = 0; i < n; i++) {
 		uint8_t m = mask_byte(p, i);
 
 		if ((ts->start[i] & ~m) != 0 || (uint8_t)(ts->end[i] | m) != 0xff)

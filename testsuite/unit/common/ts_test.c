@@ -246,10 +246,53 @@ static void test_kernel(void)
 	       ks.src_prefix == 32 && ks.dst_prefix == 0 && ks.proto == 0, "IPv6 converts");
 }
 
+/*
+ * ts_to_prefix() for every prefix length of both families: the range of
+ * addr/len is a prefix of exactly len bits, and one address more at either
+ * end (start - 1 .. end, start .. end + 1) is no prefix (or a shorter one).
+ */
+static void test_prefix_lengths(void)
+{
+	static const uint8_t a6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0xa5, 0x5a, 0xff, 0x00,
+					0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf1 };
+	static const enum ts_type types[] = { TS_IPV4_ADDR_RANGE, TS_IPV6_ADDR_RANGE };
+	unsigned bad_len = 0, bad_net = 0, bad_wide = 0;
+	struct ts ts;
+	uint8_t net[16];
+	unsigned p;
+
+	for (size_t t = 0; t < 2; t++) {
+		unsigned bits = types[t] == TS_IPV4_ADDR_RANGE ? 32 : 128;
+
+		for (unsigned len = 0; len <= bits; len++) {
+			if (ts_from_prefix(&ts, types[t], a6, len) || !ts_to_prefix(&ts, net, &p) ||
+			    p != len) {
+				bad_len++;
+				continue;
+			}
+			if (memcmp(net, ts.start, bits / 8) != 0)
+				bad_net++;
+			/* the end one address higher (where that stays in range) */
+			if (len > 0 && len < bits) {
+				size_t i = bits / 8;
+
+				while (i-- > 0 && ++ts.end[i] == 0)
+					;
+				if (ts_to_prefix(&ts, net, &p) && p >= len)
+					bad_wide++;
+			}
+		}
+	}
+	tap_eq_int(bad_len, 0, "a/len gives back len for /0../32 and /0../128");
+	tap_eq_int(bad_net, 0, "and the network address is the range's start");
+	tap_eq_int(bad_wide, 0, "a range one address longer is not that prefix");
+}
+
 int main(void)
 {
 	test_text();
 	test_prefixes();
+	test_prefix_lengths();
 	test_intersect_contains();
 	test_narrow_rfc7296();
 	test_kernel();
