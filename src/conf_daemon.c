@@ -224,6 +224,22 @@ static int k_retransmit_timeout(struct conf_ctx *ctx, void *obj, const char *key
 	return 0;
 }
 
+/* The doubling stops at this wait: with many tries (a lossy path) the
+ * exchange then keeps trying at a steady pace instead of waiting minutes,
+ * and stays within the peer's half-open lifetime. 0: no limit. */
+static int k_retransmit_limit(struct conf_ctx *ctx, void *obj, const char *key, const char *val)
+{
+	uint32_t ms;
+
+	if (!conf_duration_ms_parse(val, &ms) || (ms != 0 && (ms < 100 || ms > 600000))) {
+		conf_bad(ctx, key, "retransmit_limit '%s' is not a time from 100ms to 10min "
+			 "(or 0 for none); write e.g. 4s", val);
+		return ERR_PARSE;
+	}
+	D(obj)->retransmit_limit_ms = ms;
+	return 0;
+}
+
 /* RFC 3948 2.3: every N seconds from behind a NAT (default 20 s); 0 = off */
 static int k_nat_keepalive(struct conf_ctx *ctx, void *obj, const char *key, const char *val)
 {
@@ -251,6 +267,7 @@ const struct conf_key conf_daemon_keys[] = {
 	{ "crypto_inline", k_crypto_inline },
 	{ "retransmit_tries", k_retransmit_tries },
 	{ "retransmit_timeout", k_retransmit_timeout },
+	{ "retransmit_limit", k_retransmit_limit },
 	{ "nat_keepalive", k_nat_keepalive },
 	{ "ca", conf_cert_daemon_k_ca },
 	{ "crl", conf_cert_daemon_k_crl },
@@ -297,6 +314,10 @@ int conf_daemon_read(struct conf_ctx *ctx, struct daemon_config *d)
 	if (d->ike_port == d->natt_port)
 		conf_bad(ctx, "natt_port", "natt_port equals ike_port (%u); they must differ "
 			 "(RFC 3948: 500 and 4500)", d->ike_port);
+	if (d->retransmit_limit_ms && d->retransmit_limit_ms < d->retransmit_timeout_ms)
+		conf_bad(ctx, "retransmit_limit", "retransmit_limit (%ums) is shorter than "
+			 "retransmit_timeout (%ums), the first wait", d->retransmit_limit_ms,
+			 d->retransmit_timeout_ms);
 	return 0;
 }
 

@@ -62,6 +62,7 @@ struct daemon_config {
 	unsigned cookie_threshold;  /* half-open IKE SAs before cookies are asked */
 	unsigned retransmit_tries;
 	unsigned retransmit_timeout_ms; /* first wait; doubles per try */
+	unsigned retransmit_limit_ms;   /* longest wait between tries; 0: none */
 	uint32_t nat_keepalive_s;   /* NAT keepalive period from behind a NAT; 0: off */
 	enum conf_crypto_inline crypto_inline; /* where KE/signature jobs run (common/job.h) */
 	struct conf_cert *pubkey_defaults; /* ca, crl, send_cert for connections; or NULL */

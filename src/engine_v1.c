@@ -247,6 +247,7 @@ static int engine_v1_start(struct daemon *d)
 		.base = d->base,
 		.retransmit_tries = d->cfg->daemon.retransmit_tries,
 		.retransmit_timeout_ms = d->cfg->daemon.retransmit_timeout_ms,
+		.retransmit_limit_ms = d->cfg->daemon.retransmit_limit_ms,
 		.ike_port = d->cfg->daemon.ike_port,
 		.natt_port = d->cfg->daemon.natt_port,
 		.send = glue_send,

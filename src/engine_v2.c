@@ -289,6 +289,7 @@ static int engine_v2_start(struct daemon *d)
 	p.keylog = d->keylog;
 	p.retransmit_tries = d->cfg->daemon.retransmit_tries;
 	p.retransmit_timeout_ms = d->cfg->daemon.retransmit_timeout_ms;
+	p.retransmit_limit_ms = d->cfg->daemon.retransmit_limit_ms;
 	p.ike_port = d->cfg->daemon.ike_port;
 	p.natt_port = d->cfg->daemon.natt_port;
 	p.cookie_threshold = d->cfg->daemon.cookie_threshold;

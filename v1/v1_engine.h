@@ -141,6 +141,7 @@ struct v1_env {
 	struct event_base *base;      /* NULL: no timers (tests call v1_engine_timeout_all) */
 	unsigned retransmit_tries;
 	unsigned retransmit_timeout_ms;
+	unsigned retransmit_limit_ms; /* longest wait; 0: none */
 	uint16_t ike_port;            /* our IKE port (500) */
 	uint16_t natt_port;           /* our NAT-T port (4500) */
 	/* Send one datagram (the non-ESP marker is already in data when

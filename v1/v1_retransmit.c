@@ -3,7 +3,7 @@
  *
  * IKEv1 has no message counter in phase 1: the last sender of a step
  * retransmits it, with the wait doubling each time ([daemon]
- * retransmit_tries / retransmit_timeout), until the answer comes or the
+ * retransmit_tries / retransmit_timeout, at most retransmit_limit), until the answer comes or the
  * tries run out (the half-made SA is then deleted). A message equal to the
  * last one accepted is the peer retransmitting because our answer was
  * lost: it gets the cached answer again, and changes no state.
@@ -24,6 +24,8 @@ uint64_t v1_xmit_next_ms(const struct v1_engine *e, unsigned tries)
 
 	for (unsigned i = 0; i < tries && ms < 60000; i++)
 		ms *= 2;
+	if (e->env.retransmit_limit_ms && ms > e->env.retransmit_limit_ms)
+		ms = e->env.retransmit_limit_ms;
 	return ms;
 }
 

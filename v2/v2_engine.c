@@ -124,6 +124,14 @@ static int msgid_check(struct v2_ike_sa *sa, const struct v2_msg *m,
 			e->p.hooks.send(e->p.hooks.arg, &out);
 		e->stats.responses_resent++;
 		log_debug(&sa->sad.logger, "retransmitted request %u answered from the cache", id);
+		/* The initiator is still retrying IKE_SA_INIT, so our answer was
+		 * lost: its IKE_AUTH can only start once an answer arrives. The
+		 * half-open lifetime counts from the latest try, or a lossy path
+		 * would see the SA go just as IKE_AUTH comes (2.1, 2.4). Load is
+		 * still bounded by the half-open count and COOKIEs (2.6). */
+		if (sa->half_open && m->hdr.exchange == V2_EXCH_IKE_SA_INIT &&
+		    sa->timer_armed && sa->timer_kind == V2T_HALF_OPEN)
+			v2_timer_arm(sa, V2T_HALF_OPEN, e->p.half_open_timeout_ms);
 		return 0;
 	}
 	log_unauth(&sa->sad.logger, LOG_LEVEL_DEBUG,

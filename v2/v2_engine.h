@@ -187,6 +187,7 @@ struct v2_engine_params {
 	struct keylog *keylog;   /* NULL: no key log */
 	unsigned retransmit_tries;      /* sends of a request before giving up (>= 1) */
 	unsigned retransmit_timeout_ms; /* first wait; doubles per try */
+	unsigned retransmit_limit_ms;   /* longest wait; 0: none */
 	unsigned half_open_timeout_ms;  /* responder: IKE_AUTH must come within (0: 30 s) */
 	uint16_t ike_port;              /* 0: 500; ours and the peer's */
 	uint16_t natt_port;             /* 0: 4500 */

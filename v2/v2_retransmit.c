@@ -90,8 +90,11 @@ void v2_timer_fire(struct v2_ike_sa *sa)
 		give_up(sa, "peer did not answer (retransmissions exhausted)", true);
 		return;
 	}
-	/* exponential backoff: the first wait, doubled per try (2.4) */
+	/* exponential backoff: the first wait, doubled per try (2.4), up to
+	 * the configured limit */
 	wait = e->p.retransmit_timeout_ms << (sa->req_tries < 16 ? sa->req_tries : 16);
+	if (e->p.retransmit_limit_ms && wait > e->p.retransmit_limit_ms)
+		wait = e->p.retransmit_limit_ms;
 	sa->req_tries++;
 	e->stats.retransmits++;
 	log_debug(&sa->sad.logger, "retransmitting request %u (try %u of %u)", sa->send_msgid,

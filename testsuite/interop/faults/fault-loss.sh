@@ -13,12 +13,20 @@ set -u
 . "$(dirname "$0")/lib-faults.sh"
 bound=${DUALIKE_FAULT_LOSS_BOUND:-90}
 
-# Retransmit quickly, and often enough for 30 % loss each way.
+# Retransmit quickly, and often enough for 30 % loss each way, at a
+# steady pace: each wait at most 4 s (retransmit_limit on both sides), so
+# an exchange keeps trying within the 90 s instead of waiting 16, 32, 64 s
+# for its last tries. A run of lost answers must not outlast the
+# responder's half-open lifetime: strongSwan's is raised past the bound
+# (its default 30 s, counted from the first IKEv1 message, ended runs
+# whose Main Mode was still retrying); dualiked's counts from the latest
+# IKE_SA_INIT retransmission (v2_retransmit_timer_test).
 fault_tune_strongswan() {
-	fault_charon_set "$1" "retransmit_timeout = 1.0" "retransmit_base = 1.4" "retransmit_tries = 12"
+	fault_charon_set "$1" "retransmit_timeout = 1.0" "retransmit_base = 1.4" "retransmit_tries = 20" \
+		"retransmit_limit = 4" "half_open_timeout = 120"
 }
 fault_tune_dualiked() {
-	fault_daemon_set "$1" "retransmit_timeout = 1s" "retransmit_tries = 12"
+	fault_daemon_set "$1" "retransmit_timeout = 1s" "retransmit_tries = 20" "retransmit_limit = 4s"
 }
 
 loss_rules() {

@@ -100,6 +100,7 @@ static void test_good_daemon(const struct config *cfg)
 	tap_ok(d->log_level == LOG_LEVEL_DEBUG && d->log_target == LOG_TO_STDERR, "log level and target");
 	tap_ok(d->cookie_threshold == 10 && d->retransmit_tries == 3, "cookie threshold, tries");
 	tap_eq_int(d->retransmit_timeout_ms, 500, "retransmit_timeout 500ms");
+	tap_eq_int(d->retransmit_limit_ms, 0, "retransmit_limit: none unless set");
 	tap_eq_int(d->crypto_inline, CONF_CRYPTO_INLINE_IDLE, "crypto_inline = idle");
 }
 
@@ -277,6 +278,27 @@ static void test_small_errors(void)
 	tap_ok(has_error(&e, 5, "auto = start needs a remote", NULL), "5: start towards %%any");
 	tap_ok(has_error(&e, 8, "no integrity", "RFC 8221"), "8: esp without integrity");
 	dump(&e);
+	config_errors_free(&e);
+
+	config_errors_init(&e);
+	p = write_tmp("retx.conf", "[daemon]\nkernel = none\nretransmit_timeout = 1s\nretransmit_limit = 4s\n");
+	tap_eq_int(config_load(p, &cfg, &e), 0, "retransmit_limit = 4s loads");
+	tap_ok(cfg && cfg->daemon.retransmit_limit_ms == 4000 && cfg->daemon.retransmit_timeout_ms == 1000,
+	       "retransmit_limit 4000 ms beside retransmit_timeout 1000 ms");
+	config_free(cfg);
+	cfg = NULL;
+	config_errors_free(&e);
+
+	config_errors_init(&e);
+	p = write_tmp("retx-bad.conf", "[daemon]\nkernel = none\nretransmit_timeout = 2s\nretransmit_limit = 1s\n");
+	tap_eq_int(config_load(p, &cfg, &e), ERR_PARSE, "retransmit_limit below retransmit_timeout refused");
+	tap_ok(has_error(&e, 4, "retransmit_limit (1000ms) is shorter than retransmit_timeout (2000ms)", NULL),
+	       "4: the limit names both waits");
+	config_errors_free(&e);
+	config_errors_init(&e);
+	p = write_tmp("retx-bad2.conf", "[daemon]\nkernel = none\nretransmit_limit = soon\n");
+	tap_eq_int(config_load(p, &cfg, &e), ERR_PARSE, "retransmit_limit = soon refused");
+	tap_ok(has_error(&e, 3, "retransmit_limit 'soon'", "4s"), "3: not a time, with an example");
 	config_errors_free(&e);
 
 	config_errors_init(&e);
