@@ -385,25 +385,18 @@ static void test_retransmit(void)
 	establish(&s); /* MM1 -> B; MM2 -> A; MM3 -> B ... all the way */
 	down();
 
-	{ /* the waits between tries: 500 ms doubled, stopped at the limit */
-		struct v1_engine *e;
-		struct v1_env env = { .retransmit_tries = 3, .retransmit_timeout_ms = 500,
-				      .retransmit_limit_ms = 1500 };
-
-		if (v1_engine_new(&env, &e) == 0) {
-			tap_ok(v1_xmit_next_ms(e, 0) == 500 && v1_xmit_next_ms(e, 1) == 1000 &&
-			       v1_xmit_next_ms(e, 2) == 1500 && v1_xmit_next_ms(e, 9) == 1500,
-			       "retransmit: waits 500, 1000, then 1500 ms (retransmit_limit)");
-			e->env.retransmit_limit_ms = 0;
-			tap_ok(v1_xmit_next_ms(e, 2) == 2000 && v1_xmit_next_ms(e, 9) == 64000,
-			       "retransmit: without a limit 2000 ms, up to the engine's own 64 s");
-			v1_engine_free(e);
-		} else {
-			tap_ok(false, "retransmit: an engine for the waits");
-		}
-	}
-
 	up(&s);
+	{ /* the waits between tries: 500 ms doubled, stopped at the limit */
+		struct v1_engine *e = sides[0].eng;
+
+		e->env.retransmit_limit_ms = 1500;
+		tap_ok(v1_xmit_next_ms(e, 0) == 500 && v1_xmit_next_ms(e, 1) == 1000 &&
+		       v1_xmit_next_ms(e, 2) == 1500 && v1_xmit_next_ms(e, 9) == 1500,
+		       "retransmit: waits 500, 1000, then 1500 ms (retransmit_limit)");
+		e->env.retransmit_limit_ms = 0;
+		tap_ok(v1_xmit_next_ms(e, 2) == 2000 && v1_xmit_next_ms(e, 9) == 64000,
+		       "retransmit: without a limit 2000 ms, up to the engine's own 64 s");
+	}
 	v1_engine_initiate(sides[0].eng, "lab", why, sizeof(why));
 	/* MM1 to B, B answers MM2 */
 	job_pool_drain(sides[0].jobs);
