@@ -144,6 +144,30 @@ static int k_childless(struct conf_ctx *ctx, void *obj, const char *key, const c
 	return yes_no(ctx, key, val, &C(obj)->childless);
 }
 
+static int k_fragmentation(struct conf_ctx *ctx, void *obj, const char *key, const char *val)
+{
+	return yes_no(ctx, key, val, &C(obj)->fragmentation);
+}
+
+/*
+ * RFC 7383 2.5.1: the IP packet size an IKE fragment may reach. 576 is
+ * what every IPv4 path carries; below it the fragments' own headers and
+ * ICVs would take most of each packet.
+ */
+static int k_fragment_size(struct conf_ctx *ctx, void *obj, const char *key, const char *val)
+{
+	char *end;
+	unsigned long v = strtoul(val, &end, 10);
+
+	if (val[0] < '0' || val[0] > '9' || *end || v < CONF_FRAGMENT_SIZE_MIN || v > 65535) {
+		conf_bad(ctx, key, "%s '%s' is not a packet size; write a number of octets "
+			 "from %u to 65535 (e.g. 1280)", key, val, CONF_FRAGMENT_SIZE_MIN);
+		return ERR_PARSE;
+	}
+	C(obj)->fragment_size = (uint16_t)v;
+	return 0;
+}
+
 static int k_pfs(struct conf_ctx *ctx, void *obj, const char *key, const char *val)
 {
 	const struct xform *xf;
@@ -271,6 +295,8 @@ const struct conf_key conf_conn_keys[] = {
 	{ "dpd_action", k_dpd_action },
 	{ "auto", k_auto },
 	{ "childless", k_childless },
+	{ "fragmentation", k_fragmentation },
+	{ "fragment_size", k_fragment_size },
 	{ "mode", k_mode },
 };
 const size_t conf_conn_n_keys = sizeof(conf_conn_keys) / sizeof(conf_conn_keys[0]);
@@ -288,6 +314,7 @@ static void defaults(struct conn_config *c)
 	c->dpd_timeout_s = 150;
 	c->dpd_action = CONF_DPD_CLEAR;
 	c->start = CONF_AUTO_ADD;
+	c->fragmentation = true; /* RFC 7383: offered, used only when the peer supports it too */
 }
 
 /* Keys that only one version reads, written for a connection of the other. */
@@ -301,6 +328,9 @@ static void check_version_keys(struct conf_ctx *ctx, struct conn_config *c)
 			conf_bad(ctx, "aggressive_psk_ok", "aggressive_psk_ok applies to IKEv1 "
 				 "only; remove it or write version = ikev1 or auto");
 	}
+	if (c->version == CONF_VERSION_IKEV1 && conf_get(ctx, "fragment_size"))
+		conf_bad(ctx, "fragment_size", "fragment_size applies to IKEv2 only (RFC 7383); "
+			 "remove it or write version = ikev2 or auto");
 	if (c->version == CONF_VERSION_IKEV1 && c->childless)
 		conf_bad(ctx, "childless", "childless applies to IKEv2 only (RFC 6023); "
 			 "remove it or write version = ikev2 or auto");

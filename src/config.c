@@ -327,6 +327,7 @@ bool conn_config_equal(const struct conn_config *a, const struct conn_config *b)
 	       a->rekey_margin_s == b->rekey_margin_s && a->dpd_delay_s == b->dpd_delay_s &&
 	       a->dpd_timeout_s == b->dpd_timeout_s && a->dpd_action == b->dpd_action &&
 	       a->start == b->start && a->childless == b->childless &&
+	       a->fragmentation == b->fragmentation && a->fragment_size == b->fragment_size &&
 	       a->transport == b->transport && a->nat_keepalive_s == b->nat_keepalive_s &&
 	       a->signature == b->signature &&
 	       conf_cert_equal(a->pubkey, b->pubkey);

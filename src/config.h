@@ -116,6 +116,8 @@ struct conf_ts {
 	uint16_t port_hi;
 };
 
+#define CONF_FRAGMENT_SIZE_MIN 576 /* fragment_size: the IPv4 minimum (RFC 7383 2.5.1) */
+
 struct conn_config {
 	char name[CONF_NAME_MAX];
 	int line;                      /* line of its [conn NAME] header */
@@ -143,6 +145,8 @@ struct conn_config {
 	enum conf_dpd_action dpd_action;
 	enum conf_auto start;          /* the `auto` key */
 	bool childless;                /* RFC 6023, IKEv2 only */
+	bool fragmentation;            /* RFC 7383 IKE fragmentation (default yes), IKEv2 only */
+	uint16_t fragment_size;        /* IP packet size of a fragment, 0: 576 / 1280 (2.5.1) */
 	bool transport;                /* child SAs in transport mode (`mode`) */
 	uint32_t nat_keepalive_s;      /* 0: off; CONF_NAT_KEEPALIVE_DAEMON: [daemon]'s */
 	struct conf_cert *pubkey;      /* auth = pubkey: loaded cert, key, CAs; else NULL */

@@ -150,6 +150,8 @@ static int conns_to_v2(const struct config *cfg, struct v2_conn **out, size_t *n
 		x->ike_lifetime_s = c->ike_lifetime_s;
 		x->child_lifetime_s = c->child_lifetime_s;
 		x->childless = c->childless;
+		x->fragmentation = c->fragmentation;
+		x->fragment_size = c->fragment_size;
 		x->transport = c->transport;
 		x->rekey_margin_s = c->rekey_margin_s;
 		x->pfs = c->pfs;
@@ -445,6 +447,14 @@ void engine_v2_stats_report(struct daemon *d, struct json *j, struct evbuffer *o
 				    (unsigned long long)s->retransmits,
 				    (unsigned long long)s->children_rekeyed,
 				    (unsigned long long)s->ike_rekeyed);
+		evbuffer_add_printf(out, "IKEv2 fragmentation (RFC 7383): messages fragmented %llu, "
+				    "fragments sent %llu, fragments received %llu, messages "
+				    "reassembled %llu, fragments dropped %llu\n",
+				    (unsigned long long)s->messages_fragmented,
+				    (unsigned long long)s->fragments_sent,
+				    (unsigned long long)s->fragments_received,
+				    (unsigned long long)s->messages_reassembled,
+				    (unsigned long long)s->fragments_dropped);
 		return;
 	}
 	json_object_begin(j, "ikev2_engine");
@@ -453,6 +463,11 @@ void engine_v2_stats_report(struct daemon *d, struct json *j, struct evbuffer *o
 	json_uint(j, "retransmits", s->retransmits);
 	json_uint(j, "children_rekeyed", s->children_rekeyed);
 	json_uint(j, "ike_rekeyed", s->ike_rekeyed);
+	json_uint(j, "messages_fragmented", s->messages_fragmented);
+	json_uint(j, "fragments_sent", s->fragments_sent);
+	json_uint(j, "fragments_received", s->fragments_received);
+	json_uint(j, "messages_reassembled", s->messages_reassembled);
+	json_uint(j, "fragments_dropped", s->fragments_dropped);
 	json_object_end(j);
 }
 

@@ -11,6 +11,7 @@
 #include "common/err.h"
 #include "common/log.h"
 #include "v2/v2_cert.h"
+#include "v2/v2_frag.h"
 #include "v2/v2_ike_sa.h"
 #include "v2/v2_names.h"
 #include "v2/v2_rules.h"
@@ -115,13 +116,14 @@ static int msgid_check(struct v2_ike_sa *sa, const struct v2_msg *m,
 	if (id == sa->recv_msgid)
 		return 1;
 	if (sa->have_resp && id + 1 == sa->recv_msgid) {
-		/* a retransmitted request: answer from the cache (2.1) */
-		struct v2_datagram out = *dg;
-
-		out.data = sa->resp_msg;
-		out.len = sa->resp_len;
-		if (e->p.hooks.send)
-			e->p.hooks.send(e->p.hooks.arg, &out);
+		/*
+		 * a retransmitted request: answer from the cache (2.1); a
+		 * fragmented one only on its fragment 1, not once per
+		 * fragment (RFC 7383 2.6.1)
+		 */
+		if (m->encrypted && m->enc_type == V2_PT_SKF && !v2_frag_is_first(m))
+			return 0;
+		v2_frag_send_all(e, dg, sa->resp_msg, sa->resp_len);
 		e->stats.responses_resent++;
 		log_debug(&sa->sad.logger, "retransmitted request %u answered from the cache", id);
 		/* The initiator is still retrying IKE_SA_INIT, so our answer was
@@ -173,22 +175,64 @@ static void follow_peer(struct v2_ike_sa *sa, const struct v2_datagram *dg)
 	sad_change_peer(sa->eng->p.sad, &sa->sad, &dg->peer);
 }
 
+/*
+ * An SKF fragment (RFC 7383 2.6): verified and kept; once the last one is
+ * in, *plain (and *cap) become the joined inner chain, parsed into m.
+ * *pending: kept, more to come (rc 0).
+ */
+static int input_fragment(struct v2_ike_sa *sa, struct v2_msg *m, uint8_t **plain, size_t *cap,
+			  bool *pending)
+{
+	bool complete;
+	uint8_t *joined = NULL;
+	size_t joined_len = 0;
+	int rc = v2_frag_input(sa, m, &complete, &joined, &joined_len);
+
+	*pending = false;
+	if (rc == ERR_INTEGRITY)
+		return rc;
+	if (rc) {
+		sa->eng->stats.dropped_malformed++;
+		log_unauth(&sa->sad.logger, LOG_LEVEL_INFO, "%s %s %u: fragment refused (%s); dropped",
+			   v2_exchange_name(m->hdr.exchange),
+			   v2_msg_is_response(m) ? "response" : "request", m->hdr.message_id,
+			   err_str(rc));
+		return ERR_STATE; /* not malformed inside: no INVALID_SYNTAX answer */
+	}
+	if (!complete) {
+		*pending = true;
+		return 0;
+	}
+	secret_wipe(*plain, *cap);
+	free(*plain);
+	*plain = joined;
+	*cap = joined_len;
+	return v2_msg_parse_inner(m, joined, joined_len);
+}
+
 static int input_protected(struct v2_ike_sa *sa, struct v2_msg *m, const struct v2_datagram *dg,
-			   struct v2_ctx *ctx, uint8_t *plain, size_t cap)
+			   struct v2_ctx *ctx, uint8_t **plain, size_t *cap, bool *pending)
 {
 	struct v2_engine *e = sa->eng;
 	struct v2_sk_keys k;
 	size_t plain_len;
 	int rc;
 
+	*pending = false;
 	if (!sa->have_keys || !m->encrypted) {
 		e->stats.dropped_malformed++;
 		log_unauth(&sa->sad.logger, LOG_LEVEL_INFO, "%s without usable SK payload; dropped",
 			   v2_exchange_name(m->hdr.exchange));
 		return ERR_PARSE;
 	}
-	v2_ike_sa_sk_keys(sa, false, &k);
-	rc = v2_sk_unprotect(m, &k, plain, cap, &plain_len);
+	if (m->enc_type == V2_PT_SKF) {
+		rc = input_fragment(sa, m, plain, cap, pending);
+		if (rc == ERR_STATE || *pending)
+			return rc;
+	} else {
+		v2_ike_sa_sk_keys(sa, false, &k);
+		rc = v2_sk_unprotect(m, &k, *plain, *cap, &plain_len);
+	}
 	if (rc == ERR_INTEGRITY) {
 		e->stats.dropped_integrity++;
 		log_unauth(&sa->sad.logger, LOG_LEVEL_INFO, "%s %s %u: integrity check failed; dropped",
@@ -218,10 +262,11 @@ int v2_engine_input(struct v2_engine *e, const struct v2_datagram *dg)
 {
 	struct v2_msg *m = malloc(sizeof(*m)); /* v2_msg_parse() sets it up */
 	uint8_t *plain = NULL;
+	size_t plain_cap = 0;
 	struct v2_ctx *ctx = v2_ctx_new();
 	struct v2_ike_sa *sa;
 	char why[160];
-	bool response, new_sa = false;
+	bool response, new_sa = false, pending = false;
 	int rc;
 
 	if (!m || !ctx) {
@@ -279,14 +324,15 @@ int v2_engine_input(struct v2_engine *e, const struct v2_datagram *dg)
 	ctx->msg = m;
 	ctx->exchange = m->hdr.exchange;
 	if (m->hdr.exchange != V2_EXCH_IKE_SA_INIT) {
-		plain = malloc(dg->len);
+		plain_cap = dg->len;
+		plain = malloc(plain_cap);
 		if (!plain) {
 			rc = ERR_NOMEM;
 			goto out;
 		}
-		rc = input_protected(sa, m, dg, ctx, plain, dg->len);
-		if (rc)
-			goto out;
+		rc = input_protected(sa, m, dg, ctx, &plain, &plain_cap, &pending);
+		if (rc || pending)
+			goto out; /* pending: a fragment kept until the others come (RFC 7383 2.6) */
 		follow_peer(sa, dg);
 		/* authentic: the peer is alive (2.4) */
 		sa->last_heard_ms = v2_now_ms();
@@ -306,7 +352,7 @@ int v2_engine_input(struct v2_engine *e, const struct v2_datagram *dg)
 	rc = 0;
 out:
 	if (plain)
-		secret_wipe(plain, dg->len);
+		secret_wipe(plain, plain_cap);
 	free(plain);
 	free(ctx); /* out holds no plaintext (v2_ike_sa.h) */
 	free(m);

@@ -14,7 +14,8 @@
  * CREATE_CHILD_SA: new child, child rekey (PFS), IKE SA rekey, the
  * lowest-nonce rule for simultaneous child rekeys; lifetime rekeys and
  * DPD (v2_maint.c); COOKIE (2.6), both roles (v2_cookie.c); simultaneous
- * IKE SA rekeys (2.8.2, v2_rekey_collision.c). Not yet: fragmentation.
+ * IKE SA rekeys (2.8.2, v2_rekey_collision.c); message fragmentation
+ * (RFC 7383, v2_frag.c).
  *
  * Single-threaded: every call on the loop thread (DESIGN.md).
  */
@@ -108,6 +109,13 @@ struct v2_conn {
 	enum v2_dpd_action { V2_DPD_CLEAR, V2_DPD_HOLD, V2_DPD_RESTART } dpd_action;
 	bool childless; /* RFC 6023: no child SA in IKE_AUTH (initiator) */
 	bool transport; /* ask for transport mode (USE_TRANSPORT_MODE) */
+	/*
+	 * RFC 7383: offer/accept IKE fragmentation (a zeroed row: off; the
+	 * daemon's default is on). fragment_size: the IP packet size a
+	 * fragment may reach, 0: 576 (IPv4) / 1280 (IPv6) as 2.5.1 suggests.
+	 */
+	bool fragmentation;
+	uint16_t fragment_size;
 	enum v2_auth_kind auth;
 	struct v2_conn_pubkey pubkey;   /* auth = pubkey */
 };
@@ -222,6 +230,11 @@ struct v2_engine_stats {
 	uint64_t cookies_bad;         /* IKE_SA_INIT with a wrong or stale COOKIE */
 	uint64_t dpd_dead;            /* peers declared dead by the liveness check */
 	uint64_t ike_rekey_collisions; /* simultaneous IKE SA rekeys resolved (2.8.2) */
+	uint64_t messages_fragmented; /* our messages sent as SKF fragments (RFC 7383) */
+	uint64_t fragments_sent;      /* SKF fragments sent, retransmissions included */
+	uint64_t fragments_received;  /* authentic SKF fragments kept for reassembly */
+	uint64_t messages_reassembled; /* peer messages put together from fragments */
+	uint64_t fragments_dropped;   /* kept fragments thrown away (timeout, refragmented) */
 };
 
 struct v2_engine;

@@ -18,6 +18,7 @@
 #include "common/ke.h"
 #include "common/prf.h"
 #include "v2/v2_cert.h"
+#include "v2/v2_frag.h"
 #include "v2/v2_ike_sa.h"
 #include "v2/v2_names.h"
 
@@ -77,6 +78,7 @@ void v2_ike_sa_free(struct v2_ike_sa *sa)
 	v2_nonce_drop(&sa->peer_rekey_low, &sa->peer_rekey_low_len);
 	free(sa->req_msg);
 	free(sa->resp_msg);
+	v2_frag_rx_free(sa);
 	if (sa->prev)
 		sa->prev->next = sa->next;
 	else

@@ -113,6 +113,7 @@ struct v2_peer_id {
 };
 
 struct v2_engine;
+struct v2_frag_rx;
 
 struct v2_ike_sa {
 	struct sad_entry sad;
@@ -160,6 +161,10 @@ struct v2_ike_sa {
 	uint32_t peer_sighash;          /* hash IDs the peer announced, 1 << id (RFC 7427 4) */
 	bool peer_certreq;              /* the peer sent CERTREQ (send_cert = ifasked) */
 	struct v2_auth_sig *sig;        /* IKE_AUTH signature work across jobs */
+
+	/* RFC 7383: both ends support fragmentation; the peer's message being reassembled */
+	bool frag_ok;
+	struct v2_frag_rx *frag_rx;
 
 	/* message IDs, window 1 (RFC 7296 2.3) */
 	uint32_t send_msgid;            /* ID of our next (or outstanding) request */

@@ -26,6 +26,7 @@
 
 #include "common/err.h"
 #include "common/log.h"
+#include "v2/v2_frag.h"
 #include "v2/v2_ike_sa.h"
 #include "v2/v2_names.h"
 
@@ -201,6 +202,8 @@ void v2_dpd_dead(struct v2_ike_sa *sa, const char *why)
 bool v2_maint_run(struct v2_ike_sa *sa, uint64_t now)
 {
 	const struct v2_conn *c = sa->conn;
+
+	v2_frag_expire(sa, now); /* RFC 7383 2.6: a message whose fragments never all came */
 
 	if (sa->doomed_at_ms && now >= sa->doomed_at_ms && sa->state == V2S_ESTABLISHED) {
 		/* 2.8.2: the peer should have deleted it; a reordering may have hidden it from them */

@@ -22,6 +22,7 @@
 #include "common/keylog.h"
 #include "common/log.h"
 #include "v2/v2_cert.h"
+#include "v2/v2_frag.h"
 #include "v2/v2_ike_sa.h"
 #include "v2/v2_names.h"
 #include "v2/v2_rules.h"
@@ -116,6 +117,8 @@ static int put_sa_init_reply(struct v2_ike_sa *sa, struct v2_ctx *ctx)
 		rc = v2_put_nonce(&out.chain, sa->nr, sa->nr_len);
 	if (rc == 0)
 		rc = v2_cert_put_init(sa, &out.chain, true); /* CERTREQ, RFC 7427 4 */
+	if (rc == 0)
+		rc = v2_frag_put_init(sa, &out.chain, true); /* RFC 7383 2.3 */
 	if (rc == 0)
 		rc = v2_natd_put(&out.chain, sa->sad.spi_i, sa->sad.spi_r, &sa->local, &sa->peer);
 	if (rc == 0)
@@ -221,6 +224,7 @@ enum v2_verdict v2_sa_init_respond(struct v2_ike_sa *sa, struct v2_ctx *ctx)
 	}
 	v2_natd_check(sa, m, &ctx->dg->peer, &ctx->dg->local);
 	v2_cert_note_init(sa, m);
+	v2_frag_note_init(sa, m);
 	if (job_ke_respond(sa->eng->p.jobs, ke.group, ke.data.p, ke.data.len, respond_ke_done, sa,
 			   &sa->job)) {
 		ctx->why = "could not start the KE job";
@@ -283,6 +287,8 @@ static int put_sa_init_request(struct v2_ike_sa *sa, struct v2_ctx *ctx)
 		rc = v2_put_nonce(&out.chain, sa->ni, sa->ni_len);
 	if (rc == 0)
 		rc = v2_cert_put_init(sa, &out.chain, false); /* RFC 7427 4 */
+	if (rc == 0)
+		rc = v2_frag_put_init(sa, &out.chain, false); /* RFC 7383 2.3 */
 	if (rc == 0)
 		rc = v2_natd_put(&out.chain, sa->sad.spi_i, sa->sad.spi_r, &sa->local, &sa->peer);
 	if (rc == 0)
@@ -494,6 +500,7 @@ enum v2_verdict v2_sa_init_process_response(struct v2_ike_sa *sa, struct v2_ctx 
 	memcpy(sa->spi_r_pending, m->hdr.spi_r, 8);
 	v2_natd_check(sa, m, &ctx->dg->peer, &ctx->dg->local);
 	v2_cert_note_init(sa, m);
+	v2_frag_note_init(sa, m);
 	if (job_ke_derive(sa->eng->p.jobs, sa->keypair, ke.data.p, ke.data.len, derive_done, sa,
 			  &sa->job)) {
 		ctx->why = "could not start the KE job";

@@ -6,6 +6,7 @@
 
 #include "common/err.h"
 #include "common/log.h"
+#include "v2/v2_frag.h"
 #include "v2/v2_ike_sa.h"
 #include "v2/v2_names.h"
 
@@ -36,9 +37,15 @@ int v2_send_seal(struct v2_ike_sa *sa, struct v2_ctx *ctx, uint8_t exchange, boo
 	/* CBC IVs must be unpredictable (3.14): random; counters for CTR/AEAD */
 	if (!sa->ike.encr->aead && sa->ike.encr->block_size > 1)
 		ivs.fn = v2_iv_random;
+	if (v2_frag_needed(sa, &k, inner_len)) {
+		/* RFC 7383 2.5: too big for the path's smallest MTU: SKF fragments */
+		rc = v2_frag_seal(sa, ctx, &h, &k, &ivs, first_inner, inner, inner_len);
+		goto out;
+	}
 	rc = v2_msg_out_init(&out, ctx->out, sizeof(ctx->out), &h);
 	if (rc == 0)
 		rc = v2_sk_seal(&out, &k, &ivs, first_inner, inner, inner_len, &ctx->out_len);
+out:
 	if (rc)
 		log_error(&sa->sad.logger, "could not build %s: %s", v2_exchange_name(exchange),
 			  err_str(rc));
@@ -87,13 +94,10 @@ int v2_send_raw(struct v2_ike_sa *sa, const uint8_t *msg, size_t len)
 {
 	struct v2_datagram dg;
 
-	if (!sa->eng->p.hooks.send)
-		return 0;
 	memset(&dg, 0, sizeof(dg));
-	dg.data = msg;
-	dg.len = len;
 	dg.local = sa->local;
 	dg.peer = sa->peer;
 	dg.natt = sa->natt;
-	return sa->eng->p.hooks.send(sa->eng->p.hooks.arg, &dg);
+	/* one message, or all its fragments (RFC 7383 2.6: a retransmission resends them all) */
+	return v2_frag_send_all(sa->eng, &dg, msg, len);
 }

@@ -135,28 +135,38 @@ static int seal_crypto(const struct v2_sk_keys *k, const struct sk_suite *s, uin
 			     (size_t)(icv - buf), icv);
 }
 
-int v2_sk_seal(struct v2_msg_out *out, const struct v2_sk_keys *k,
-	       const struct v2_iv_source *ivs, uint8_t first_inner,
-	       const uint8_t *inner, size_t inner_len, size_t *len)
+/*
+ * SK, or SKF with its numbering (RFC 7383 2.5): the numbering sits
+ * between the generic header and the IV and is authenticated with it
+ * (part of the associated data with an AEAD, under the ICV otherwise).
+ */
+static int seal_payload(struct v2_msg_out *out, const struct v2_sk_keys *k,
+			const struct v2_iv_source *ivs, uint8_t pl_type, uint8_t first_inner,
+			uint16_t number, uint16_t total, const uint8_t *inner, size_t inner_len,
+			size_t *len)
 {
 	struct sk_suite s;
 	uint8_t iv[CIPHER_MAX_IV];
-	size_t start, iv_at, pad, ct_len;
+	size_t start, iv_at, pad, ct_len, hdr;
 	int rc = suite_of(k, &s);
 
 	if (rc)
 		return rc;
-	if ((inner_len == 0) != (first_inner == V2_PT_NONE))
-		return ERR_INVAL; /* an empty SK (e.g. a liveness check) has next payload 0 */
 	rc = make_iv(&s, ivs, iv);
 	if (rc)
 		return rc;
 	pad = pad_len(&s, inner_len);
 	ct_len = inner_len + pad + 1;
-	rc = v2_chain_open(&out->chain, V2_PT_SK, false, &start);
+	rc = v2_chain_open(&out->chain, pl_type, false, &start);
 	if (rc)
 		return rc;
-	wr_patch_u8(&out->w, start, first_inner); /* SK's next payload: the first inside (3.14) */
+	wr_patch_u8(&out->w, start, first_inner); /* the first payload inside (3.14, 7383 2.5) */
+	hdr = V2_GENERIC_HEADER_LEN;
+	if (pl_type == V2_PT_SKF) {
+		wr_u16(&out->w, number);
+		wr_u16(&out->w, total);
+		hdr += 4;
+	}
 	iv_at = wr_len(&out->w);
 	wr_bytes(&out->w, iv, s.iv);
 	wr_bytes(&out->w, inner, inner_len);
@@ -167,10 +177,38 @@ int v2_sk_seal(struct v2_msg_out *out, const struct v2_sk_keys *k,
 	if (!rc)
 		rc = v2_msg_out_finish(out, len);
 	if (!rc)
-		rc = seal_crypto(k, &s, out->w.p, start + V2_GENERIC_HEADER_LEN, iv_at, ct_len);
+		rc = seal_crypto(k, &s, out->w.p, start + hdr, iv_at, ct_len);
 	if (rc && out->w.len > iv_at)
 		secret_wipe(out->w.p + iv_at, out->w.len - iv_at); /* no plaintext left behind */
 	return rc;
+}
+
+int v2_sk_seal(struct v2_msg_out *out, const struct v2_sk_keys *k,
+	       const struct v2_iv_source *ivs, uint8_t first_inner,
+	       const uint8_t *inner, size_t inner_len, size_t *len)
+{
+	if ((inner_len == 0) != (first_inner == V2_PT_NONE))
+		return ERR_INVAL; /* an empty SK (e.g. a liveness check) has next payload 0 */
+	return seal_payload(out, k, ivs, V2_PT_SK, first_inner, 0, 0, inner, inner_len, len);
+}
+
+int v2_sk_seal_fragment(struct v2_msg_out *out, const struct v2_sk_keys *k,
+			const struct v2_iv_source *ivs, uint8_t first_inner, uint16_t number,
+			uint16_t total, const uint8_t *chunk, size_t chunk_len, size_t *len)
+{
+	/* RFC 7383 2.5: numbered 1..total; only fragment 1 names the first inner payload */
+	if (number == 0 || number > total || chunk_len == 0 ||
+	    (number == 1) != (first_inner != V2_PT_NONE))
+		return ERR_INVAL;
+	return seal_payload(out, k, ivs, V2_PT_SKF, first_inner, number, total, chunk, chunk_len,
+			    len);
+}
+
+size_t v2_skf_payload_len(const struct v2_sk_keys *k, size_t chunk_len)
+{
+	size_t n = v2_sk_payload_len(k, chunk_len);
+
+	return n ? n + 4 : 0; /* the numbering (RFC 7383 2.5) */
 }
 
 /* Split the payload into IV, ciphertext and ICV; check the sizes. */

@@ -75,6 +75,19 @@ int v2_sk_seal(struct v2_msg_out *out, const struct v2_sk_keys *k,
 	       const uint8_t *inner, size_t inner_len, size_t *len);
 
 /*
+ * One SKF fragment (RFC 7383 2.5) holding chunk[0..chunk_len), a piece of
+ * an inner payload chain: appended like v2_sk_seal() with Fragment Number
+ * and Total Fragments in front of the IV, authenticated with it.
+ * first_inner: the chain's first type in fragment 1, V2_PT_NONE in the
+ * others. ERR_INVAL for impossible numbering.
+ */
+int v2_sk_seal_fragment(struct v2_msg_out *out, const struct v2_sk_keys *k,
+			const struct v2_iv_source *ivs, uint8_t first_inner, uint16_t number,
+			uint16_t total, const uint8_t *chunk, size_t chunk_len, size_t *len);
+/* The length of an SKF payload holding chunk_len octets (0: unusable keys). */
+size_t v2_skf_payload_len(const struct v2_sk_keys *k, size_t chunk_len);
+
+/*
  * Verify and decrypt the encrypted payload of a message that ends with it:
  * msg[pl_off..msg_len) is that payload, pl_hdr_len the part of it that is
  * authenticated in clear (4 for SK; 8 for SKF, whose numbering is part of

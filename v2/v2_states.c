@@ -20,6 +20,7 @@
 
 #include "common/err.h"
 #include "common/log.h"
+#include "v2/v2_frag.h"
 #include "v2/v2_ike_sa.h"
 #include "v2/v2_names.h"
 
@@ -122,11 +123,8 @@ static void send_response(struct v2_ike_sa *sa, struct v2_ctx *ctx)
 		dg.peer = sa->peer;
 		dg.natt = sa->natt;
 	}
-	dg.data = ctx->out;
-	dg.len = ctx->out_len;
-	if (sa->eng->p.hooks.send)
-		sa->eng->p.hooks.send(sa->eng->p.hooks.arg, &dg);
-	/* cache it for a retransmitted request (2.1) */
+	v2_frag_send_all(sa->eng, &dg, ctx->out, ctx->out_len);
+	/* cache it (all its fragments, RFC 7383 2.6.1) for a retransmitted request (2.1) */
 	if (copy) {
 		memcpy(copy, ctx->out, ctx->out_len);
 		free(sa->resp_msg);

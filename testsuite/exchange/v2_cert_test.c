@@ -96,12 +96,15 @@ struct side_cfg {
 	const char *remote_id;    /* FQDN, NULL: any */
 	const char *peer_cert;    /* the peer's certificate file, NULL: none */
 	bool no_ca;               /* no trust anchors */
+	bool frag;                /* fragmentation = yes (RFC 7383), default sizes */
 };
 
 struct result {
 	int established[2], failed[2];
 	uint64_t notifies_sent;
 	size_t auth_len[2];       /* IKE_AUTH request / response, octets */
+	size_t auth_dgrams[2];    /* IKE_AUTH datagrams each side sent */
+	uint64_t fragmented[2], reassembled[2];
 	bool ok;                  /* the credentials loaded */
 };
 
@@ -135,6 +138,7 @@ static int configure(struct v2_pair *p, int i, const struct side_cfg *sc, struct
 	c.pubkey.peer_cert = peer->n ? peer->certs[0] : NULL;
 	c.pubkey.send_cert = sc->send_cert;
 	c.pubkey.sig = sc->sig;
+	c.fragmentation = sc->frag;
 	if (sc->local_id)
 		set_fqdn(&c.local_id, sc->local_id);
 	if (sc->remote_id)
@@ -146,8 +150,11 @@ static int configure(struct v2_pair *p, int i, const struct side_cfg *sc, struct
 static void run(struct v2_pair *p, struct result *r)
 {
 	for (int n = 0; n < 64 && (p->q_len || job_pool_pending(pool)); n++) {
-		if (p->q_len && p->q[0].len > 19 && p->q[0].data[18] == V2_EXCH_IKE_AUTH)
-			r->auth_len[p->q[0].from] = p->q[0].len;
+		if (p->q_len && p->q[0].len > 19 && p->q[0].data[18] == V2_EXCH_IKE_AUTH) {
+			if (p->q[0].len > r->auth_len[p->q[0].from])
+				r->auth_len[p->q[0].from] = p->q[0].len;
+			r->auth_dgrams[p->q[0].from]++;
+		}
 		v2p_deliver(p);
 	}
 }
@@ -174,6 +181,10 @@ static struct result exchange(const struct side_cfg *ini, const struct side_cfg 
 		r.failed[i] = p.s[i].failed;
 	}
 	r.notifies_sent = p.s[1].eng ? v2_engine_stats(p.s[1].eng)->notifies_sent : 0;
+	for (int i = 0; i < 2 && p.s[1].eng; i++) {
+		r.fragmented[i] = v2_engine_stats(p.s[i].eng)->messages_fragmented;
+		r.reassembled[i] = v2_engine_stats(p.s[i].eng)->messages_reassembled;
+	}
 	v2p_close(&p);
 	for (int i = 0; i < 2; i++) {
 		creds_clear(&cr[i]);
@@ -465,6 +476,30 @@ static void test_sizes(void)
 		 r.auth_len[0], r.auth_len[1], r.auth_len[0] + 28, r.auth_len[1] + 28);
 }
 
+/* RFC 7383: the same chains in fragments of at most 576 IPv4 octets (2.5.1). */
+static void test_fragmented_chain(void)
+{
+	struct side_cfg a = peer_side("rsa", V2_SIG_RFC7427_PSS), b;
+	struct result r;
+
+	a.send_cert = V2_SEND_CERT_ALWAYS;
+	a.frag = true;
+	b = gw_side("rsa", V2_SIG_RFC7427_PSS);
+	b.send_cert = V2_SEND_CERT_ALWAYS;
+	b.frag = true;
+	r = exchange(&a, &b);
+	tap_ok(r.established[0] == 1 && r.established[1] == 1,
+	       "fragmented RSA chain: both ends established");
+	tap_ok(r.auth_len[0] <= 548 && r.auth_len[1] <= 548 && r.auth_dgrams[0] >= 3 &&
+	       r.auth_dgrams[1] >= 3,
+	       "fragmented RSA chain: IKE_AUTH as %zu and %zu datagrams of at most %zu / %zu octets "
+	       "(576 - IPv4 - UDP = 548)", r.auth_dgrams[0], r.auth_dgrams[1], r.auth_len[0],
+	       r.auth_len[1]);
+	tap_ok(r.fragmented[0] == 1 && r.fragmented[1] == 1 && r.reassembled[0] == 1 &&
+	       r.reassembled[1] == 1, "fragmented RSA chain: one message fragmented and "
+	       "reassembled each way");
+}
+
 static int make_pki(void)
 {
 	const char *srcdir = getenv("srcdir");
@@ -508,6 +543,7 @@ int main(void)
 	test_malformed();
 	test_reload_mid_negotiation();
 	test_sizes();
+	test_fragmented_chain();
 	job_pool_free(pool);
 	cert_store_free(store);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", pki);

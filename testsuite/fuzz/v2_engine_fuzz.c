@@ -15,7 +15,14 @@
  *   mode 2  the initiator sent IKE_AUTH and waits: chunks (same layout)
  *           are sealed as responses to it;
  *   mode 3  the initiator sent an INFORMATIONAL Delete and waits: likewise;
- *   mode 4  the initiator sent IKE_SA_INIT and waits: raw responses.
+ *   mode 4  the initiator sent IKE_SA_INIT and waits: raw responses;
+ *   mode 5  an IKE SA with fragmentation (RFC 7383) is established, then
+ *           every chunk is one SKF fragment of a request: chunk[0] picks
+ *           the exchange and side as in mode 1, chunk[1] the Fragment
+ *           Number, chunk[2] Total Fragments (both below 40), chunk[3] the
+ *           message ID offset, chunk[4] the first inner payload (fragment 1),
+ *           the rest its piece of the inner chain: reassembly (2.6) with
+ *           any order, duplicate, gap and total.
  * Whatever comes: no crash, no leak, no sanitizer report; everything the
  * engines answer is handed to the other side, then timers fire.
  */
@@ -64,8 +71,31 @@ static void sealed_chunk(int mode, const uint8_t *c, size_t len)
 		v2p_inject(&pair, to, msg, out_len);
 }
 
+/* One chunk of mode 5: an SKF fragment to one side. */
+static void fragment_chunk(const uint8_t *c, size_t len)
+{
+	int to = len && !(c[0] >> 7) ? 1 : 0;
+	uint16_t number, total;
+	uint8_t exch;
+	size_t out_len = 0;
+
+	if (len < 5) {
+		v2p_inject(&pair, to, c, len);
+		return;
+	}
+	exch = exchanges[c[0] & 3] ? exchanges[c[0] & 3] : V2_EXCH_INFORMATIONAL;
+	number = (uint16_t)(c[1] % 40);
+	total = (uint16_t)(c[2] % 40);
+	if (v2p_seal_fragment(&pair, to, exch, false,
+			      v2p_msgid(&pair, to, false) + (uint32_t)(int8_t)c[3],
+			      number == 1 ? c[4] : 0, number, total, c + 5, len - 5, msg,
+			      sizeof(msg), &out_len) == 0)
+		v2p_inject(&pair, to, msg, out_len);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	struct v2p_cfg cfg[2];
 	const uint8_t *chunk;
 	size_t len;
 	int mode;
@@ -73,13 +103,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_setup_once(&pool);
 	if (size < 1)
 		return 0;
-	mode = data[0] % 5;
+	mode = data[0] % 6;
 	data++;
 	size--;
-	if (v2p_open(&pair, pool, "aes128-sha256-prfsha256-x25519", "aes128-sha256") < 0)
+	for (int i = 0; i < 2; i++) {
+		v2p_cfg_init(&cfg[i], i, "aes128-sha256-prfsha256-x25519", "aes128-sha256");
+		cfg[i].fragmentation = mode == 5;
+	}
+	if (v2p_open_cfg(&pair, pool, cfg) < 0)
 		abort();
 	switch (mode) {
 	case 1:
+	case 5:
 		if (v2p_establish(&pair) < 0)
 			abort();
 		break;
@@ -109,6 +144,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			v2p_inject(&pair, 1, chunk, len);
 		else if (mode == 4)
 			v2p_inject(&pair, 0, chunk, len);
+		else if (mode == 5)
+			fragment_chunk(chunk, len);
 		else
 			sealed_chunk(mode, chunk, len);
 		v2p_run(&pair);

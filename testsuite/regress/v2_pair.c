@@ -129,6 +129,8 @@ int v2p_conn(const struct v2_pair *p, int i, const struct v2p_cfg *cfg, struct v
 		c->n_remote_ts = 1;
 	}
 	c->child_lifetime_s = 3600;
+	c->fragmentation = cfg->fragmentation;
+	c->fragment_size = cfg->fragment_size;
 	if (!err && cfg->pfs && !(c->pfs = xform_by_name(cfg->pfs)))
 		err = ERR_INVAL;
 	return err;
@@ -355,5 +357,31 @@ int v2p_seal(struct v2_pair *p, int to, uint8_t exchange, bool response, uint32_
 	err = v2_msg_out_init(&mo, out, cap, &h);
 	if (!err)
 		err = v2_sk_seal(&mo, &k, NULL, first_inner, inner, inner_len, out_len);
+	return err;
+}
+
+int v2p_seal_fragment(struct v2_pair *p, int to, uint8_t exchange, bool response, uint32_t msgid,
+		      uint8_t first_inner, uint16_t number, uint16_t total, const uint8_t *chunk,
+		      size_t chunk_len, uint8_t *out, size_t cap, size_t *out_len)
+{
+	struct v2_ike_sa *sa = first_sa(p, to);
+	struct v2_sk_keys k;
+	struct v2_header h;
+	struct v2_msg_out mo;
+	int err;
+
+	if (!sa || !sa->have_keys)
+		return ERR_STATE;
+	v2_ike_sa_sk_keys(sa, false, &k); /* what the peer seals with */
+	memset(&h, 0, sizeof(h));
+	v2p_spis(p, to, h.spi_i, h.spi_r);
+	h.version = 0x20;
+	h.exchange = exchange;
+	h.flags = (sa->initiator ? 0 : V2_FLAG_INITIATOR) | (response ? V2_FLAG_RESPONSE : 0);
+	h.message_id = msgid;
+	err = v2_msg_out_init(&mo, out, cap, &h);
+	if (!err)
+		err = v2_sk_seal_fragment(&mo, &k, NULL, first_inner, number, total, chunk,
+					  chunk_len, out_len);
 	return err;
 }

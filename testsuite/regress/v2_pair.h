@@ -45,6 +45,8 @@ struct v2p_cfg {
 	const char *pfs;                  /* CREATE_CHILD_SA KE token; NULL: no PFS */
 	unsigned retransmit_tries;
 	unsigned cookie_threshold;        /* V2_COOKIE_NEVER: never ask a cookie */
+	bool fragmentation;               /* RFC 7383 (v2_conn.fragmentation) */
+	uint16_t fragment_size;           /* 0: the address family's */
 	/* the engine's child_installed hook; its arg is this side's struct v2p_side */
 	void (*child_installed)(void *side, const struct kernel_sa *in,
 				const struct kernel_sa *out);
@@ -103,6 +105,10 @@ int v2p_inject(struct v2_pair *p, int to, const uint8_t *data, size_t len);
 int v2p_seal(struct v2_pair *p, int to, uint8_t exchange, bool response, uint32_t msgid,
 	     uint8_t first_inner, const uint8_t *inner, size_t inner_len, uint8_t *out,
 	     size_t cap, size_t *out_len);
+/* v2p_seal() as one SKF fragment (RFC 7383 2.5): number of total, chunk[0..chunk_len). */
+int v2p_seal_fragment(struct v2_pair *p, int to, uint8_t exchange, bool response, uint32_t msgid,
+		      uint8_t first_inner, uint16_t number, uint16_t total, const uint8_t *chunk,
+		      size_t chunk_len, uint8_t *out, size_t cap, size_t *out_len);
 /* The message ID side `to` expects next for a request (or a response if response). */
 uint32_t v2p_msgid(struct v2_pair *p, int to, bool response);
 /* SPIs of side i's first IKE SA; false when it has none. */

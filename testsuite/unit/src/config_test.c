@@ -142,6 +142,8 @@ static void test_good_legacy(const struct conn_config *c)
 	tap_ok(c->dpd_delay_s == 10 && c->dpd_timeout_s == 60 && c->dpd_action == CONF_DPD_HOLD,
 	       "dpd: a bare number is seconds");
 	tap_ok(c->start == CONF_AUTO_START && !c->childless, "auto = start");
+	tap_ok(c->fragmentation && c->fragment_size == 0,
+	       "fragmentation defaults to yes, fragment_size to the address family's (RFC 7383)");
 }
 
 static void test_good_modern(const struct conn_config *c)
@@ -162,6 +164,7 @@ static void test_good_modern(const struct conn_config *c)
 	tap_eq_str(c->n_local_ts ? ts_s(&c->local_ts[0]) : "", "fd00:1::/64[17/5000-5100]", "v6 ts with a port range");
 	tap_eq_int((long long)c->n_remote_ts, 0, "no remote_ts: the remote IKE address");
 	tap_ok(c->childless && c->dpd_action == CONF_DPD_RESTART, "childless, dpd restart");
+	tap_ok(!c->fragmentation && c->fragment_size == 1400, "fragmentation = no, fragment_size = 1400");
 	tap_ok(c->ike_lifetime_s == 4 * 3600 && c->child_lifetime_s == 3600 &&
 	       c->rekey_margin_s == 540 && c->dpd_delay_s == 30 && c->start == CONF_AUTO_ADD,
 	       "defaults: 4h, 1h, 9m, dpd 30s, auto add");
@@ -232,8 +235,9 @@ static void test_bad_many(void)
 	tap_ok(has_error(&e, 28, "ikev1_mode applies to IKEv1 only", NULL), "28: ikev1_mode on an ikev2 conn");
 	tap_ok(has_error(&e, 29, "10.0.0.0/8[tcp/99999]", "0-65535"), "29: port out of range");
 	tap_ok(has_error(&e, 30, "rekey_margin", "shorter"), "30: margin longer than the lifetime");
-	tap_ok(has_error(&e, 32, "unknown section [other]", NULL), "32: unknown section");
-	tap_eq_int((long long)e.n, 18, "every mistake is reported, and nothing else");
+	tap_ok(has_error(&e, 31, "fragment_size '100'", "576 to 65535"), "31: fragment_size too small");
+	tap_ok(has_error(&e, 33, "unknown section [other]", NULL), "33: unknown section");
+	tap_eq_int((long long)e.n, 19, "every mistake is reported, and nothing else");
 	dump(&e);
 	config_errors_free(&e);
 }
