@@ -6,7 +6,7 @@ POLICY=()               # peers.policy lines for dualiked
 EXPECT=()               # "SUBJECT OP VALUE"
 AFTER=()                # expectations judged after the action
 
-scn_keys=" name description skip topology family peer gateway version mode ike esp pfs initiator timeout peer_kernel gateway_kernel libreswan_ike libreswan_esp strongswan_ike action peer_local_ts peer_remote_ts gateway_local_ts gateway_remote_ts second_peer limit auth gateway_cert peer_cert signature "
+scn_keys=" name description skip topology family peer gateway version mode ike esp pfs initiator timeout peer_kernel gateway_kernel libreswan_ike libreswan_esp strongswan_ike action peer_local_ts peer_remote_ts gateway_local_ts gateway_remote_ts second_peer limit auth gateway_cert peer_cert signature drop_ip_fragments "
 
 # auth = pubkey: one test PKI per scenario (testsuite/lib/make-pki.sh) in
 # $LAB_DIR/pki; lab_cert ROLE names the role's make-pki.sh certificate
@@ -71,6 +71,8 @@ scn_read() {
 		echo "$f: mode must be main or aggressive" >&2; bad=1 ;; esac
 	case ${S[second_peer]:-strongswan ikev2} in strongswan\ ikev[12]|libreswan\ ikev[12]) ;; *)
 		echo "$f: second_peer must be 'strongswan|libreswan ikev1|ikev2'" >&2; bad=1 ;; esac
+	case ${S[drop_ip_fragments]:-no} in yes|no) ;; *)
+		echo "$f: drop_ip_fragments must be yes or no" >&2; bad=1 ;; esac
 	case ${S[initiator]} in peer|gateway) ;; *)
 		echo "$f: initiator must be peer, gateway or dualiked" >&2; bad=1 ;; esac
 	[[ ${S[timeout]} =~ ^[0-9]+$ ]] || { echo "$f: timeout must be whole seconds" >&2; bad=1; }
@@ -105,6 +107,7 @@ scn_value() {
 	child_state) "${kind}_child_state" "$role"; return ;;
 	log) "${kind}_log" "$role"; return ;;
 	xfrm.log) echo "${L_DIR[$role]}/xfrm-sa.log"; return ;;   # the shim's SA log (its path)
+	ipfrag_dropped) lab_ipfrag_dropped "$role"; return ;;     # drop_ip_fragments = yes
 	xfrm_sas)   # SAs the XFRM shim answered for this role (Libreswan)
 		grep -cE '^sa op=(NEWSA|UPDSA) ' "${L_DIR[$role]}/xfrm-sa.log" 2>/dev/null || true; return ;;
 	xfrm_policy)   # the role's kernel IPsec policies: "SRC>DST:DIR ..." sorted

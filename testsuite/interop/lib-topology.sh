@@ -98,3 +98,32 @@ lab_other() {
 	elif [ "$1" = peer ]; then echo gateway
 	else echo peer; fi
 }
+
+# lab_drop_ip_fragments : (scenario key drop_ip_fragments = yes) every IP
+# fragment that reaches the peer's or the gateway's namespace is dropped, as
+# on the NATs and firewalls RFC 7383 1 is about: IPv4 packets with More
+# Fragments set or a non-zero Fragment Offset, IPv6 packets with a Fragment
+# header. Hooked at prerouting priority -500, before the kernel's
+# defragmentation (-400) could put them together. Counted per namespace.
+lab_drop_ip_fragments() {
+	local r
+	for r in peer gateway; do
+		ip netns exec "${L_NS[$r]}" nft -f - <<NFT || return 1
+table inet dualike_no_ipfrag {
+	counter dropped { }
+	chain prerouting {
+		type filter hook prerouting priority -500; policy accept;
+		ip frag-off & 0x2000 != 0 counter name dropped drop
+		ip frag-off & 0x1fff != 0 counter name dropped drop
+		exthdr frag exists counter name dropped drop
+	}
+}
+NFT
+	done
+}
+
+# lab_ipfrag_dropped ROLE : IP fragments dropped so far on the way into ROLE
+lab_ipfrag_dropped() {
+	ip netns exec "${L_NS[$1]}" nft -j list counter inet dualike_no_ipfrag dropped 2>/dev/null |
+		jq -r '[.nftables[] | select(.counter) | .counter.packets][0] // "(no rule)"'
+}

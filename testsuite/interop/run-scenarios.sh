@@ -38,6 +38,9 @@ run_one() {
 	if ! lab_topology "${S[topology]}" "${S[family]}" 2>"$LAB_DIR/topology.err"; then
 		echo "not ok - ${S[name]}: building the topology: $(head -3 "$LAB_DIR/topology.err")"; return 1
 	fi
+	if [ "${S[drop_ip_fragments]:-no}" = yes ] && ! lab_drop_ip_fragments 2>"$LAB_DIR/ipfrag.err"; then
+		echo "not ok - ${S[name]}: dropping IP fragments: $(head -3 "$LAB_DIR/ipfrag.err")"; return 1
+	fi
 	for r in gateway peer; do
 		k=${L_KIND[$r]}
 		{ "${k}_configure" "$r" && "${k}_start" "$r"; } 2>"$LAB_DIR/$r.err" || {
