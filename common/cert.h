@@ -154,6 +154,12 @@ enum cert_verdict {
 struct cert_check {
 	enum cert_verdict verdict;
 	char text[CERT_TEXT_MAX]; /* "certificate CN=x expired at 2026-01-01 ..." */
+	/*
+	 * Something the caller should log as a warning even when the verdict
+	 * is CERT_OK, or "": a CRL on the path past its nextUpdate (its
+	 * revocations are still applied; newer ones are unknown).
+	 */
+	char note[CERT_TEXT_MAX];
 };
 
 const char *cert_verdict_name(enum cert_verdict v);

@@ -389,6 +389,87 @@ static int check_times(const struct cert *c, time_t now, struct cert_check *out)
 	return 0;
 }
 
+/*
+ * RFC 4945 5.1.3.12: with an extendedKeyUsage extension, the certificate
+ * must name a purpose IKE may use it for: id-kp-ipsecIKE or
+ * anyExtendedKeyUsage. Deployed gateways and clients also carry
+ * serverAuth/clientAuth only (a Windows IKEv2 client asks for serverAuth on
+ * the gateway's certificate), and older ones RFC 2459's IPsec purposes; they
+ * are accepted too. A certificate for code signing or e-mail alone is not
+ * one IKE should take as an identity.
+ */
+static const char *const ike_purposes[] = {
+	"1.3.6.1.5.5.7.3.17", /* id-kp-ipsecIKE (RFC 4945) */
+	"2.5.29.37.0",        /* anyExtendedKeyUsage (RFC 5280 4.2.1.12) */
+	"1.3.6.1.5.5.7.3.1",  /* id-kp-serverAuth */
+	"1.3.6.1.5.5.7.3.2",  /* id-kp-clientAuth */
+	"1.3.6.1.5.5.7.3.5",  /* id-kp-ipsecEndSystem (RFC 2459, obsolete) */
+	"1.3.6.1.5.5.7.3.6",  /* id-kp-ipsecTunnel (RFC 2459, obsolete) */
+	"1.3.6.1.5.5.7.3.7",  /* id-kp-ipsecUser (RFC 2459, obsolete) */
+	"1.3.6.1.5.5.8.2.2",  /* IKE intermediate (Microsoft) */
+};
+
+static int check_ee_purpose(const struct cert *ee, struct cert_check *out)
+{
+	char oid[128], seen[200] = "";
+	size_t used = 0;
+
+	for (unsigned i = 0;; i++) {
+		size_t len = sizeof(oid);
+		int grc = gnutls_x509_crt_get_key_purpose_oid(ee->crt, i, oid, &len, NULL);
+
+		if (grc == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+			break;
+		if (grc < 0)
+			return refuse(out, CERT_MALFORMED, ee, "unreadable extendedKeyUsage");
+		for (size_t k = 0; k < sizeof(ike_purposes) / sizeof(ike_purposes[0]); k++)
+			if (strcmp(oid, ike_purposes[k]) == 0)
+				return 0;
+		if (used < sizeof(seen)) {
+			int n = snprintf(seen + used, sizeof(seen) - used, "%s%s", used ? ", " : "", oid);
+
+			used += n > 0 ? (size_t)n : 0;
+		}
+	}
+	if (!used)
+		return 0; /* no extendedKeyUsage: any purpose */
+	return refuse(out, CERT_KEY_USAGE, ee,
+		      "extendedKeyUsage (%s) names no purpose IKE may use it for: ipsecIKE, "
+		      "anyExtendedKeyUsage, serverAuth or clientAuth (RFC 4945 5.1.3.12)", seen);
+}
+
+/*
+ * A CRL of an issuer on the path that is past its nextUpdate: its
+ * revocations still hold (GnuTLS applied them), but later ones are unknown.
+ * Not a refusal (the operator may not be able to fetch a new one while the
+ * tunnel it would come through is down); a note for the caller to log.
+ */
+static void note_stale_crls(const struct cert_store *store, const struct cert *const *path,
+			    size_t n, time_t now, struct cert_check *out)
+{
+	for (size_t c = 0; c < store->n_crl && !out->note[0]; c++) {
+		gnutls_datum_t dn = { 0 };
+		time_t next = gnutls_x509_crl_get_next_update(store->crls[c]);
+		char t[40], issuer[256];
+
+		if (next == (time_t)-1 || next >= now)
+			continue;
+		if (gnutls_x509_crl_get_raw_issuer_dn(store->crls[c], &dn) < 0)
+			continue;
+		for (size_t i = 0; i < n; i++) {
+			if (!cert_dn_equal(dn.data, dn.size, path[i]->issuer, path[i]->issuer_len))
+				continue;
+			time_str(next, t, sizeof(t));
+			snprintf(out->note, sizeof(out->note),
+				 "the CRL of \"%s\" was due to be replaced at %s: revocations since "
+				 "are unknown (load a newer CRL)",
+				 cert_issuer_str(path[i], issuer, sizeof(issuer)), t);
+			break;
+		}
+		gnutls_free(dn.data);
+	}
+}
+
 /* RFC 4945 5.1.3.2: digitalSignature or nonRepudiation, when keyUsage is there. */
 static int check_ee_usage(const struct cert *ee, struct cert_check *out)
 {
@@ -436,6 +517,7 @@ int cert_verify_chain(const struct cert_store *store, const struct cert *ee,
 
 	out->verdict = CERT_OK;
 	out->text[0] = 0;
+	out->note[0] = 0;
 	if (!store || !ee)
 		return refuse(out, CERT_MALFORMED, ee, "nothing to verify");
 	rc = build_path(store, ee, inter, n_inter, path, &n, &anchor, out);
@@ -456,6 +538,9 @@ int cert_verify_chain(const struct cert_store *store, const struct cert *ee,
 	rc = check_ee_usage(ee, out);
 	if (rc < 0)
 		return rc;
+	rc = check_ee_purpose(ee, out);
+	if (rc < 0)
+		return rc;
 	gcas = calloc(store->n_ca, sizeof(*gcas));
 	if (!gcas) {
 		refuse(out, CERT_MALFORMED, ee, "out of memory");
@@ -474,9 +559,11 @@ int cert_verify_chain(const struct cert_store *store, const struct cert *ee,
 		       gnutls_strerror(rc));
 		return ERR_CRYPTO;
 	}
-	/* CRL freshness is not a reason to refuse a certificate it does not list */
+	/* CRL freshness is not a reason to refuse a certificate it does not
+	 * list; a stale one is named in the note (against the caller's clock) */
 	status &= ~(unsigned)(GNUTLS_CERT_REVOCATION_DATA_SUPERSEDED |
 			      GNUTLS_CERT_REVOCATION_DATA_ISSUED_IN_FUTURE);
+	note_stale_crls(store, path, n, now, out);
 	if (status != 0)
 		return gnutls_verdict(status, ee, out);
 	return 0;

@@ -128,6 +128,9 @@ static uint16_t check_chain(struct v1_isakmp_sa *sa, const struct cert_chain *go
 			 cert_verdict_name(chk.verdict), chk.text);
 		return notify_of(chk.verdict);
 	}
+	if (chk.note[0])
+		log_warn(&sa->sad.logger, "the peer's certificate %s is accepted, but %s", subject,
+			 chk.note);
 	return 0;
 }
 

@@ -97,8 +97,12 @@ static int check_chain(struct v2_ike_sa *sa, const struct cert_chain *got,
 
 		rc = cert_verify_chain(pk->ca, ee, got->n ? inter : NULL, got->n ? got->n - 1 : 0, now,
 				       &check);
-		if (rc == 0 && check.verdict == CERT_OK)
+		if (rc == 0 && check.verdict == CERT_OK) {
+			if (check.note[0])
+				log_warn(&sa->sad.logger, "the peer's certificate is accepted, but %s",
+					 check.note);
 			return 0;
+		}
 		/* the configured peer_cert is trusted as such: its issuer need not be known */
 		if (pinned && check.verdict == CERT_UNKNOWN_CA)
 			return 0;

@@ -379,6 +379,9 @@ static void test_refusals(void)
 	gw.cert = "gw-badku-chain.pem", gw.key = "gw-badku.key";
 	test_refusal("certificate without digitalSignature", &peer_rsa, &gw, 0,
 		     V1_N_INVALID_CERTIFICATE, false);
+	gw.cert = "gw-badeku-chain.pem", gw.key = "gw-badeku.key";
+	test_refusal("certificate for code signing and e-mail only (RFC 4945 5.1.3.12)", &peer_rsa,
+		     &gw, 0, V1_N_INVALID_CERTIFICATE, false);
 	gw.cert = "gw-loop-chain.pem", gw.key = "gw-loop.key";
 	test_refusal("certificate chain loop", &peer_rsa, &gw, 0, V1_N_INVALID_CERTIFICATE, false);
 	gw = gw_rsa;

@@ -276,6 +276,36 @@ static void test_configured_peer_cert(void)
 	       "CERT other than the configured peer_cert: refused");
 }
 
+/* A CRL past its nextUpdate: a certificate it does not list passes, with a warning. */
+static void test_stale_crl(void)
+{
+	struct cert_store *keep = store, *stale = NULL;
+	struct side_cfg a = peer_side("rsa", V2_SIG_AUTO), b;
+	char path[512], why[256];
+	struct result r;
+
+	snprintf(path, sizeof(path), "%s/cacerts", pki);
+	if (!tap_ok(cert_store_new(&stale) == 0 &&
+		    cert_store_add_ca_dir(stale, path, why, sizeof(why)) == 0 &&
+		    (snprintf(path, sizeof(path), "%s/inter-stale.crl", pki), 1) &&
+		    cert_store_add_crl_file(stale, path, why, sizeof(why)) == 0,
+		    "stale CRL: a store with inter-stale.crl")) {
+		cert_store_free(stale);
+		return;
+	}
+	store = stale;
+	a.chain = strdup(a.chain), a.key = strdup(a.key);
+	b = gw_side("rsa", V2_SIG_AUTO);
+	r = exchange(&a, &b);
+	tap_ok(r.established[0] == 1 && r.established[1] == 1,
+	       "stale CRL: a certificate it does not list is accepted");
+	tap_ok(logged("certificate is accepted, but the CRL of") && logged("2021-01-01"),
+	       "stale CRL: a warning names the CRL and its missed update");
+	free((void *)a.chain), free((void *)a.key);
+	store = keep;
+	cert_store_free(stale);
+}
+
 /* The initiator presents `name`; the responder refuses with AUTHENTICATION_FAILED. */
 static void refused_by_responder(const char *name, const char *chain, const char *key,
 				 const char *local_id, const char *remote_id, const char *reason)
@@ -309,6 +339,8 @@ static void test_refusals(void)
 			     "gw.example.org", NULL, "certificate refused (unknown CA)");
 	refused_by_responder("key usage", "gw-badku-chain.pem", "gw-badku.key", "gw.example.org",
 			     NULL, "certificate refused (key usage)");
+	refused_by_responder("extended key usage", "gw-badeku-chain.pem", "gw-badeku.key",
+			     "gw.example.org", NULL, "names no purpose IKE may use it for");
 	refused_by_responder("CA loop", "gw-loop-chain.pem", "gw-loop.key", "gw.example.org", NULL,
 			     "certificate refused (chain too long or loop)");
 	refused_by_responder("identity not in the certificate", "peer-rsa-chain.pem", "peer-rsa.key",
@@ -539,6 +571,7 @@ int main(void)
 	test_methods();
 	test_configured_peer_cert();
 	test_refusals();
+	test_stale_crl();
 	test_refused_by_initiator();
 	test_malformed();
 	test_reload_mid_negotiation();

@@ -35,6 +35,12 @@
 #   gw-notyet                   valid 2090-01-01 .. 2095-01-01
 #   gw-revoked                  listed in inter.crl
 #   gw-badku                    keyUsage keyEncipherment only (no signing)
+#   gw-badeku                   extendedKeyUsage codeSigning, emailProtection
+#                               only (no IKE purpose, RFC 4945 5.1.3.12)
+#   Accepted variants: gw-serverauth (extendedKeyUsage serverAuth only, as
+#   Windows clients ask of a gateway), gw-noeku (no extendedKeyUsage)
+#   inter-stale.crl             CRL of the intermediate revoking gw-revoked,
+#                               issued 2020-01-01, next update 2021-01-01
 #   gw-unknown                  signed by unknown-ca (not in cacerts/);
 #                               unknown-ca.pem unknown-ca.key
 #   gw-loop                     signed by loop-a; loop-a.pem is signed by
@@ -100,7 +106,8 @@ EOF
 	serial=$((serial + 1))
 }
 
-# ee_template FILE ROLE OU [START END [KU]]
+# ee_template FILE ROLE OU [START END [KU [EKU]]]
+# EKU: the extendedKeyUsage OIDs, space-separated; "none" for no extension
 ee_template() {
 	cat > "$1" <<EOF
 organization = "dualike test"
@@ -112,10 +119,10 @@ email = "$2@example.org"
 serial = $serial
 activation_date = "${4:-2019-01-01 00:00:00 UTC}"
 expiration_date = "${5:-2099-01-01 00:00:00 UTC}"
-key_purpose_oid = 1.3.6.1.5.5.7.3.1
-key_purpose_oid = 1.3.6.1.5.5.7.3.2
-key_purpose_oid = 1.3.6.1.5.5.7.3.17
 EOF
+	for oid in ${7:-1.3.6.1.5.5.7.3.1 1.3.6.1.5.5.7.3.2 1.3.6.1.5.5.7.3.17}; do
+		[ "$oid" = none ] || echo "key_purpose_oid = $oid" >> "$1"
+	done
 	# (certtool's tls_www_server would drop the email SAN: OIDs instead)
 	case $2 in
 	peer) printf 'ip_address = "192.0.2.1"\nip_address = "fd00:d1::1"\nip_address = "198.51.100.2"\n' >> "$1" ;;
@@ -129,10 +136,10 @@ EOF
 	serial=$((serial + 1))
 }
 
-# ee NAME ROLE ALG OU ISSUER [START END [KU]]
+# ee NAME ROLE ALG OU ISSUER [START END [KU [EKU]]]
 ee() {
 	genkey "$1.key" "$3"
-	ee_template "$1.tmpl" "$2" "$4" "${6:-}" "${7:-}" "${8:-sign}"
+	ee_template "$1.tmpl" "$2" "$4" "${6:-}" "${7:-}" "${8:-sign}" "${9:-}"
 	run --generate-certificate --load-privkey "$1.key" \
 		--load-ca-certificate "$5.pem" --load-ca-privkey "$5.key" \
 		--template "$1.tmpl" --outfile "$1.pem"
@@ -163,6 +170,11 @@ ee gw-expired gw rsa expired inter "2020-01-01 00:00:00 UTC" "2021-01-01 00:00:0
 ee gw-notyet gw rsa notyet inter "2090-01-01 00:00:00 UTC" "2095-01-01 00:00:00 UTC"
 ee gw-revoked gw rsa revoked inter
 ee gw-badku gw rsa badku inter "2019-01-01 00:00:00 UTC" "2099-01-01 00:00:00 UTC" encrypt
+ee gw-badeku gw rsa badeku inter "2019-01-01 00:00:00 UTC" "2099-01-01 00:00:00 UTC" sign \
+	"1.3.6.1.5.5.7.3.3 1.3.6.1.5.5.7.3.4"
+ee gw-serverauth gw rsa serverauth inter "2019-01-01 00:00:00 UTC" "2099-01-01 00:00:00 UTC" sign \
+	1.3.6.1.5.5.7.3.1
+ee gw-noeku gw rsa noeku inter "2019-01-01 00:00:00 UTC" "2099-01-01 00:00:00 UTC" sign none
 
 cat > crl.tmpl <<EOF
 crl_next_update = 36500
@@ -171,6 +183,13 @@ EOF
 run --generate-crl --load-ca-privkey inter.key --load-ca-certificate inter.pem \
 	--load-certificate gw-revoked.pem --template crl.tmpl --outfile inter.crl
 cp inter.crl crls/inter.crl
+cat > crl.tmpl <<EOF
+crl_this_update_date = "2020-01-01 00:00:00 UTC"
+crl_next_update_date = "2021-01-01 00:00:00 UTC"
+crl_number = 2
+EOF
+run --generate-crl --load-ca-privkey inter.key --load-ca-certificate inter.pem \
+	--load-certificate gw-revoked.pem --template crl.tmpl --outfile inter-stale.crl
 
 genkey unknown-ca.key rsa
 ca_template unknown-ca.tmpl "dualike test unknown CA"

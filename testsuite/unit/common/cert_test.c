@@ -192,6 +192,18 @@ static void test_validation(void)
 	expect("gw-loop-chain.pem", NULL, now, CERT_CHAIN_TOO_LONG, "CA loop refused");
 	expect("gw-badku.pem", "inter.pem", now, CERT_KEY_USAGE,
 	       "keyUsage without digitalSignature");
+	expect("gw-badeku.pem", "inter.pem", now, CERT_KEY_USAGE,
+	       "extendedKeyUsage codeSigning+emailProtection only: no IKE purpose");
+	expect("gw-serverauth.pem", "inter.pem", now, CERT_OK, "extendedKeyUsage serverAuth alone");
+	expect("gw-noeku.pem", "inter.pem", now, CERT_OK, "no extendedKeyUsage at all");
+	{
+		struct cert_check chk;
+
+		verify("gw-badeku.pem", "inter.pem", now, &chk);
+		tap_ok(strstr(chk.text, "1.3.6.1.5.5.7.3.3, 1.3.6.1.5.5.7.3.4") &&
+		       strstr(chk.text, "RFC 4945"), "the refusal names the OIDs and the rule: %s",
+		       chk.text);
+	}
 
 	tap_eq_int(cert_store_add_crl_file(store, pki_path("crls/inter.crl"), why, sizeof(why)),
 		   0, "CRL loads");
@@ -200,6 +212,40 @@ static void test_validation(void)
 	expect("gw-rsa.pem", "inter.pem", now, CERT_OK, "a certificate the CRL does not list");
 	tap_eq_int(cert_store_add_crl_file(store, pki_path("gw-rsa.pem"), why, sizeof(why)),
 		   ERR_PARSE, "a certificate is not a CRL");
+	{
+		struct cert_check chk;
+
+		verify("gw-rsa.pem", "inter.pem", now, &chk);
+		tap_eq_str(chk.note, "", "a fresh CRL: no note");
+	}
+}
+
+/* A CRL past its nextUpdate still revokes; what it does not list passes with a note. */
+static void test_stale_crl(void)
+{
+	struct cert_store *stale = NULL, *keep = store;
+	struct cert_check chk;
+	char why[512];
+
+	if (!tap_ok(cert_store_new(&stale) == 0 &&
+		    cert_store_add_ca_dir(stale, pki_path("cacerts"), why, sizeof(why)) == 0 &&
+		    cert_store_add_crl_file(stale, pki_path("inter-stale.crl"), why, sizeof(why)) == 0,
+		    "a store with the stale CRL (next update 2021-01-01)")) {
+		cert_store_free(stale);
+		return;
+	}
+	store = stale;
+	expect("gw-revoked.pem", "inter.pem", now, CERT_REVOKED, "revoked by the stale CRL all the same");
+	tap_eq_int(verify("gw-rsa.pem", "inter.pem", now, &chk), 0,
+		   "a certificate the stale CRL does not list is accepted");
+	tap_ok(strstr(chk.note, "dualike test intermediate CA") &&
+	       strstr(chk.note, "2021-01-01 00:00:00 UTC"),
+	       "with a note naming the issuer and the missed update: %s", chk.note);
+	tap_eq_int(verify("gw-rsa.pem", "inter.pem", 1590000000, &chk), 0,
+		   "checked in 2020 (before its next update)");
+	tap_eq_str(chk.note, "", "... no note");
+	store = keep;
+	cert_store_free(stale);
 }
 
 static void test_bad_signature(void)
@@ -434,6 +480,7 @@ int main(void)
 		tap_ok(false, "inter.pem loads");
 	test_validation();
 	test_bad_signature();
+	test_stale_crl();
 	test_identity();
 	test_ca_helpers();
 	test_keys();
