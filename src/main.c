@@ -21,6 +21,7 @@
 
 #include "common/err.h"
 #include "common/log.h"
+#include "common/rand.h"
 #include "common/xform.h"
 #include "src/conf_cert.h"
 #include "src/config.h"
@@ -163,6 +164,11 @@ int main(int argc, char **argv)
 	if (check)
 		return check_config(config_path);
 	log_setup(foreground ? LOG_TO_STDERR : LOG_TO_SYSLOG, LOG_LEVEL_INFO, "dualiked");
+	/* before anything draws: SPIs, nonces, IVs, KE private values (rand.h) */
+	if (rand_pool_setup() != 0) {
+		log_error(&log_global, "libsodium did not initialise");
+		return 1;
+	}
 	if (daemon_start(&d, config_path) != 0)
 		return 1;
 	if (!foreground && (daemonise() != 0 || daemon_after_fork(&d) != 0)) {
@@ -173,6 +179,7 @@ int main(int argc, char **argv)
 	notify_ready();
 	rc = daemon_run(&d);
 	daemon_stop(&d);
+	rand_pool_drop(); /* the main thread's; workers' go with their threads */
 	log_info(&log_global, "stopped");
 	return rc ? 1 : 0;
 }
