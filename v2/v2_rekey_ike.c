@@ -74,6 +74,11 @@ int v2_rekey_ike_finish(struct v2_ike_sa *sa, struct v2_ccsa *x, bool we_initiat
 		return rc;
 	}
 	n->natt = sa->natt;
+	/*
+	 * RFC 7383 2.3: fragmentation is negotiated in IKE_SA_INIT only; the
+	 * rekeyed IKE SA has none of its own and keeps what was agreed.
+	 */
+	n->frag_ok = sa->frag_ok;
 	v2_nat_state_set(n, sa->nat_local);
 	n->nat_peer = sa->nat_peer;
 	if (sa->peer_id)

@@ -301,6 +301,37 @@ static void test_total_changes(void)
 	v2p_close(&p);
 }
 
+/* The IKE SA made by a rekey keeps fragmenting (negotiated once, RFC 7383 2.3). */
+static void test_after_rekey(void)
+{
+	struct v2p_cfg cfg[2];
+	struct v2_pair p;
+	const struct v2_engine_stats *s0, *s1;
+	uint64_t before;
+
+	for (int i = 0; i < 2; i++) {
+		v2p_cfg_init(&cfg[i], i, IKE, ESP);
+		cfg[i].fragmentation = true;
+		cfg[i].fragment_size = 160;
+	}
+	if (!tap_ok(v2p_open_cfg(&p, pool, cfg) == 0 && v2p_establish(&p) == 0,
+		    "rekey: established with 160-octet fragments"))
+		return;
+	s0 = v2_engine_stats(p.s[0].eng);
+	s1 = v2_engine_stats(p.s[1].eng);
+	tap_ok(v2_engine_rekey_ike(p.s[0].eng, "lab") == 0, "rekey: IKE SA rekey started");
+	v2p_run(&p);
+	tap_ok(s0->ike_rekeyed == 1 && s1->ike_rekeyed == 1 && s1->messages_reassembled >= 2,
+	       "rekey: the CREATE_CHILD_SA went in fragments and the IKE SA was replaced");
+	before = s0->messages_fragmented;
+	tap_ok(v2_engine_create_child(p.s[0].eng, "lab") == 0, "rekey: new child on the new IKE SA");
+	v2p_run(&p);
+	tap_ok(s0->messages_fragmented > before && s0->children_installed >= 2,
+	       "rekey: the new IKE SA fragments too (%llu -> %llu), child installed",
+	       (unsigned long long)before, (unsigned long long)s0->messages_fragmented);
+	v2p_close(&p);
+}
+
 static void no_skf(const char *name, bool on0, bool on1)
 {
 	struct v2_pair p;
@@ -337,6 +368,7 @@ int main(void)
 	test_retransmitted_request_answered_once();
 	test_too_many();
 	test_total_changes();
+	test_after_rekey();
 	no_skf("responder off", true, false);
 	no_skf("initiator off", false, true);
 	job_pool_free(pool);

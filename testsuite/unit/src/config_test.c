@@ -232,12 +232,13 @@ static void test_bad_many(void)
 	tap_ok(has_error(&e, 21, "aes256gcm16", "IKEv1"), "21: AEAD IKE proposal with ikev1");
 	tap_ok(has_error(&e, 22, "aggressive", "aggressive_psk_ok = yes"), "22: aggressive + PSK needs opt-in");
 	tap_ok(has_error(&e, 23, "childless", "IKEv2 only"), "23: childless with ikev1");
-	tap_ok(has_error(&e, 28, "ikev1_mode applies to IKEv1 only", NULL), "28: ikev1_mode on an ikev2 conn");
-	tap_ok(has_error(&e, 29, "10.0.0.0/8[tcp/99999]", "0-65535"), "29: port out of range");
-	tap_ok(has_error(&e, 30, "rekey_margin", "shorter"), "30: margin longer than the lifetime");
-	tap_ok(has_error(&e, 31, "fragment_size '100'", "576 to 65535"), "31: fragment_size too small");
-	tap_ok(has_error(&e, 33, "unknown section [other]", NULL), "33: unknown section");
-	tap_eq_int((long long)e.n, 19, "every mistake is reported, and nothing else");
+	tap_ok(has_error(&e, 24, "fragmentation applies to IKEv2 only", NULL), "24: fragmentation with ikev1");
+	tap_ok(has_error(&e, 29, "ikev1_mode applies to IKEv1 only", NULL), "29: ikev1_mode on an ikev2 conn");
+	tap_ok(has_error(&e, 30, "10.0.0.0/8[tcp/99999]", "0-65535"), "30: port out of range");
+	tap_ok(has_error(&e, 31, "rekey_margin", "shorter"), "31: margin longer than the lifetime");
+	tap_ok(has_error(&e, 32, "fragment_size '100'", "576 to 65535"), "32: fragment_size too small");
+	tap_ok(has_error(&e, 34, "unknown section [other]", NULL), "34: unknown section");
+	tap_eq_int((long long)e.n, 20, "every mistake is reported, and nothing else");
 	dump(&e);
 	config_errors_free(&e);
 }
