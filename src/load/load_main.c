@@ -7,6 +7,7 @@
 
 #include "common/err.h"
 #include "common/log.h"
+#include "common/rand.h"
 #include "common/secret.h"
 #include "src/load/load.h"
 
@@ -20,6 +21,11 @@ int main(int argc, char **argv)
 		return 2;
 	/* the engine logs every SA at info: a load run wants errors only */
 	log_setup(LOG_TO_STDERR, LOG_LEVEL_ERROR, "dualike-load");
+	/* the initiator's SPIs, nonces, KE values, IVs from a pool (rand.h); forked workers drop theirs */
+	if (rand_pool_setup()) {
+		fprintf(stderr, "dualike-load: libsodium did not initialise\n");
+		return 2;
+	}
 	if (load_stats_init(&st, o.count)) {
 		fprintf(stderr, "dualike-load: out of memory\n");
 		return 2;
