@@ -268,8 +268,11 @@ int v2_frag_input(struct v2_ike_sa *sa, struct v2_msg *m, bool *complete, uint8_
 		return ERR_PARSE;
 	if (skf.total > V2_FRAG_MAX_RX)
 		return ERR_OVERFLOW; /* our bound on what one message may cost */
-	/* 2.5: only fragment 1 names the first inner payload */
-	if ((skf.number == 1) != (m->inner_first != V2_PT_NONE))
+	/*
+	 * 2.5: only fragment 1 names the first inner payload (nothing can be
+	 * fragmented without one); the others' field is read from nowhere
+	 */
+	if (skf.number == 1 && m->inner_first == V2_PT_NONE)
 		return ERR_PARSE;
 	plain = malloc(m->enc_body.len ? m->enc_body.len : 1);
 	if (!plain)
