@@ -54,6 +54,8 @@ static const struct scheme_info schemes[SIG_SCHEME_COUNT_] = {
 	[SIG_ECDSA_SHA512] = { "ecdsa-sha512", GNUTLS_SIGN_ECDSA_SHA512, SIG_HASH_SHA2_512, false, true, false },
 	[SIG_ED25519] = { "ed25519", GNUTLS_SIGN_EDDSA_ED25519, SIG_HASH_IDENTITY, false, false, true },
 	[SIG_RSA_V1_RAW] = { "rsa-v1-raw", GNUTLS_SIGN_UNKNOWN, 0, true, false, false },
+	/* the GnuTLS algorithm follows the digest's length (digest_sign_algo) */
+	[SIG_ECDSA_DIGEST] = { "ecdsa-digest", GNUTLS_SIGN_UNKNOWN, 0, false, true, false },
 };
 
 static const struct scheme_info *scheme_get(enum sig_scheme s)
@@ -443,6 +445,50 @@ static int raw_to_der(const uint8_t *sig, size_t len, size_t half,
 	return gnutls_encode_rs_value(der, &r, &s) < 0 ? ERR_INTEGRITY : 0;
 }
 
+/* ---- ECDSA over a given digest (SIG_ECDSA_DIGEST) ---- */
+
+/*
+ * GnuTLS signs and verifies a prehashed ECDSA input only when told which
+ * hash made it, and checks the digest length against that hash: name the
+ * SHA whose output has the digest's length. ECDSA itself only truncates the
+ * digest to the group order's size (FIPS 186-4 6.4), so any of these fits
+ * any of the three curves; a SHA-1 length (an IKEv1 prf of HMAC-SHA1) needs
+ * GnuTLS's SHA-1 allowance when verifying.
+ */
+static gnutls_sign_algorithm_t digest_sign_algo(size_t len)
+{
+	switch (len) {
+	case 20: return GNUTLS_SIGN_ECDSA_SHA1;
+	case 32: return GNUTLS_SIGN_ECDSA_SHA256;
+	case 48: return GNUTLS_SIGN_ECDSA_SHA384;
+	case 64: return GNUTLS_SIGN_ECDSA_SHA512;
+	default: return GNUTLS_SIGN_UNKNOWN;
+	}
+}
+
+static int digest_sign(const struct sig_privkey *key, const gnutls_datum_t *d,
+		       gnutls_datum_t *sig)
+{
+	gnutls_sign_algorithm_t algo = digest_sign_algo(d->size);
+
+	if (algo == GNUTLS_SIGN_UNKNOWN)
+		return ERR_INVAL;
+	return gnutls_privkey_sign_hash2(key->gk, algo, 0, d, sig) < 0 ? ERR_CRYPTO : 0;
+}
+
+static int digest_verify(const struct sig_pubkey *key, const gnutls_datum_t *d,
+			 const gnutls_datum_t *der)
+{
+	gnutls_sign_algorithm_t algo = digest_sign_algo(d->size);
+	unsigned flags = algo == GNUTLS_SIGN_ECDSA_SHA1 ?
+			 GNUTLS_VERIFY_ALLOW_SIGN_WITH_SHA1 : 0;
+
+	if (algo == GNUTLS_SIGN_UNKNOWN)
+		return ERR_INVAL;
+	return gnutls_pubkey_verify_hash2(key->gk, algo, flags, d, der) < 0 ?
+	       ERR_INTEGRITY : 0;
+}
+
 /* ---- sign / verify ---- */
 
 int sig_sign(const struct sig_privkey *key, enum sig_scheme scheme,
@@ -464,6 +510,11 @@ int sig_sign(const struct sig_privkey *key, enum sig_scheme scheme,
 			return ERR_INVAL;
 		grc = gnutls_privkey_sign_hash(key->gk, GNUTLS_DIG_UNKNOWN,
 					       GNUTLS_PRIVKEY_SIGN_FLAG_TLS1_RSA, &d, &sig);
+	} else if (scheme == SIG_ECDSA_DIGEST) {
+		rc = digest_sign(key, &d, &sig);
+		if (rc < 0)
+			return rc;
+		grc = 0;
 	} else {
 		grc = gnutls_privkey_sign_data2(key->gk, si->sign, 0, &d, &sig);
 	}
@@ -482,6 +533,18 @@ int sig_sign(const struct sig_privkey *key, enum sig_scheme scheme,
 	return rc;
 }
 
+static int verify_data(const struct sig_pubkey *key, enum sig_scheme scheme,
+		       const gnutls_datum_t *d, const gnutls_datum_t *s)
+{
+	/* IKEv2 AUTH method 1 is RSA with SHA-1 (RFC 7296 3.8): allowed here;
+	 * whether a connection accepts it is the engine's policy. */
+	unsigned flags = scheme == SIG_RSA_PKCS1_SHA1 ?
+			 GNUTLS_VERIFY_ALLOW_SIGN_WITH_SHA1 : 0;
+
+	return gnutls_pubkey_verify_data2(key->gk, schemes[scheme].sign, flags, d, s) < 0 ?
+	       ERR_INTEGRITY : 0;
+}
+
 int sig_verify(const struct sig_pubkey *key, enum sig_scheme scheme,
 	       enum sig_form form, const uint8_t *data, size_t len,
 	       const uint8_t *sig, size_t sig_len)
@@ -490,7 +553,6 @@ int sig_verify(const struct sig_pubkey *key, enum sig_scheme scheme,
 	gnutls_datum_t d = { (unsigned char *)data, (unsigned)len };
 	gnutls_datum_t s = { (unsigned char *)sig, (unsigned)sig_len };
 	gnutls_datum_t der = { NULL, 0 };
-	unsigned flags = 0;
 	int rc;
 
 	if (!si || !sig_scheme_fits_key(scheme, key->type))
@@ -509,12 +571,10 @@ int sig_verify(const struct sig_pubkey *key, enum sig_scheme scheme,
 			return rc;
 		s = der;
 	}
-	/* IKEv2 AUTH method 1 is RSA with SHA-1 (RFC 7296 3.8): allowed here;
-	 * whether a connection accepts it is the engine's policy. */
-	if (scheme == SIG_RSA_PKCS1_SHA1)
-		flags |= GNUTLS_VERIFY_ALLOW_SIGN_WITH_SHA1;
-	rc = gnutls_pubkey_verify_data2(key->gk, si->sign, flags, &d, &s) < 0 ?
-	     ERR_INTEGRITY : 0;
+	if (scheme == SIG_ECDSA_DIGEST)
+		rc = digest_verify(key, &d, &s);
+	else
+		rc = verify_data(key, scheme, &d, &s);
 	gnutls_free(der.data);
 	return rc;
 }

@@ -20,6 +20,12 @@
  *                               PKCS#1 v1.5 type 1 padding with NO
  *                               DigestInfo and the RSA private operation
  *                               ("private encrypt"); at most key bytes-11
+ *   SIG_ECDSA_DIGEST            IKEv1 ECDSA signatures (RFC 4754 methods
+ *                               9, 10, 11): the data is taken as the ECDSA
+ *                               digest itself, not hashed again. HASH_I /
+ *                               HASH_R (the prf output, 20, 32, 48 or 64
+ *                               octets) is what strongSwan signs and checks
+ *                               that way (v1/v1_auth_sig.c has the finding)
  *
  * ECDSA signature forms (enum sig_form): SIG_FORM_RAW is r || s, each
  * left-padded to the curve's byte size (RFC 4754 7: IKEv2 methods 9, 10,
@@ -62,6 +68,7 @@ enum sig_scheme {
 	SIG_ECDSA_SHA512,
 	SIG_ED25519,
 	SIG_RSA_V1_RAW,
+	SIG_ECDSA_DIGEST,
 	SIG_SCHEME_COUNT_
 };
 
@@ -128,13 +135,13 @@ const char *sig_key_type_name(enum sig_key_type type);
 /* ---- schemes (sig.c) ---- */
 
 /* "rsa-pkcs1-sha256", "rsa-pss-sha384", "ecdsa-sha256", "ed25519",
- * "rsa-v1-raw"...; "none" for anything else. */
+ * "rsa-v1-raw", "ecdsa-digest"...; "none" for anything else. */
 const char *sig_scheme_name(enum sig_scheme scheme);
 /* Can a key of this type make this scheme's signatures? (ECDSA: any of the
  * three curves with any of the three hashes, as RFC 7427 allows.) */
 bool sig_scheme_fits_key(enum sig_scheme scheme, enum sig_key_type type);
 /* The RFC 7427 hash ID a scheme uses (SIG_HASH_IDENTITY for Ed25519); 0 for
- * SIG_RSA_V1_RAW and SIG_NONE. */
+ * SIG_RSA_V1_RAW, SIG_ECDSA_DIGEST and SIG_NONE. */
 uint16_t sig_scheme_hash_id(enum sig_scheme scheme);
 /*
  * The scheme to sign with for a key when the peer announced the hash IDs
@@ -152,7 +159,8 @@ enum sig_scheme sig_scheme_pick(enum sig_key_type type, bool pss,
  * signature length goes into *out_len. Randomised schemes (PSS, ECDSA) give
  * a different signature each call. ERR_UNSUPPORTED when the scheme does not
  * fit the key, ERR_INVAL for len > SIG_DATA_MAX (or, for SIG_RSA_V1_RAW,
- * longer than the key allows), ERR_OVERFLOW when cap is too small,
+ * longer than the key allows; for SIG_ECDSA_DIGEST, a digest not 20, 32, 48
+ * or 64 octets long), ERR_OVERFLOW when cap is too small,
  * ERR_CRYPTO when GnuTLS fails.
  */
 int sig_sign(const struct sig_privkey *key, enum sig_scheme scheme,
@@ -161,7 +169,8 @@ int sig_sign(const struct sig_privkey *key, enum sig_scheme scheme,
 /*
  * Verify. 0 when the signature is good; ERR_INTEGRITY when it is not
  * (including a wrong length, a malformed DER ECDSA-Sig-Value, or r/s out of
- * range); ERR_UNSUPPORTED when the scheme does not fit the key.
+ * range); ERR_UNSUPPORTED when the scheme does not fit the key; ERR_INVAL
+ * for a SIG_ECDSA_DIGEST digest of another length than sig_sign takes.
  */
 int sig_verify(const struct sig_pubkey *key, enum sig_scheme scheme,
 	       enum sig_form form, const uint8_t *data, size_t len,
@@ -174,7 +183,7 @@ int sig_verify(const struct sig_pubkey *key, enum sig_scheme scheme,
  * AUTH payload (RFC 7427 3, encodings as in its Appendix A; RSA-PSS
  * parameters as RFC 4055 3.1 with MGF1 over the same hash and salt = hash
  * length; Ed25519 as RFC 8410 3). Points at a constant; ERR_UNSUPPORTED for
- * SIG_RSA_V1_RAW and SIG_NONE.
+ * SIG_RSA_V1_RAW, SIG_ECDSA_DIGEST and SIG_NONE.
  */
 int sig_algid_encode(enum sig_scheme scheme, const uint8_t **der, size_t *len);
 /*

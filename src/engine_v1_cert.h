@@ -23,8 +23,8 @@ struct config;
 /*
  * For --check-config: make every IKEv1-capable auth = pubkey connection's
  * engine key as the daemon will (engine_v1_pubkey) and print, one line
- * each, the ones IKEv1 refuses and why (an ECDSA or Ed25519 key: IKEv1
- * signs with RSA only here, v1/v1_pubkey.c). Returns how many
+ * each, the ones IKEv1 refuses and why (an Ed25519 key: IKEv1 has no
+ * method for it; RSA and ECDSA sign, v1/v1_pubkey.c). Returns how many
  * `version = ikev1` connections are refused (unusable); a `version = auto`
  * one is printed too but not counted (its IKEv2 still works).
  */

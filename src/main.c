@@ -81,7 +81,7 @@ static int check_config(const char *path)
 		config_errors_free(&errs);
 		return 1;
 	}
-	/* what the IKEv1 engine will refuse at load (an ECDSA key, ...) is a problem too */
+	/* what the IKEv1 engine will refuse at load (an Ed25519 key, ...) is a problem too */
 	refused = engine_v1_check_config(cfg, stdout);
 	if (refused)
 		printf("%s: %zu IKEv1 connection(s) refused\n", path, refused);

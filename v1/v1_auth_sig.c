@@ -7,8 +7,7 @@
  * RFC 2409 5.1: "SIG_I or SIG_R is the result of the negotiated digital
  * signature algorithm applied to HASH_I or HASH_R respectively". With RSA
  * the hash is padded as a PKCS#1 v1.5 type 1 block with no DigestInfo,
- * which is what every IKEv1 implementation sends. The ECDSA methods (RFC
- * 4754) are mapped below but not offered: v1_pubkey.c says why.
+ * which is what every IKEv1 implementation sends. ECDSA: scheme_of().
  */
 #include <stdlib.h>
 #include <string.h>
@@ -40,14 +39,32 @@ enum v1_auth_class v1_auth_class_sa(const struct v1_isakmp_sa *sa)
 	return c == V1_AUTH_CLASS_ANY ? V1_AUTH_CLASS_PSK : c;
 }
 
-/* The signature scheme of a method (RFC 4754 8: ECDSA-256 uses SHA-256, ...). */
+/*
+ * The signature scheme of a method.
+ *
+ * ECDSA (RFC 4754): section 4 names methods 9, 10, 11 for IKE (ECDSA with
+ * SHA-256 on P-256, SHA-384 on P-384, SHA-512 on P-521) and section 7 the
+ * signature's form: r || s, each the curve's size in octets, not DER (the
+ * SIG payload holds 64, 96 or 132 octets). What the signature is computed
+ * over in IKEv1 the RFC leaves to RFC 2409 5.1: "the negotiated digital
+ * signature algorithm applied to HASH_I or HASH_R". Read with the hash of
+ * the method, that would be ECDSA over SHA-256(HASH_I); strongSwan (5.9.8,
+ * the peer in the interop lab) instead takes HASH_I itself, the prf output,
+ * as the ECDSA digest (its ECDSA "with NULL" hash), signing and verifying.
+ * Found in the lab (testsuite/interop/scenarios/v1-cert-*-ecdsa*.scn): with
+ * SHA-256(HASH_I) as the digest, strongSwan's SIG_I (P-256, method 9) did
+ * not verify here; with HASH_I itself it does, strongSwan accepts our
+ * SIG_R / SIG_I made that way, and the SAs come up with equal keys. So
+ * all three methods sign the bare hash (SIG_ECDSA_DIGEST), and the method
+ * says only which curve the key must be on (v1_cert_peer.c key_fits).
+ */
 static enum sig_scheme scheme_of(uint16_t method)
 {
 	switch (method) {
 	case V1_AUTH_RSA_SIG: return SIG_RSA_V1_RAW;
-	case V1_AUTH_ECDSA_256: return SIG_ECDSA_SHA256;
-	case V1_AUTH_ECDSA_384: return SIG_ECDSA_SHA384;
-	case V1_AUTH_ECDSA_521: return SIG_ECDSA_SHA512;
+	case V1_AUTH_ECDSA_256:
+	case V1_AUTH_ECDSA_384:
+	case V1_AUTH_ECDSA_521: return SIG_ECDSA_DIGEST; /* HASH_I itself, see above */
 	default: return SIG_NONE;
 	}
 }

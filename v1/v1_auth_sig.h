@@ -15,7 +15,8 @@
  *   SKEYID = prf(Ni_b | Nr_b, g^xy); SIG_I / SIG_R are HASH_I / HASH_R
  *   (v1_p1.c) signed with the private key: for RSA the PKCS#1 v1.5 type 1
  *   padding over the bare hash, no DigestInfo (sig.h SIG_RSA_V1_RAW); for
- *   ECDSA r || s over the hash of the method's SHA-2.
+ *   ECDSA (methods 9, 10, 11) r || s with HASH_I / HASH_R itself as the
+ *   ECDSA digest (sig.h SIG_ECDSA_DIGEST; v1_auth_sig.c says why).
  *
  * Signing and verifying are crypto jobs (common/sig.h): the step returns
  * SUSPEND and v1_sig_resume() continues it, as the KE jobs do.

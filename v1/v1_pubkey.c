@@ -2,7 +2,8 @@
  * v1_pubkey.c - a connection's credentials for IKEv1 signature
  * authentication (v1_pubkey.h): checked once when attached, so the engine
  * can rely on a certificate, the key that matches it, and an authentication
- * method the key can sign (RFC 2409 appendix A: 3, RSA signatures).
+ * method the key can sign (RFC 2409 appendix A: 3, RSA signatures; RFC
+ * 4754 4: 9, 10, 11, ECDSA on P-256, P-384, P-521).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,16 +30,20 @@ void v1_pubkey_free(struct v1_pubkey *pk)
 }
 
 /*
- * RSA only. ECDSA (methods 9-11) is what RFC 4754 adds, but the peers in
- * the field (strongSwan) sign HASH_I / HASH_R itself as the ECDSA digest,
- * and common/sig.h offers ECDSA only over a hash it computes: an ECDSA
- * signature of ours would not verify there. Until sig.h has that scheme,
- * ECDSA keys are refused for IKEv1 with that reason; Ed25519 has no IKEv1
- * method at all.
+ * The method our key signs with, offered in our phase 1 proposals and
+ * required of the peer's (RFC 4754 4: the curve fixes the method; how the
+ * ECDSA signature is made: v1_auth_sig.c scheme_of). Ed25519 has no IKEv1
+ * method at all: 0.
  */
 static uint16_t method_for(enum sig_key_type t)
 {
-	return t == SIG_KEY_RSA ? V1_AUTH_RSA_SIG : 0;
+	switch (t) {
+	case SIG_KEY_RSA: return V1_AUTH_RSA_SIG;
+	case SIG_KEY_ECDSA_P256: return V1_AUTH_ECDSA_256;
+	case SIG_KEY_ECDSA_P384: return V1_AUTH_ECDSA_384;
+	case SIG_KEY_ECDSA_P521: return V1_AUTH_ECDSA_521;
+	default: return 0;
+	}
 }
 
 /* why says what is wrong; the caller's line names the connection */
@@ -64,9 +69,10 @@ int v1_pubkey_attach(struct v1_conn *c, struct v1_pubkey *pk, char *why, size_t 
 			      "nothing to check the peer's certificate with");
 	method = method_for(sig_privkey_type(pk->key));
 	if (!method)
-		return refuse(why, why_len, "IKEv1 signs with RSA keys only here (ECDSA "
-			      "as peers do it, over HASH_I itself, is not available yet; Ed25519 "
-			      "has no IKEv1 method): use an RSA certificate or IKEv2 for this key");
+		return refuse(why, why_len, "IKEv1 has no authentication method for an Ed25519 "
+			      "key (RFC 2409 and RFC 4754 define RSA, DSS and ECDSA P-256/P-384/"
+			      "P-521 only): use an RSA or ECDSA certificate, or IKEv2 (RFC 8420) "
+			      "for this key");
 	if (!c->local_id && cert_subject_id(pk->chain.certs[0], &c->local_id) < 0)
 		return refuse(why, why_len, "the certificate has no subject DN to use as "
 			      "local identity; set local_id");

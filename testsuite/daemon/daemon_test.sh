@@ -86,7 +86,8 @@ line=$(grep -n 'ikev3' "$T/bad.conf" | cut -d: -f1)
 echo "$out" | grep -q "bad.conf:$line:"; ok $? "... naming the file and line of the bad version"
 echo "$out" | grep -q "sha999"; ok $? "... and the unknown algorithm"
 
-# IKEv1 signs with RSA only (v1/v1_pubkey.c): --check-config names an ECDSA connection, says why
+# IKEv1 signs with RSA and ECDSA keys (v1/v1_pubkey.c, RFC 4754): an ECDSA connection passes
+# --check-config; an Ed25519 one is named, with why (no IKEv1 method)
 src=${DUALIKE_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 if command -v certtool >/dev/null && mkdir -p "$T/pki" && sh "$src/testsuite/lib/make-pki.sh" "$T/pki" >/dev/null 2>&1; then
 	{ daemon_section "$T/state"; cat; } > "$T/ec.conf" <<CONF
@@ -100,14 +101,19 @@ cert = $T/pki/gw-ecdsa256-chain.pem
 key = $T/pki/gw-ecdsa256.key
 CONF
 	out=$("$dualiked" --check-config -c "$T/ec.conf" 2>/dev/null); rc=$?
-	[ $rc != 0 ]; ok $? "--check-config: an IKEv1 connection with an ECDSA key is a problem (exit $rc)"
-	echo "$out" | grep -q "^connection ec1: refused: .*RSA keys only.*ECDSA"; ok $? "... named, with the reason"
+	[ $rc = 0 ] && ! echo "$out" | grep -q "refused"
+	ok $? "--check-config: an IKEv1 connection with an ECDSA P-256 key is accepted (exit $rc)"
+	sed -i 's/ecdsa256/ed25519/g' "$T/ec.conf"
+	out=$("$dualiked" --check-config -c "$T/ec.conf" 2>/dev/null); rc=$?
+	[ $rc != 0 ]; ok $? "--check-config: an IKEv1 connection with an Ed25519 key is a problem (exit $rc)"
+	echo "$out" | grep -q "^connection ec1: refused: .*no authentication method for an Ed25519 key"
+	ok $? "... named, with the reason"
 	sed -i 's/^version = ikev1/version = auto/' "$T/ec.conf"
 	out=$("$dualiked" --check-config -c "$T/ec.conf" 2>/dev/null); rc=$?
 	[ $rc = 0 ] && echo "$out" | grep -q "^connection ec1: version = auto: IKEv2 only, the IKEv1 fallback is refused"
 	ok $? "... with version = auto: accepted (IKEv2 works), the IKEv1 fallback's refusal printed"
 else
-	for d in "an ECDSA IKEv1 connection refused" "... named" "... version = auto"; do
+	for d in "an ECDSA IKEv1 connection accepted" "an Ed25519 IKEv1 connection refused" "... named" "... version = auto"; do
 		n=$((n + 1)); echo "ok $n - $d # SKIP no certtool (testsuite/lib/make-pki.sh)"
 	done
 fi

@@ -1,6 +1,6 @@
 /*
- * v1_cert_test.c - IKEv1 phase 1 with RSA signatures and certificates
- * (RFC 2409 5.1) between two in-process engines (testsuite/regress/
+ * v1_cert_test.c - IKEv1 phase 1 with RSA and ECDSA signatures and
+ * certificates (RFC 2409 5.1, RFC 4754) between two in-process engines (testsuite/regress/
  * v1_pair), on a PKI made at test time by testsuite/lib/make-pki.sh:
  * side 0 (192.0.2.1) holds the "peer" certificates, side 1 (192.0.2.2)
  * the "gw" ones, both trust the root in cacerts/ and get the intermediate
@@ -11,7 +11,13 @@
  * Quick Mode keys equal on both sides; identities as DN (default) and as
  * FQDN; a peer that sends no CERT is accepted when its certificate is
  * configured, refused otherwise; phase-1 re-authentication signs again and
- * keeps the IPsec SAs; and each refusal (expired, revoked,
+ * keeps the IPsec SAs; ECDSA on P-256, P-384, P-521: MM1 offers method
+ * 9, 10, 11, Main and Aggressive Mode establish both ways, SIG is r || s
+ * of the curve's size, a tampered, truncated or wrong-key SIG is refused
+ * with INVALID-SIGNATURE, an ECDSA proposal to an RSA responder gets
+ * NO-PROPOSAL-CHOSEN, a certificate whose curve is not the agreed
+ * method's gets AUTHENTICATION-FAILED; an Ed25519 key is refused at
+ * attach with the reason; and each refusal (expired, revoked,
  * unknown CA, bad key usage, a CA loop, an identity not in the
  * certificate, a remote_id mismatch, a signature by the wrong key, a
  * truncated or garbage CERT, PSK against pubkey) leaves the refusing side
@@ -44,6 +50,7 @@ struct side_cfg {
 	const char *peer_cert;  /* configured peer certificate */
 	const char *local_id, *remote_id; /* text forms; NULL: subject DN / any */
 	const char *sign_key;   /* sign with this key instead (a wrong key) */
+	const char *send_chain; /* send this chain instead (another key than the method's) */
 	enum v1_send_cert send;
 	bool crl;
 	bool no_ca;
@@ -98,6 +105,11 @@ static struct v1_conn *make_conn(const struct v1_pair *p, int who, const struct 
 			sig_privkey_free(pk->key);
 			pk->key = k;
 		}
+	}
+	if (s->send_chain) {
+		cert_chain_clear(&pk->chain);
+		if (cert_chain_load_file(pki_path(s->send_chain), &pk->chain) < 0)
+			tap_diag("loading %s failed", s->send_chain);
 	}
 	return c;
 }
@@ -216,22 +228,23 @@ static void test_proposal_and_cr(void)
 	v1p_close(&p);
 }
 
-/* An ECDSA key is refused for IKEv1 with the reason (see v1_pubkey.c). */
-static void test_ecdsa_refused(void)
+/* An Ed25519 key is refused for IKEv1 with the reason: no IKEv1 method (v1_pubkey.c). */
+static void test_ed25519_refused(void)
 {
-	struct v1_conn *c = v1_conn_new("ec");
+	struct v1_conn *c = v1_conn_new("ed");
 	struct v1_pubkey *pk = NULL;
 	char why[256] = "";
 	int rc = ERR_STATE;
 
 	if (c && v1_pubkey_new(&pk) == 0 &&
-	    cert_chain_load_file(pki_path("gw-ecdsa256-chain.pem"), &pk->chain) == 0 &&
-	    cert_key_load_file(pki_path("gw-ecdsa256.key"), &pk->key, why, sizeof(why)) == 0 &&
+	    cert_chain_load_file(pki_path("gw-ed25519-chain.pem"), &pk->chain) == 0 &&
+	    cert_key_load_file(pki_path("gw-ed25519.key"), &pk->key, why, sizeof(why)) == 0 &&
 	    cert_store_new(&pk->store) == 0 &&
 	    cert_store_add_ca_dir(pk->store, pki_path("cacerts"), why, sizeof(why)) == 0)
 		rc = v1_pubkey_attach(c, pk, why, sizeof(why));
-	tap_eq_int(rc, ERR_INVAL, "an ECDSA P-256 key is refused for IKEv1");
-	tap_ok(strstr(why, "RSA") != NULL && c && !c->pubkey, "... with the reason: %s", why);
+	tap_eq_int(rc, ERR_INVAL, "an Ed25519 key is refused for IKEv1");
+	tap_ok(strstr(why, "no authentication method for an Ed25519 key") != NULL && c &&
+	       !c->pubkey, "... with the reason: %s", why);
 	if (rc < 0)
 		v1_pubkey_free(pk);
 	v1_conn_unref(c);
@@ -360,6 +373,166 @@ static void test_malformed_cert(bool truncate)
 	v1p_close(&p);
 }
 
+/* ---- ECDSA (RFC 4754) ---- */
+
+struct ecdsa_case {
+	const char *alg;     /* make-pki.sh ALG */
+	uint16_t method;     /* RFC 4754 4 */
+	size_t sig_len;      /* r || s (RFC 4754 7) */
+	struct side_cfg peer, gw;
+};
+
+static struct ecdsa_case ecdsa_cases[] = {
+	{ "ecdsa256", V1_AUTH_ECDSA_256, 64,
+	  { .cert = "peer-ecdsa256-chain.pem", .key = "peer-ecdsa256.key" },
+	  { .cert = "gw-ecdsa256-chain.pem", .key = "gw-ecdsa256.key" } },
+	{ "ecdsa384", V1_AUTH_ECDSA_384, 96,
+	  { .cert = "peer-ecdsa384-chain.pem", .key = "peer-ecdsa384.key" },
+	  { .cert = "gw-ecdsa384-chain.pem", .key = "gw-ecdsa384.key" } },
+	{ "ecdsa521", V1_AUTH_ECDSA_521, 132,
+	  { .cert = "peer-ecdsa521-chain.pem", .key = "peer-ecdsa521.key" },
+	  { .cert = "gw-ecdsa521-chain.pem", .key = "gw-ecdsa521.key" } },
+};
+#define NECDSA (sizeof(ecdsa_cases) / sizeof(ecdsa_cases[0]))
+
+/* MM1's (AM1's) first transform names the curve's method. */
+static void test_ecdsa_offer(const struct ecdsa_case *ec, bool aggressive)
+{
+	struct v1_pair p;
+	char why[128];
+	struct v1_msg m;
+	struct v1_err e = { 0 };
+	struct v1_sa sa;
+	struct v1_p1_attrs a;
+
+	if (open_pair(&p, &ec->peer, &ec->gw, aggressive) < 0) {
+		tap_ok(false, "%s: pair opens", ec->alg);
+		return;
+	}
+	v1_engine_initiate(p.eng[0], "lab", why, sizeof(why));
+	job_pool_drain(pool);
+	tap_ok(p.q_len == 1 && v1_msg_parse(p.q[0].data, p.q[0].len, &m, &e) == 0 &&
+	       v1_sa_parse(v1_msg_find(&m, V1_P_SA, 0), &sa, &e) == 0 &&
+	       v1_attr_decode_p1(v1_sa_transforms(&sa, 0)[0].attrs,
+				 v1_sa_transforms(&sa, 0)[0].attrs_len, &a, &e) == 0 &&
+	       a.auth == ec->method, "%s: %s offers authentication method %u", ec->alg,
+	       aggressive ? "AM1" : "MM1", ec->method);
+	v1p_close(&p);
+}
+
+/* How AM2's SIG payload (cleartext) is spoiled. */
+enum sig_spoil { SPOIL_FLIP_R, SPOIL_FLIP_S, SPOIL_TRUNCATE, SPOIL_DER };
+
+/* Rewrite the SIG payload of a cleartext message; its original length in *len_out. */
+static bool spoil_sig(struct v1p_pkt *k, enum sig_spoil how, size_t *len_out)
+{
+	static uint8_t out[V1P_PKT_MAX], body[V1P_PKT_MAX];
+	struct v1_msg m;
+	struct v1_err e = { 0 };
+	struct wr w;
+	struct v1_builder b;
+	size_t len;
+	bool done = false;
+
+	if (v1_msg_parse(k->data, k->len, &m, &e) < 0)
+		return false;
+	wr_init(&w, out, sizeof(out));
+	v1_build_start(&b, &w, &m.hdr);
+	for (unsigned i = 0; i < m.n; i++) {
+		size_t blen = m.pl[i].body_len;
+
+		memcpy(body, m.pl[i].body, blen);
+		if (m.pl[i].type == V1_P_SIG && !done && blen >= 8) {
+			*len_out = blen;
+			if (how == SPOIL_FLIP_R)
+				body[1] ^= 0x04;
+			else if (how == SPOIL_FLIP_S)
+				body[blen - 1] ^= 0x01;
+			else if (how == SPOIL_TRUNCATE)
+				blen--;
+			else /* the same r, s as a DER SEQUENCE header would start: not r || s */
+				body[0] = 0x30, body[1] = (uint8_t)(blen - 2);
+			done = true;
+		}
+		v1_build_begin(&b, m.pl[i].type);
+		wr_bytes(&w, body, blen);
+		v1_build_end(&b);
+	}
+	if (!done || v1_build_finish(&b, &len) < 0)
+		return false;
+	memcpy(k->data, out, len);
+	k->len = len;
+	return true;
+}
+
+/* Aggressive Mode: the responder's SIG_R in AM2 spoiled in flight; the initiator refuses it. */
+static void test_ecdsa_spoiled(const struct ecdsa_case *ec, enum sig_spoil how, const char *what)
+{
+	struct v1_pair p;
+	char why[128];
+	size_t len = 0;
+	unsigned est;
+
+	if (open_pair(&p, &ec->peer, &ec->gw, true) < 0) {
+		tap_ok(false, "%s: pair opens", ec->alg);
+		return;
+	}
+	v1_engine_initiate(p.eng[0], "lab", why, sizeof(why));
+	v1p_deliver(&p); /* AM1 to the responder; AM2 (cleartext, with SIG_R) queued */
+	job_pool_drain(pool);
+	tap_ok(p.q_len == 1 && p.q[0].from == 1 && spoil_sig(&p.q[0], how, &len),
+	       "%s, %s: AM2's SIG rewritten", ec->alg, what);
+	tap_eq_int((long long)len, (long long)ec->sig_len, "... it was r || s, %zu octets",
+		   ec->sig_len);
+	v1p_run(&p);
+	tap_eq_int(v1p_count(&p, 0, &est), 0, "... the initiator holds no ISAKMP SA");
+	tap_eq_int((long long)p.failed[0], 1, "... counted one failure");
+	tap_eq_int(notify_in(&p.last[0]), V1_N_INVALID_SIGNATURE, "... and sent INVALID-SIGNATURE");
+	v1p_close(&p);
+}
+
+static void test_ecdsa(void)
+{
+	char what[128];
+
+	for (size_t i = 0; i < NECDSA; i++) {
+		const struct ecdsa_case *ec = &ecdsa_cases[i];
+		struct side_cfg gw = ec->gw;
+
+		test_ecdsa_offer(ec, false);
+		test_ecdsa_offer(ec, true);
+		snprintf(what, sizeof(what), "Main Mode, %s", ec->alg);
+		test_establish(what, &ec->peer, &ec->gw, false);
+		snprintf(what, sizeof(what), "Aggressive Mode, %s", ec->alg);
+		test_establish(what, &ec->peer, &ec->gw, true);
+		test_ecdsa_spoiled(ec, SPOIL_FLIP_R, "a bit of r flipped");
+		test_ecdsa_spoiled(ec, SPOIL_FLIP_S, "a bit of s flipped");
+		test_ecdsa_spoiled(ec, SPOIL_TRUNCATE, "one octet short");
+		test_ecdsa_spoiled(ec, SPOIL_DER, "a DER header over r");
+		gw.sign_key = ec->peer.key; /* the same curve, another key */
+		snprintf(what, sizeof(what), "%s: responder signs with the wrong key", ec->alg);
+		test_refusal(what, &ec->peer, &gw, 0, V1_N_INVALID_SIGNATURE, false);
+		snprintf(what, sizeof(what), "%s: initiator signs with the wrong key", ec->alg);
+		test_refusal(what, &gw, &ec->peer, 1, V1_N_INVALID_SIGNATURE, false);
+	}
+	/* methods differ: the RSA responder does not take method 9 (RFC 2409 5: one proposal) */
+	test_refusal("ECDSA P-256 initiator, RSA responder", &ecdsa_cases[0].peer, &gw_rsa, 1,
+		     V1_N_NO_PROPOSAL_CHOSEN, false);
+	test_refusal("RSA initiator, ECDSA P-384 responder", &peer_rsa, &ecdsa_cases[1].gw, 1,
+		     V1_N_NO_PROPOSAL_CHOSEN, false);
+	test_refusal("ECDSA P-256 initiator, P-521 responder", &ecdsa_cases[0].peer,
+		     &ecdsa_cases[2].gw, 1, V1_N_NO_PROPOSAL_CHOSEN, false);
+	/* method 9 agreed, but the certificate sent holds a P-384 key (RFC 4754 4) */
+	{
+		struct side_cfg peer = ecdsa_cases[0].peer;
+
+		peer.local_id = "peer.example.org";
+		peer.send_chain = "peer-ecdsa384-chain.pem";
+		test_refusal("method 9 with a P-384 certificate", &peer, &ecdsa_cases[0].gw, 1,
+			     V1_N_AUTHENTICATION_FAILED, false);
+	}
+}
+
 static void test_refusals(void)
 {
 	struct side_cfg gw = gw_rsa, peer = peer_rsa;
@@ -432,7 +605,8 @@ int main(void)
 	test_establish("Main Mode, remote_id as DN text / as the IP SAN", &a, &b, false);
 	a = peer_rsa, b = gw_rsa;
 	test_establish("Aggressive Mode, RSA", &peer_rsa, &gw_rsa, true);
-	test_ecdsa_refused();
+	test_ed25519_refused();
+	test_ecdsa();
 	a = peer_rsa, b = gw_rsa;
 	a.send = V1_SEND_CERT_IF_ASKED, b.send = V1_SEND_CERT_IF_ASKED;
 	test_establish("send_cert = if asked (CRs are sent)", &a, &b, false);

@@ -139,8 +139,8 @@ static void test_round_trips(void)
 			uint8_t sig[SIG_MAX_LEN];
 			size_t len;
 
-			if (s == SIG_RSA_V1_RAW)
-				continue; /* test_v1_raw */
+			if (s == SIG_RSA_V1_RAW || s == SIG_ECDSA_DIGEST)
+				continue; /* test_v1_raw, sig_digest_test */
 			if (!sig_scheme_fits_key(s, ks->type)) {
 				tap_eq_int(sig_sign(ks->gw, s, SIG_FORM_DER, msg, sizeof(msg),
 						    sig, sizeof(sig), &len), ERR_UNSUPPORTED,

@@ -277,25 +277,41 @@ static size_t v1_report(const char *cert, const char *key, const char *extra, ch
 	return refused;
 }
 
-/* IKEv1 signs with RSA only: --check-config names an ECDSA connection and why. */
-static void test_v1_key_refusal(void)
+/*
+ * IKEv1 signs with RSA and ECDSA keys (RFC 2409 5.1, RFC 4754 4): an ECDSA
+ * connection passes --check-config; Ed25519 has no IKEv1 method, so
+ * --check-config names that connection and why.
+ */
+static void test_v1_key_types(void)
 {
-	char out[2048];
+	static const char *const ecdsa[] = { "ecdsa256", "ecdsa384", "ecdsa521" };
+	char out[2048], chain[64], key[64];
 
-	tap_eq_int((long long)v1_report("gw-ecdsa256-chain.pem", "gw-ecdsa256.key",
+	for (size_t i = 0; i < sizeof(ecdsa) / sizeof(ecdsa[0]); i++) {
+		snprintf(chain, sizeof(chain), "gw-%s-chain.pem", ecdsa[i]);
+		snprintf(key, sizeof(key), "gw-%s.key", ecdsa[i]);
+		tap_eq_int((long long)v1_report(chain, key, "version = ikev1\n", out, sizeof(out)),
+			   0, "IKEv1 with an %s key: nothing refused", ecdsa[i]);
+		tap_eq_str(out, "", "... nothing printed");
+		tap_eq_int((long long)v1_report(chain, key, "version = auto\n", out, sizeof(out)),
+			   0, "version = auto with an %s key: nothing refused", ecdsa[i]);
+		tap_eq_str(out, "", "... and no note about the IKEv1 fallback");
+	}
+	tap_eq_int((long long)v1_report("gw-ed25519-chain.pem", "gw-ed25519.key",
 					 "version = ikev1\n", out, sizeof(out)),
-		   1, "IKEv1 with an ECDSA key: one connection refused");
+		   1, "IKEv1 with an Ed25519 key: one connection refused");
 	tap_ok(strstr(out, "connection gw: refused: IKEv1 public key authentication") != NULL,
 	       "... named, and said to be refused: %s", out);
-	tap_ok(strstr(out, "RSA keys only") && strstr(out, "ECDSA"), "... with the reason");
-	tap_eq_int((long long)v1_report("gw-ecdsa256-chain.pem", "gw-ecdsa256.key",
+	tap_ok(strstr(out, "no authentication method for an Ed25519 key") != NULL,
+	       "... with the reason");
+	tap_eq_int((long long)v1_report("gw-ed25519-chain.pem", "gw-ed25519.key",
 					 "version = auto\n", out, sizeof(out)),
-		   0, "version = auto with an ECDSA key: not counted (IKEv2 works)");
+		   0, "version = auto with an Ed25519 key: not counted (IKEv2 works)");
 	tap_ok(strstr(out, "connection gw: version = auto") && strstr(out, "IKEv1 fallback is refused") &&
-	       strstr(out, "RSA keys only"), "... but the refused IKEv1 fallback is printed: %s", out);
-	tap_eq_int((long long)v1_report("gw-ecdsa256-chain.pem", "gw-ecdsa256.key",
+	       strstr(out, "Ed25519"), "... but the refused IKEv1 fallback is printed: %s", out);
+	tap_eq_int((long long)v1_report("gw-ed25519-chain.pem", "gw-ed25519.key",
 					 "version = ikev2\n", out, sizeof(out)),
-		   0, "IKEv2 with an ECDSA key: nothing refused");
+		   0, "IKEv2 with an Ed25519 key: nothing refused");
 	tap_eq_str(out, "", "... nothing printed");
 	tap_eq_int((long long)v1_report("gw-rsa-chain.pem", "gw-rsa.key", "version = ikev1\n", out,
 					 sizeof(out)),
@@ -314,7 +330,7 @@ int main(void)
 	test_errors();
 	test_peer_cert();
 	test_dn_ids();
-	test_v1_key_refusal();
+	test_v1_key_types();
 	remove(conf_path);
 	pki_remove();
 	return tap_done();
