@@ -335,53 +335,47 @@ uint32_t v2p_msgid(struct v2_pair *p, int to, bool response)
 	return response ? sa->send_msgid : sa->recv_msgid;
 }
 
-int v2p_seal(struct v2_pair *p, int to, uint8_t exchange, bool response, uint32_t msgid,
-	     uint8_t first_inner, const uint8_t *inner, size_t inner_len, uint8_t *out,
-	     size_t cap, size_t *out_len)
+/*
+ * A message header and the keys side `to`'s peer seals with, for the
+ * crafted messages below: *mo is ready for the SK or SKF payload.
+ */
+static int peer_sealing(struct v2_pair *p, int to, uint8_t exchange, bool response, uint32_t msgid,
+			struct v2_sk_keys *k, struct v2_msg_out *mo, uint8_t *out, size_t cap)
 {
 	struct v2_ike_sa *sa = first_sa(p, to);
-	struct v2_sk_keys k;
 	struct v2_header h;
-	struct v2_msg_out mo;
-	int err;
 
 	if (!sa || !sa->have_keys)
 		return ERR_STATE;
-	v2_ike_sa_sk_keys(sa, false, &k); /* what the peer seals with */
+	v2_ike_sa_sk_keys(sa, false, k); /* what the peer seals with */
 	memset(&h, 0, sizeof(h));
 	v2p_spis(p, to, h.spi_i, h.spi_r);
 	h.version = 0x20;
 	h.exchange = exchange;
 	h.flags = (sa->initiator ? 0 : V2_FLAG_INITIATOR) | (response ? V2_FLAG_RESPONSE : 0);
 	h.message_id = msgid;
-	err = v2_msg_out_init(&mo, out, cap, &h);
-	if (!err)
-		err = v2_sk_seal(&mo, &k, NULL, first_inner, inner, inner_len, out_len);
-	return err;
+	return v2_msg_out_init(mo, out, cap, &h);
+}
+
+int v2p_seal(struct v2_pair *p, int to, uint8_t exchange, bool response, uint32_t msgid,
+	     uint8_t first_inner, const uint8_t *inner, size_t inner_len, uint8_t *out,
+	     size_t cap, size_t *out_len)
+{
+	struct v2_sk_keys k;
+	struct v2_msg_out mo;
+	int err = peer_sealing(p, to, exchange, response, msgid, &k, &mo, out, cap);
+
+	return err ? err : v2_sk_seal(&mo, &k, NULL, first_inner, inner, inner_len, out_len);
 }
 
 int v2p_seal_fragment(struct v2_pair *p, int to, uint8_t exchange, bool response, uint32_t msgid,
 		      uint8_t first_inner, uint16_t number, uint16_t total, const uint8_t *chunk,
 		      size_t chunk_len, uint8_t *out, size_t cap, size_t *out_len)
 {
-	struct v2_ike_sa *sa = first_sa(p, to);
 	struct v2_sk_keys k;
-	struct v2_header h;
 	struct v2_msg_out mo;
-	int err;
+	int err = peer_sealing(p, to, exchange, response, msgid, &k, &mo, out, cap);
 
-	if (!sa || !sa->have_keys)
-		return ERR_STATE;
-	v2_ike_sa_sk_keys(sa, false, &k); /* what the peer seals with */
-	memset(&h, 0, sizeof(h));
-	v2p_spis(p, to, h.spi_i, h.spi_r);
-	h.version = 0x20;
-	h.exchange = exchange;
-	h.flags = (sa->initiator ? 0 : V2_FLAG_INITIATOR) | (response ? V2_FLAG_RESPONSE : 0);
-	h.message_id = msgid;
-	err = v2_msg_out_init(&mo, out, cap, &h);
-	if (!err)
-		err = v2_sk_seal_fragment(&mo, &k, NULL, first_inner, number, total, chunk,
-					  chunk_len, out_len);
-	return err;
+	return err ? err : v2_sk_seal_fragment(&mo, &k, NULL, first_inner, number, total, chunk,
+					       chunk_len, out_len);
 }
