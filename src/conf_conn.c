@@ -328,13 +328,6 @@ static void check_version_keys(struct conf_ctx *ctx, struct conn_config *c)
 			conf_bad(ctx, "aggressive_psk_ok", "aggressive_psk_ok applies to IKEv1 "
 				 "only; remove it or write version = ikev1 or auto");
 	}
-	/* IKEv1 has no standard fragmentation: only vendor extensions, not implemented */
-	if (c->version == CONF_VERSION_IKEV1 && conf_get(ctx, "fragmentation"))
-		conf_bad(ctx, "fragmentation", "fragmentation applies to IKEv2 only (RFC 7383); "
-			 "remove it or write version = ikev2 or auto");
-	if (c->version == CONF_VERSION_IKEV1 && conf_get(ctx, "fragment_size"))
-		conf_bad(ctx, "fragment_size", "fragment_size applies to IKEv2 only (RFC 7383); "
-			 "remove it or write version = ikev2 or auto");
 	if (c->version == CONF_VERSION_IKEV1 && c->childless)
 		conf_bad(ctx, "childless", "childless applies to IKEv2 only (RFC 6023); "
 			 "remove it or write version = ikev2 or auto");

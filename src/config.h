@@ -145,7 +145,7 @@ struct conn_config {
 	enum conf_dpd_action dpd_action;
 	enum conf_auto start;          /* the `auto` key */
 	bool childless;                /* RFC 6023, IKEv2 only */
-	bool fragmentation;            /* RFC 7383 IKE fragmentation (default yes), IKEv2 only */
+	bool fragmentation;            /* IKE fragmentation (default yes): RFC 7383, IKEv1 Cisco format */
 	uint16_t fragment_size;        /* IP packet size of a fragment, 0: 576 / 1280 (2.5.1) */
 	bool transport;                /* child SAs in transport mode (`mode`) */
 	uint32_t nat_keepalive_s;      /* 0: off; CONF_NAT_KEEPALIVE_DAEMON: [daemon]'s */

@@ -355,6 +355,34 @@ static void v1_dpd_report(struct daemon *d, struct json *j, struct evbuffer *out
 	json_object_end(j);
 }
 
+/* IKEv1 fragmentation totals (v1/v1_frag.h), when the engine runs. */
+static void v1_frag_report(struct daemon *d, struct json *j, struct evbuffer *out)
+{
+	const struct v1_counters *v;
+
+	if (!d->engine_state[1])
+		return;
+	v = v1_engine_counters(d->engine_state[1]);
+	if (!j) {
+		evbuffer_add_printf(out, "IKEv1 fragmentation: messages fragmented %llu, fragments "
+				    "sent %llu, fragments received %llu, messages reassembled %llu, "
+				    "fragments dropped %llu\n",
+				    (unsigned long long)v->frag_messages_fragmented,
+				    (unsigned long long)v->frag_fragments_sent,
+				    (unsigned long long)v->frag_fragments_received,
+				    (unsigned long long)v->frag_messages_reassembled,
+				    (unsigned long long)v->frag_fragments_dropped);
+		return;
+	}
+	json_object_begin(j, "ikev1_fragmentation");
+	json_uint(j, "messages_fragmented", v->frag_messages_fragmented);
+	json_uint(j, "fragments_sent", v->frag_fragments_sent);
+	json_uint(j, "fragments_received", v->frag_fragments_received);
+	json_uint(j, "messages_reassembled", v->frag_messages_reassembled);
+	json_uint(j, "fragments_dropped", v->frag_fragments_dropped);
+	json_object_end(j);
+}
+
 static int cmd_stats(void *ctx, int argc, char **argv, bool json, struct evbuffer *out)
 {
 	struct daemon *d = ctx;
@@ -392,6 +420,7 @@ static int cmd_stats(void *ctx, int argc, char **argv, bool json, struct evbuffe
 		daemon_jobs_stats_report(d, &j, out);
 		engine_v2_stats_report(d, &j, out);
 		v1_dpd_report(d, &j, out);
+		v1_frag_report(d, &j, out);
 		json_object_end(&j);
 		json_finish(&j);
 		return 0;
@@ -414,6 +443,7 @@ static int cmd_stats(void *ctx, int argc, char **argv, bool json, struct evbuffe
 	daemon_jobs_stats_report(d, NULL, out);
 	engine_v2_stats_report(d, NULL, out);
 	v1_dpd_report(d, NULL, out);
+	v1_frag_report(d, NULL, out);
 	return 0;
 }
 

@@ -123,6 +123,8 @@ static struct v1_conn *conv_conn(const struct conn_config *cc)
 	c->dpd_action = cc->dpd_action == CONF_DPD_RESTART ? V1_DPD_RESTART :
 			cc->dpd_action == CONF_DPD_HOLD ? V1_DPD_HOLD : V1_DPD_CLEAR;
 	c->transport = cc->transport;
+	c->fragmentation = cc->fragmentation; /* the FRAGMENTATION vendor ID (v1/v1_frag.h) */
+	c->fragment_size = cc->fragment_size;
 	/* auth = pubkey: RSA / ECDSA signatures with certificates (RFC 2409 5.1) */
 	if (cc->auth == CONF_AUTH_PUBKEY && (!cc->pubkey || engine_v1_pubkey(c, cc->pubkey) < 0)) {
 		v1_conn_unref(c);

@@ -15,7 +15,8 @@
  * (RFC 3947: vendor ID, NAT-D, float to 4500, UDP-encapsulated tunnel),
  * retransmission by the last sender and cached replies to duplicates.
  * DPD (RFC 3706, v1_dpd.c), lifetimes with Quick Mode rekey and phase-1
- * re-authentication (v1_rekey.c), INITIAL-CONTACT, transport mode.
+ * re-authentication (v1_rekey.c), INITIAL-CONTACT, transport mode, IKE
+ * fragmentation in the Cisco format (v1_frag.c).
  */
 #ifndef DUALIKE_V1_ENGINE_H
 #define DUALIKE_V1_ENGINE_H
@@ -114,6 +115,14 @@ struct v1_conn {
 	uint32_t dpd_timeout_s;
 	enum v1_dpd_action dpd_action;
 	bool transport;                 /* ask for / accept transport mode */
+	/*
+	 * IKE fragmentation (v1_frag.c): announce the FRAGMENTATION vendor ID,
+	 * accept fragments, fragment long messages to a peer that announced it
+	 * (a zeroed conn: off; the daemon's default is on). fragment_size: the
+	 * IP packet size a fragment may reach, 0: 576 (IPv4) / 1280 (IPv6).
+	 */
+	bool fragmentation;
+	uint16_t fragment_size;
 	struct v1_pubkey *pubkey;       /* signatures (v1/v1_pubkey.h); NULL: PSK */
 	/* NAT-T methods announced and accepted (V1_NATT_OFFER bits); 0: V1_NATT_OFFER_ALL,
 	 * V1_NATT_OFFER(V1_NATT_NONE) alone: no NAT-T. */
@@ -211,10 +220,11 @@ unsigned v1_engine_timeout_all(struct v1_engine *e);
 
 /*
  * Tests: fire every armed DPD timer (each fire is one dpd_delay, or the
- * shorter dpd_timeout, gone by) or lifetime timer (the next rekey,
- * re-authentication or expiry of each SA) now. Returns how many fired.
+ * shorter dpd_timeout, gone by), lifetime timer (the next rekey,
+ * re-authentication or expiry of each SA) or fragment reassembly timer
+ * (V1_TIMER_FRAG: the partial messages time out) now. Returns how many fired.
  */
-enum v1_timer_kind { V1_TIMER_DPD, V1_TIMER_ISAKMP_LIFE, V1_TIMER_IPSEC_LIFE };
+enum v1_timer_kind { V1_TIMER_DPD, V1_TIMER_ISAKMP_LIFE, V1_TIMER_IPSEC_LIFE, V1_TIMER_FRAG };
 unsigned v1_engine_fire_timers(struct v1_engine *e, enum v1_timer_kind kind);
 
 /* What a listing shows of an ISAKMP SA. */
@@ -266,6 +276,12 @@ struct v1_counters {
 	uint64_t dpd_answered, dpd_acks_in;       /* R-U-THERE answered; every R-U-THERE-ACK in */
 	uint64_t dpd_held;                        /* dead peers whose traffic a trap now holds */
 	uint64_t rekeys, reauths, expired;        /* Quick Mode rekeys, phase-1 re-auths, expiries */
+	/* IKE fragmentation (v1_frag.c) */
+	uint64_t frag_messages_fragmented;        /* our messages sent as fragments (once each) */
+	uint64_t frag_fragments_sent;             /* fragments sent, retransmissions included */
+	uint64_t frag_fragments_received;         /* the peer's fragments kept for reassembly */
+	uint64_t frag_messages_reassembled;       /* the peer's messages put together */
+	uint64_t frag_fragments_dropped;          /* refused, or thrown away (timeout, new ID) */
 };
 const struct v1_counters *v1_engine_counters(const struct v1_engine *e);
 

@@ -6,12 +6,14 @@
  * message, then the row's handler. A message that fits no row is dropped
  * and counted; nothing changes before a handler accepts.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/err.h"
 #include "common/kernel.h"
 #include "common/log.h"
 #include "v1/v1_auth_sig.h"
+#include "v1/v1_frag.h"
 #include "v1/v1_sa.h"
 
 static int drop(struct v1_engine *e, const struct v1_datagram *dg, const char *why)
@@ -216,6 +218,45 @@ static void follow_peer(struct v1_isakmp_sa *sa, const struct v1_datagram *dg)
 	}
 }
 
+/*
+ * An IKE fragment (v1_frag.h): only for an ISAKMP SA we know, from its
+ * peer. Once whole, the joined bytes are one datagram of the same SA (its
+ * cookies, not a fragment again) for the normal path below.
+ */
+static int frag_input(struct v1_engine *e, const struct v1_hdr *h, const struct v1_datagram *dg)
+{
+	struct v1_isakmp_sa *sa = find_sa(e, h, dg);
+	struct v1_datagram whole = *dg;
+	struct v1_hdr jh;
+	struct v1_err err = { 0 };
+	uint8_t *joined = NULL;
+	size_t joined_len = 0;
+	int rc;
+
+	if (!sa || !kernel_addr_equal(&sa->peer, &dg->peer)) {
+		e->counters.frag_fragments_dropped++;
+		return drop(e, dg, "fragment for no ISAKMP SA of this peer");
+	}
+	rc = v1_frag_input(sa, h, dg->data, dg->len, &joined, &joined_len);
+	if (rc <= 0) {
+		if (rc < 0)
+			e->counters.dropped++;
+		return rc;
+	}
+	whole.data = joined;
+	whole.len = joined_len;
+	if (v1_hdr_parse(joined, joined_len, &jh, &err) < 0)
+		rc = drop(e, &whole, err.text);
+	else if (memcmp(jh.cky_i, h->cky_i, 8) != 0 || memcmp(jh.cky_r, h->cky_r, 8) != 0)
+		rc = drop(e, &whole, "reassembled message with other cookies than its fragments");
+	else if (jh.next == V1_P_FRAG)
+		rc = drop(e, &whole, "reassembled message is a fragment again");
+	else
+		rc = v1_engine_input(e, &whole);
+	free(joined);
+	return rc;
+}
+
 int v1_engine_input(struct v1_engine *e, const struct v1_datagram *dg)
 {
 	struct v1_hdr h;
@@ -224,6 +265,8 @@ int v1_engine_input(struct v1_engine *e, const struct v1_datagram *dg)
 
 	if (v1_hdr_parse(dg->data, dg->len, &h, &err) < 0)
 		return drop(e, dg, err.text);
+	if (h.next == V1_P_FRAG)
+		return frag_input(e, &h, dg);
 	sa = find_sa(e, &h, dg);
 	if (!sa) {
 		if (!zero8(h.cky_r) || h.msg_id != 0 || (h.flags & V1_FLAG_ENCRYPTION) ||

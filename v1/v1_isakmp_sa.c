@@ -11,6 +11,7 @@
 #include "common/kernel.h"
 #include "common/log.h"
 #include "v1/v1_auth_sig.h"
+#include "v1/v1_frag.h"
 #include "v1/v1_sa.h"
 
 struct v1_isakmp_sa *v1_isakmp_sa_new(struct v1_engine *e, struct v1_conn *c, bool initiator,
@@ -41,6 +42,8 @@ void v1_isakmp_sa_free(struct v1_isakmp_sa *sa)
 	job_cancel(&sa->job);
 	v1_timer_free(&sa->dpd);
 	v1_timer_free(&sa->life);
+	v1_frag_rx_free(sa);
+	v1_timer_free(&sa->frag_timer);
 	sad_remove(sa->eng->env.sad, &sa->sad);
 	v1_xmit_free(&sa->x);
 	free(sa->sai_b);
@@ -101,7 +104,8 @@ void v1_sa_hdr(const struct v1_isakmp_sa *sa, struct v1_hdr *h, uint8_t exch, ui
 	h->msg_id = msg_id;
 }
 
-int v1_sa_send(struct v1_isakmp_sa *sa, const uint8_t *msg, size_t len)
+/* One datagram as it is, with the non-ESP marker when floated. */
+static int send_one(struct v1_isakmp_sa *sa, const uint8_t *msg, size_t len)
 {
 	struct v1_engine *e = sa->eng;
 	struct v1_datagram dg = { .local = sa->local, .peer = sa->peer };
@@ -126,4 +130,16 @@ int v1_sa_send(struct v1_isakmp_sa *sa, const uint8_t *msg, size_t len)
 	if (rc < 0)
 		log_warn(&sa->sad.logger, "sending %zu bytes failed: %s", len, err_str(rc));
 	return rc;
+}
+
+int v1_sa_send(struct v1_isakmp_sa *sa, const uint8_t *msg, size_t len)
+{
+	/*
+	 * Every message leaves here, retransmissions and cached answers too:
+	 * a long one to a peer that takes fragments goes as fragments, all of
+	 * them each time (v1_frag.h).
+	 */
+	if (v1_frag_needed(sa, len))
+		return v1_frag_send(sa, msg, len, send_one);
+	return send_one(sa, msg, len);
 }

@@ -25,6 +25,7 @@
 #include "common/hash.h"
 #include "common/kernel.h"
 #include "common/log.h"
+#include "v1/v1_frag.h"
 #include "v1/v1_sa.h"
 
 const char *v1_natt_method_name(enum v1_natt_method m)
@@ -103,6 +104,7 @@ void v1_p1_vids(struct v1_isakmp_sa *sa, struct v1_builder *b)
 	};
 
 	put_vid(b, V1_VID_DPD);
+	v1_frag_put_vid(sa, b);
 	if (!sa->initiator) {
 		/* the responder names the one method it took (RFC 3947 3.1) */
 		if (sa->natt != V1_NATT_NONE)
@@ -158,6 +160,8 @@ void v1_p1_read_vids(struct v1_isakmp_sa *sa, const struct v1_msg *m)
 		k = v1_vid_classify(pl->body, pl->body_len, &name);
 		if (k == V1_VID_DPD)
 			sa->peer_dpd = true;
+		else if (k == V1_VID_FRAGMENTATION)
+			sa->peer_frag = true;
 		else if (v1_natt_method_of_vid(k) != V1_NATT_NONE)
 			sa->peer_natt_vids |= V1_NATT_OFFER(v1_natt_method_of_vid(k));
 		if (k == V1_VID_UNKNOWN)

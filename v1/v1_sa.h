@@ -81,6 +81,7 @@ enum v1_life_next { V1_LIFE_NONE, V1_LIFE_REKEY, V1_LIFE_EXPIRE };
 struct v1_engine;
 struct v1_ipsec_sa;
 struct v1_sig_state;
+struct v1_frag_rx;
 
 struct v1_isakmp_sa {
 	struct sad_entry sad;           /* CKY-I / CKY-R, peer, conn, logger */
@@ -138,6 +139,13 @@ struct v1_isakmp_sa {
 	enum v1_life_next life_next;
 	uint64_t replaces;              /* re-authentication: serial of the SA it replaces */
 	struct v1_sig_state *sig;       /* signature authentication under way (v1_auth_sig.c) */
+	/* IKE fragmentation (v1_frag.c): the peer sent the FRAGMENTATION vendor ID */
+	bool peer_frag;
+	uint16_t frag_tx_id;            /* Fragment ID of the last message we fragmented */
+	uint8_t frag_tx_hash[32];       /* ... and its SHA-256 (a resend keeps the ID) */
+	bool frag_tx_have;
+	struct v1_frag_rx *frag_rx;     /* the peer's message being reassembled */
+	struct v1_timer frag_timer;     /* drops it when the rest does not come */
 };
 
 struct v1_ipsec_sa {

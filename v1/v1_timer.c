@@ -9,6 +9,7 @@
 #include <event2/event.h>
 
 #include "common/log.h"
+#include "v1/v1_frag.h"
 #include "v1/v1_sa.h"
 
 void v1_timer_arm(struct v1_engine *e, struct v1_timer *t, uint32_t secs,
@@ -74,7 +75,8 @@ unsigned v1_engine_fire_timers(struct v1_engine *e, enum v1_timer_kind kind)
 				if (qm->life.armed)
 					due[n++] = (struct due){ s->serial, qm->msg_id };
 		if (n < FIRE_MAX && kind != V1_TIMER_IPSEC_LIFE &&
-		    (kind == V1_TIMER_DPD ? sa->dpd.armed : sa->life.armed))
+		    (kind == V1_TIMER_DPD ? sa->dpd.armed :
+		     kind == V1_TIMER_FRAG ? sa->frag_timer.armed : sa->life.armed))
 			due[n++] = (struct due){ s->serial, 0 };
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -84,7 +86,8 @@ unsigned v1_engine_fire_timers(struct v1_engine *e, enum v1_timer_kind kind)
 		if (!sa)
 			continue;
 		if (!due[i].msg_id) {
-			struct v1_timer *t = kind == V1_TIMER_DPD ? &sa->dpd : &sa->life;
+			struct v1_timer *t = kind == V1_TIMER_DPD ? &sa->dpd :
+					     kind == V1_TIMER_FRAG ? &sa->frag_timer : &sa->life;
 
 			if (!t->armed)
 				continue;
@@ -92,6 +95,8 @@ unsigned v1_engine_fire_timers(struct v1_engine *e, enum v1_timer_kind kind)
 			fired++;
 			if (kind == V1_TIMER_DPD)
 				v1_dpd_fire(-1, 0, sa);
+			else if (kind == V1_TIMER_FRAG)
+				v1_frag_fire(-1, 0, sa);
 			else
 				v1_life_isakmp_fire(-1, 0, sa);
 			continue;

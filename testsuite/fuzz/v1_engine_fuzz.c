@@ -3,7 +3,8 @@
  * engine as a responder (one connection, PSK, `none` kernel, KE jobs
  * drained by hand). The input is a sequence of datagrams, each prefixed
  * by a 2-byte length, all from one peer; so a corpus can walk Main or
- * Aggressive Mode as far as unauthenticated bytes can go. Whatever comes
+ * Aggressive Mode as far as unauthenticated bytes can go, in IKE fragments
+ * (payload 132) too. Whatever comes
  * in: no crash, no leak, no SA left half-made after the engine is freed.
  */
 #include <arpa/inet.h>
@@ -75,6 +76,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	c->esp[0].integ.x[c->esp[0].integ.n++] = xform_by_name("sha1");
 	c->n_esp = 1;
 	c->aggressive_ok = true;
+	/* IKE fragments (v1_frag.c) reach the half-open SA by CKY-I with a zero CKY-R */
+	c->fragmentation = true;
 	if (v1_engine_new(&env, &e) < 0 || v1_engine_set_conns(e, &c, 1) < 0)
 		goto out;
 	addr(&dg.local, 0xc0000202, 500);

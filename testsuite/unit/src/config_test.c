@@ -232,7 +232,8 @@ static void test_bad_many(void)
 	tap_ok(has_error(&e, 21, "aes256gcm16", "IKEv1"), "21: AEAD IKE proposal with ikev1");
 	tap_ok(has_error(&e, 22, "aggressive", "aggressive_psk_ok = yes"), "22: aggressive + PSK needs opt-in");
 	tap_ok(has_error(&e, 23, "childless", "IKEv2 only"), "23: childless with ikev1");
-	tap_ok(has_error(&e, 24, "fragmentation applies to IKEv2 only", NULL), "24: fragmentation with ikev1");
+	tap_ok(has_error(&e, 24, "fragmentation 'maybe' is not yes or no", NULL),
+	       "24: fragmentation not yes/no (an ikev1 connection takes the key)");
 	tap_ok(has_error(&e, 29, "ikev1_mode applies to IKEv1 only", NULL), "29: ikev1_mode on an ikev2 conn");
 	tap_ok(has_error(&e, 30, "10.0.0.0/8[tcp/99999]", "0-65535"), "30: port out of range");
 	tap_ok(has_error(&e, 31, "rekey_margin", "shorter"), "31: margin longer than the lifetime");
