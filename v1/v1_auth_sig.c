@@ -42,21 +42,28 @@ enum v1_auth_class v1_auth_class_sa(const struct v1_isakmp_sa *sa)
 /*
  * The signature scheme of a method.
  *
- * ECDSA (RFC 4754): section 4 names methods 9, 10, 11 for IKE (ECDSA with
- * SHA-256 on P-256, SHA-384 on P-384, SHA-512 on P-521) and section 7 the
+ * ECDSA (RFC 4754): section 4 names methods 9, 10, 11 for IKE, each tied
+ * to one curve and one hash (ECDSA-256: P-256 with SHA-256; ECDSA-384:
+ * P-384, SHA-384; ECDSA-521: P-521, SHA-512), and section 7 the
  * signature's form: r || s, each the curve's size in octets, not DER (the
- * SIG payload holds 64, 96 or 132 octets). What the signature is computed
- * over in IKEv1 the RFC leaves to RFC 2409 5.1: "the negotiated digital
- * signature algorithm applied to HASH_I or HASH_R". Read with the hash of
- * the method, that would be ECDSA over SHA-256(HASH_I); strongSwan (5.9.8,
- * the peer in the interop lab) instead takes HASH_I itself, the prf output,
- * as the ECDSA digest (its ECDSA "with NULL" hash), signing and verifying.
- * Found in the lab (testsuite/interop/scenarios/v1-cert-*-ecdsa*.scn): with
- * SHA-256(HASH_I) as the digest, strongSwan's SIG_I (P-256, method 9) did
- * not verify here; with HASH_I itself it does, strongSwan accepts our
- * SIG_R / SIG_I made that way, and the SAs come up with equal keys. So
- * all three methods sign the bare hash (SIG_ECDSA_DIGEST), and the method
- * says only which curve the key must be on (v1_cert_peer.c key_fits).
+ * SIG payload holds 64, 96 or 132 octets). Where the method's hash goes in
+ * IKEv1 is left to RFC 2409 5.1 ("the negotiated digital signature
+ * algorithm applied to HASH_I or HASH_R"). strongSwan (5.9.8, the peer in
+ * the interop lab) puts it into HASH_I itself: for an ECDSA method it
+ * computes HASH_I / HASH_R with HMAC of the method's SHA-2 keyed with
+ * SKEYID, whatever prf was negotiated, and takes that HASH_I as the ECDSA
+ * digest as it is (its ECDSA "with NULL" scheme; no second hash). Found in
+ * the lab (testsuite/interop/scenarios/v1-cert-*-ecdsa*.scn):
+ *   - ECDSA over SHA-256(HASH_I): strongSwan's SIG_I did not verify here;
+ *   - HASH_I itself, prf HMAC-SHA-256/384/512 negotiated with P-256/384/
+ *     521: both ways verify, SAs up, keys equal (strongSwan logs
+ *     "ECDSA_WITH_NULL");
+ *   - HASH_I itself but computed with a negotiated HMAC-SHA1 prf: neither
+ *     side's signature verified; with HASH_I computed by HMAC-SHA-256
+ *     (v1_auth_hash_prf) they do.
+ * So all three methods sign the bare HASH_I / HASH_R (SIG_ECDSA_DIGEST),
+ * computed with the method's hash, and the method fixes the curve the key
+ * must be on (v1_cert_peer.c key_fits).
  */
 static enum sig_scheme scheme_of(uint16_t method)
 {
@@ -66,6 +73,16 @@ static enum sig_scheme scheme_of(uint16_t method)
 	case V1_AUTH_ECDSA_384:
 	case V1_AUTH_ECDSA_521: return SIG_ECDSA_DIGEST; /* HASH_I itself, see above */
 	default: return SIG_NONE;
+	}
+}
+
+enum prf_alg v1_auth_hash_prf(const struct v1_isakmp_sa *sa)
+{
+	switch (method_of(sa)) {
+	case V1_AUTH_ECDSA_256: return PRF_HMAC_SHA2_256;
+	case V1_AUTH_ECDSA_384: return PRF_HMAC_SHA2_384;
+	case V1_AUTH_ECDSA_521: return PRF_HMAC_SHA2_512;
+	default: return sa->ks.prf; /* RFC 2409 5: the negotiated prf */
 	}
 }
 

@@ -16,7 +16,8 @@
  *   (v1_p1.c) signed with the private key: for RSA the PKCS#1 v1.5 type 1
  *   padding over the bare hash, no DigestInfo (sig.h SIG_RSA_V1_RAW); for
  *   ECDSA (methods 9, 10, 11) r || s with HASH_I / HASH_R itself as the
- *   ECDSA digest (sig.h SIG_ECDSA_DIGEST; v1_auth_sig.c says why).
+ *   ECDSA digest, HASH_I / HASH_R computed with HMAC of the method's SHA-2
+ *   (sig.h SIG_ECDSA_DIGEST, v1_auth_hash_prf; v1_auth_sig.c says why).
  *
  * Signing and verifying are crypto jobs (common/sig.h): the step returns
  * SUSPEND and v1_sig_resume() continues it, as the KE jobs do.
@@ -28,6 +29,7 @@
 #include <stdint.h>
 
 #include "common/cert.h"
+#include "common/prf.h"
 #include "v1/v1_pubkey.h"
 #include "v1/v1_sa.h"
 
@@ -54,6 +56,12 @@ uint16_t v1_auth_method(const struct v1_conn *c);
 bool v1_auth_is_sig(const struct v1_isakmp_sa *sa);
 /* Which rows of v1_rules.c fit this SA's MM5/MM6/AM2/AM3. */
 enum v1_auth_class v1_auth_class_sa(const struct v1_isakmp_sa *sa);
+/*
+ * The prf HASH_I / HASH_R are computed with (v1_p1_hash): the negotiated
+ * one, except for the ECDSA methods, whose hash is HMAC with the method's
+ * SHA-2 under SKEYID (v1_auth_sig.c scheme_of says why).
+ */
+enum prf_alg v1_auth_hash_prf(const struct v1_isakmp_sa *sa);
 
 /* CR payloads: one per trust anchor (its subject DN), or one empty (any CA). */
 void v1_sig_build_cr(struct v1_isakmp_sa *sa, struct v1_builder *b);

@@ -6,6 +6,9 @@
  *
  *   HASH_I = prf(SKEYID, g^xi | g^xr | CKY-I | CKY-R | SAi_b | IDii_b)
  *   HASH_R = prf(SKEYID, g^xr | g^xi | CKY-R | CKY-I | SAi_b | IDir_b)
+ *
+ * (prf: the negotiated one; with an ECDSA method HMAC of that method's
+ * SHA-2, as strongSwan computes it: v1_auth_sig.c scheme_of.)
  */
 #include <stdlib.h>
 #include <string.h>
@@ -184,8 +187,9 @@ int v1_p1_keys(struct v1_isakmp_sa *sa)
 int v1_p1_hash(const struct v1_isakmp_sa *sa, bool of_initiator, const uint8_t *id_b,
 	       size_t id_len, uint8_t *out, size_t *out_len)
 {
+	enum prf_alg alg = v1_auth_hash_prf(sa); /* the ECDSA methods' own hash */
 	struct prf_ctx p;
-	int rc = prf_init(&p, sa->ks.prf, sa->ks.skeyid->bytes, sa->ks.skeyid->len);
+	int rc = prf_init(&p, alg, sa->ks.skeyid->bytes, sa->ks.skeyid->len);
 
 	if (rc < 0)
 		return rc;
@@ -204,7 +208,7 @@ int v1_p1_hash(const struct v1_isakmp_sa *sa, bool of_initiator, const uint8_t *
 	prf_update(&p, id_b, id_len);
 	prf_final(&p, out);
 	secret_wipe(&p, sizeof(p));
-	*out_len = prf_out_len(sa->ks.prf);
+	*out_len = prf_out_len(alg);
 	return 0;
 }
 

@@ -27,6 +27,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <nettle/hmac.h>
+
 #include "common/cert.h"
 #include "common/err.h"
 #include "common/job.h"
@@ -37,6 +39,7 @@
 #include "testsuite/regress/v1_pair.h"
 #include "testsuite/unit/common/pki_helper.h"
 #include "v1/v1_attr.h"
+#include "v1/v1_auth_sig.h"
 #include "v1/v1_msg.h"
 #include "v1/v1_names.h"
 #include "v1/v1_pubkey.h"
@@ -51,6 +54,7 @@ struct side_cfg {
 	const char *local_id, *remote_id; /* text forms; NULL: subject DN / any */
 	const char *sign_key;   /* sign with this key instead (a wrong key) */
 	const char *send_chain; /* send this chain instead (another key than the method's) */
+	const char *prf;        /* the phase-1 prf offered instead of prfsha256 */
 	enum v1_send_cert send;
 	bool crl;
 	bool no_ca;
@@ -68,6 +72,8 @@ static struct v1_conn *make_conn(const struct v1_pair *p, int who, const struct 
 	if (!c)
 		return NULL;
 	c->aggressive_ok = s->psk;
+	if (s->prf)
+		c->p1[0].hash.x[0] = xform_by_name(s->prf);
 	if (s->local_id)
 		id_parse(s->local_id, &c->local_id);
 	if (s->remote_id && strchr(s->remote_id, '='))
@@ -491,8 +497,80 @@ static void test_ecdsa_spoiled(const struct ecdsa_case *ec, enum sig_spoil how, 
 	v1p_close(&p);
 }
 
+/*
+ * HASH_I / HASH_R of an ECDSA method is HMAC of the method's SHA-2 under
+ * SKEYID whatever prf was negotiated (strongSwan's reading of RFC 4754,
+ * v1_auth_sig.c); other methods keep the negotiated prf (RFC 2409 5).
+ * Checked against Nettle's HMAC directly.
+ */
+static void test_ecdsa_hash_prf(void)
+{
+	static const struct { uint16_t auth; enum prf_alg want; size_t len; } cases[] = {
+		{ V1_AUTH_ECDSA_256, PRF_HMAC_SHA2_256, 32 },
+		{ V1_AUTH_ECDSA_384, PRF_HMAC_SHA2_384, 48 },
+		{ V1_AUTH_ECDSA_521, PRF_HMAC_SHA2_512, 64 },
+		{ V1_AUTH_RSA_SIG, PRF_HMAC_SHA1, 20 },
+	};
+	static uint8_t gxi[] = "g^xi", gxr[] = "g^xr", sai[] = "SAi_b", id[] = "IDii_b";
+	static const uint8_t skeyid[20] = { 0x11, 0x22, 0x33 };
+	uint8_t h[PRF_MAX_OUT], want[64];
+	size_t h_len = 0;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct v1_isakmp_sa sa;
+		struct hmac_sha256_ctx c256;
+		struct hmac_sha512_ctx c512; /* SHA-384 shares its context */
+		struct hmac_sha1_ctx c1;
+		int rc;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.choice.attrs.auth = cases[i].auth;
+		sa.ks.prf = PRF_HMAC_SHA1; /* negotiated: HMAC-SHA1 */
+		sa.ks.skeyid = secret_dup(skeyid, sizeof(skeyid));
+		sa.gxi = gxi, sa.gxi_len = sizeof(gxi);
+		sa.gxr = gxr, sa.gxr_len = sizeof(gxr);
+		sa.sai_b = sai, sa.sai_len = sizeof(sai);
+		memset(sa.sad.spi_i, 0xa1, 8);
+		memset(sa.sad.spi_r, 0xb2, 8);
+		tap_eq_int(v1_auth_hash_prf(&sa), cases[i].want, "method %u: HASH_I prf %d",
+			   cases[i].auth, cases[i].want);
+		rc = sa.ks.skeyid ? v1_p1_hash(&sa, true, id, sizeof(id), h, &h_len) : ERR_NOMEM;
+#define HMAC_ALL(ctx, set, upd, dig, size)                                       \
+		do {                                                             \
+			set(&ctx, sizeof(skeyid), skeyid);                       \
+			upd(&ctx, sizeof(gxi), gxi);                             \
+			upd(&ctx, sizeof(gxr), gxr);                             \
+			upd(&ctx, 8, sa.sad.spi_i);                              \
+			upd(&ctx, 8, sa.sad.spi_r);                              \
+			upd(&ctx, sizeof(sai), sai);                             \
+			upd(&ctx, sizeof(id), id);                               \
+			dig(&ctx, size, want);                                   \
+		} while (0)
+		switch (cases[i].want) {
+		case PRF_HMAC_SHA2_256:
+			HMAC_ALL(c256, hmac_sha256_set_key, hmac_sha256_update, hmac_sha256_digest, 32);
+			break;
+		case PRF_HMAC_SHA2_384:
+			HMAC_ALL(c512, hmac_sha384_set_key, hmac_sha384_update, hmac_sha384_digest, 48);
+			break;
+		case PRF_HMAC_SHA2_512:
+			HMAC_ALL(c512, hmac_sha512_set_key, hmac_sha512_update, hmac_sha512_digest, 64);
+			break;
+		default:
+			HMAC_ALL(c1, hmac_sha1_set_key, hmac_sha1_update, hmac_sha1_digest, 20);
+			break;
+		}
+#undef HMAC_ALL
+		tap_ok(rc == 0 && h_len == cases[i].len && memcmp(h, want, h_len) == 0,
+		       "method %u with a negotiated HMAC-SHA1 prf: HASH_I is the %zu-octet HMAC "
+		       "of SKEYID and its inputs", cases[i].auth, cases[i].len);
+		secret_free(sa.ks.skeyid);
+	}
+}
+
 static void test_ecdsa(void)
 {
+	struct side_cfg a, b;
 	char what[128];
 
 	for (size_t i = 0; i < NECDSA; i++) {
@@ -515,6 +593,12 @@ static void test_ecdsa(void)
 		snprintf(what, sizeof(what), "%s: initiator signs with the wrong key", ec->alg);
 		test_refusal(what, &gw, &ec->peer, 1, V1_N_INVALID_SIGNATURE, false);
 	}
+	test_ecdsa_hash_prf();
+	/* a negotiated HMAC-SHA1 prf: HASH_I is still HMAC-SHA-256 for method 9 */
+	a = ecdsa_cases[0].peer, b = ecdsa_cases[0].gw;
+	a.prf = b.prf = "prfsha1";
+	test_establish("Main Mode, ecdsa256, prf HMAC-SHA1", &a, &b, false);
+	test_establish("Aggressive Mode, ecdsa256, prf HMAC-SHA1", &a, &b, true);
 	/* methods differ: the RSA responder does not take method 9 (RFC 2409 5: one proposal) */
 	test_refusal("ECDSA P-256 initiator, RSA responder", &ecdsa_cases[0].peer, &gw_rsa, 1,
 		     V1_N_NO_PROPOSAL_CHOSEN, false);

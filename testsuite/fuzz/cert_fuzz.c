@@ -96,6 +96,7 @@ static void mode_dn(const uint8_t *p, size_t n)
 static void mode_sig(const uint8_t *p, size_t n)
 {
 	static const uint8_t msg[] = "fuzzed AUTH octets";
+	static const uint8_t hash_i[32] = { 0x5a }; /* an IKEv1 HASH_I (prf SHA-256) */
 	enum sig_scheme s = SIG_NONE;
 	struct sig_pubkey *key = NULL;
 	size_t alen, klen;
@@ -113,6 +114,9 @@ static void mode_sig(const uint8_t *p, size_t n)
 		sig_verify(key, s, SIG_FORM_DER, msg, sizeof(msg), p + klen, n - klen);
 		sig_verify(key, s, SIG_FORM_RAW, msg, sizeof(msg), p + klen, n - klen);
 		sig_verify(key, SIG_RSA_V1_RAW, SIG_FORM_DER, msg, 20, p + klen, n - klen);
+		/* an IKEv1 ECDSA SIG (RFC 4754 7: r || s, peer bytes) */
+		sig_verify(key, SIG_ECDSA_DIGEST, SIG_FORM_RAW, hash_i, sizeof(hash_i), p + klen,
+			   n - klen);
 		sig_pubkey_free(key);
 	}
 }
