@@ -243,8 +243,8 @@ static int join(struct v1_isakmp_sa *sa, uint8_t **joined, size_t *joined_len)
 	return 1;
 }
 
-int v1_frag_input(struct v1_isakmp_sa *sa, const struct v1_hdr *h, const uint8_t *data,
-		  size_t len, uint8_t **joined, size_t *joined_len)
+int v1_frag_input(struct v1_isakmp_sa *sa, const uint8_t *data, size_t len, uint8_t **joined,
+		  size_t *joined_len)
 {
 	struct rd r, body;
 	uint8_t next, reserved, num = 0, flags;
@@ -254,8 +254,6 @@ int v1_frag_input(struct v1_isakmp_sa *sa, const struct v1_hdr *h, const uint8_t
 	struct v1_frag_rx *rx;
 	int rc;
 
-	/* the fragment header's flags, exchange and message ID are not read: peers differ */
-	(void)h;
 	*joined = NULL;
 	*joined_len = 0;
 	rd_init(&r, data, len);

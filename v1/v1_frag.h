@@ -62,12 +62,14 @@ bool v1_frag_needed(const struct v1_isakmp_sa *sa, size_t len);
 int v1_frag_send(struct v1_isakmp_sa *sa, const uint8_t *msg, size_t len,
 		 int (*send_one)(struct v1_isakmp_sa *sa, const uint8_t *msg, size_t len));
 /*
- * One fragment (h: its header, already parsed) of sa's peer. 0: kept,
- * more to come; 1: the message is whole, *joined (malloc'ed; the caller
- * frees it) holds it; a negative ERR_* when refused (logged, counted).
+ * One fragment data[0..len) (its header already checked) of sa's peer.
+ * 0: kept, more to come; 1: the message is whole, *joined (malloc'ed; the
+ * caller frees it) holds it; a negative ERR_* when refused (logged,
+ * counted). The fragment header's flags, exchange and message ID are not
+ * read: implementations differ there.
  */
-int v1_frag_input(struct v1_isakmp_sa *sa, const struct v1_hdr *h, const uint8_t *data,
-		  size_t len, uint8_t **joined, size_t *joined_len);
+int v1_frag_input(struct v1_isakmp_sa *sa, const uint8_t *data, size_t len, uint8_t **joined,
+		  size_t *joined_len);
 /* Free the partial message (SA deleted). */
 void v1_frag_rx_free(struct v1_isakmp_sa *sa);
 /* Its timer: a message whose fragments did not all come in time is dropped. */

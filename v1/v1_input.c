@@ -237,7 +237,7 @@ static int frag_input(struct v1_engine *e, const struct v1_hdr *h, const struct 
 		e->counters.frag_fragments_dropped++;
 		return drop(e, dg, "fragment for no ISAKMP SA of this peer");
 	}
-	rc = v1_frag_input(sa, h, dg->data, dg->len, &joined, &joined_len);
+	rc = v1_frag_input(sa, dg->data, dg->len, &joined, &joined_len);
 	if (rc <= 0) {
 		if (rc < 0)
 			e->counters.dropped++;
