@@ -397,7 +397,7 @@ static enum v1_verdict verified(struct v1_step *st)
 			 sa->initiator ? "SIG_R" : "SIG_I", id, subject, err_str(s->job_err));
 		return v1_sig_refuse(st, V1_N_INVALID_SIGNATURE);
 	}
-	log_info(&sa->sad.logger, "peer %s authenticated with a %s signature by certificate %s",
+	log_info(&sa->sad.logger, "peer %s authenticated by signature (%s) with certificate %s",
 		 id, sig_scheme_name(scheme_of(method_of(sa))), subject);
 	if (!sa->initiator && !sa->aggressive)
 		return v1_sig_sign_start(st);   /* MM5 checked: sign HASH_R for MM6 */
