@@ -209,6 +209,13 @@ int main(void)
 	       "stats --json: ikev1_dpd has peers_held beside peers_dead");
 	tap_ok(stats_say(&d, false, "peers dead 0, peers held 0\n"),
 	       "stats: the IKEv1 DPD line has peers held");
+	tap_ok(stats_say(&d, true, "\"ikev1_fragmentation\":{\"messages_fragmented\":0,"
+			 "\"fragments_sent\":0,\"fragments_received\":0,\"messages_reassembled\":0,"
+			 "\"fragments_dropped\":0}"),
+	       "stats --json: the IKEv1 fragmentation counters");
+	tap_ok(stats_say(&d, false, "IKEv1 fragmentation: messages fragmented 0, fragments sent 0, "
+			 "fragments received 0, messages reassembled 0, fragments dropped 0\n"),
+	       "stats: the IKEv1 fragmentation line");
 
 	tap_eq_int(daemon_reload(&d, NULL), 0, "reload");
 	tap_eq_int((long long)kernel_trap_count(d.kernel), 1, "after a reload only auto = route's trap");
