@@ -12,7 +12,9 @@
  * Fragment ID (of a request, and of an answer resent for a duplicate);
  * the reassembly timer drops a partial message; a Fragment Number past 16,
  * a message past 64 KiB, a fragment for unknown cookies are refused;
- * fragmentation = no on either side: no fragments at all.
+ * behind a NAT the fragments go on port 4500 after the non-ESP marker,
+ * which the 576-octet packets make room for; fragmentation = no on either
+ * side: no fragments at all.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -39,10 +41,9 @@ static const struct side peer_on = { "peer-rsa-chain.pem", "peer-rsa.key", true,
 static const struct side gw_on = { "gw-rsa-chain.pem", "gw-rsa.key", true, 576 };
 
 static struct v1_conn *make_conn(const struct v1_pair *p, int who, const struct side *s,
-				 bool aggressive)
+				 const struct v1p_opts *o)
 {
-	struct v1p_opts o = { .aggressive = aggressive };
-	struct v1_conn *c = v1p_conn(p, who, &o);
+	struct v1_conn *c = v1p_conn(p, who, o);
 	struct v1_pubkey *pk = NULL;
 	char why[256] = "";
 
@@ -61,14 +62,14 @@ static struct v1_conn *make_conn(const struct v1_pair *p, int who, const struct 
 	return c;
 }
 
-static int open_pair(struct v1_pair *p, const struct side *s0, const struct side *s1,
-		     bool aggressive)
+static int open_pair_opts(struct v1_pair *p, const struct side *s0, const struct side *s1,
+			  const struct v1p_opts *o)
 {
 	const struct side *s[2] = { s0, s1 };
-	int rc = v1p_open(p, pool, aggressive);
+	int rc = v1p_open_opts(p, pool, o);
 
 	for (int i = 0; rc == 0 && i < 2; i++) {
-		struct v1_conn *c = make_conn(p, i, s[i], aggressive);
+		struct v1_conn *c = make_conn(p, i, s[i], o);
 
 		if (!c)
 			return ERR_NOMEM;
@@ -78,15 +79,29 @@ static int open_pair(struct v1_pair *p, const struct side *s0, const struct side
 	return rc;
 }
 
+static int open_pair(struct v1_pair *p, const struct side *s0, const struct side *s1,
+		     bool aggressive)
+{
+	struct v1p_opts o = { .aggressive = aggressive };
+
+	return open_pair_opts(p, s0, s1, &o);
+}
+
+/* Where the ISAKMP header starts: after the non-ESP marker on the NAT-T port (RFC 3948 2.2). */
+static size_t at(const struct v1p_pkt *k)
+{
+	return kernel_addr_port(&k->src) == 4500 && k->len > 4 ? 4 : 0;
+}
+
 static bool is_frag(const struct v1p_pkt *k)
 {
-	return k->len > V1_HDR_LEN + 8 && k->data[16] == V1_P_FRAG;
+	return k->len > at(k) + V1_HDR_LEN + 8 && k->data[at(k) + 16] == V1_P_FRAG;
 }
 
 /* The Fragment ID of a fragment on the wire. */
 static unsigned frag_id(const struct v1p_pkt *k)
 {
-	return (unsigned)k->data[V1_HDR_LEN + 4] << 8 | k->data[V1_HDR_LEN + 5];
+	return (unsigned)k->data[at(k) + V1_HDR_LEN + 4] << 8 | k->data[at(k) + V1_HDR_LEN + 5];
 }
 
 /* What to do, once, to the first run of fragments side `who` sends. */
@@ -98,6 +113,7 @@ struct wire {
 	unsigned frags[2];       /* fragments each side sent */
 	unsigned first_id[2];    /* Fragment ID of each side's first fragment */
 	unsigned frags_e;        /* fragments with the E flag in their header */
+	unsigned frags_natt;     /* fragments on the NAT-T port, after the non-ESP marker */
 	bool vid_frag[2];        /* each side's first message had the FRAGMENTATION VID */
 	bool mangled;
 };
@@ -180,11 +196,13 @@ static void run_wire(struct v1_pair *p, struct wire *w, int who, enum mangle m)
 			if (!w->frags[p->q[0].from])
 				w->first_id[p->q[0].from] = frag_id(&p->q[0]);
 			w->frags[p->q[0].from]++;
-			w->frags_e += (p->q[0].data[19] & V1_FLAG_ENCRYPTION) != 0;
+			w->frags_e += (p->q[0].data[at(&p->q[0]) + 19] & V1_FLAG_ENCRYPTION) != 0;
+			w->frags_natt += at(&p->q[0]) == 4 &&
+					 memcmp(p->q[0].data, "\0\0\0\0", 4) == 0;
 		}
 		/* the first message of each side: its vendor IDs (cleartext, no responder cookie
 		 * in MM1 / the first of side 1) */
-		if (!(p->q[0].data[19] & V1_FLAG_ENCRYPTION) && !is_frag(&p->q[0]) &&
+		if (!at(&p->q[0]) && !(p->q[0].data[19] & V1_FLAG_ENCRYPTION) && !is_frag(&p->q[0]) &&
 		    !seen_first[p->q[0].from]) {
 			seen_first[p->q[0].from] = true;
 			w->vid_frag[p->q[0].from] = has_frag_vid(&p->q[0]);
@@ -390,6 +408,31 @@ static void test_refused(void)
 	free(big);
 }
 
+/*
+ * Side 0 behind a NAT: MM5/MM6 go on port 4500, each fragment after the
+ * non-ESP marker, and the 576-octet packets hold 544 octets of ISAKMP.
+ */
+static void test_nat(void)
+{
+	struct v1p_opts o = { .nat = true };
+	struct v1_pair p;
+	struct wire w = { 0 };
+
+	if (open_pair_opts(&p, &peer_on, &gw_on, &o) < 0 || !initiate(&p)) {
+		tap_ok(false, "NAT: set up");
+		v1p_close(&p);
+		return;
+	}
+	run_wire(&p, &w, 0, M_NONE);
+	tap_ok(both_up(&p), "NAT: up on both sides");
+	tap_ok(w.frags[0] >= 4 && w.frags[1] >= 4 && w.frags_natt == w.frags[0] + w.frags[1],
+	       "NAT: MM5 and MM6 fragments (%u, %u) all on port 4500 after the non-ESP marker",
+	       w.frags[0], w.frags[1]);
+	tap_ok(w.max_len == 576 - 28, "NAT: 548-octet datagrams at most: marker + 544 of ISAKMP "
+	       "(longest %zu)", w.max_len);
+	v1p_close(&p);
+}
+
 /* fragmentation = no on one side: no vendor ID from it, no fragments either way. */
 static void test_off(int off)
 {
@@ -433,6 +476,7 @@ int main(void)
 	test_lost(1);
 	test_timeout();
 	test_refused();
+	test_nat();
 	test_off(0);
 	test_off(1);
 	(void)pki_read_file;
