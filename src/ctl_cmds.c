@@ -25,6 +25,7 @@
 #include "src/dispatch.h"
 #include "src/engines.h"
 #include "src/json.h"
+#include "src/stats_frag.h"
 #include "v1/v1_engine.h"
 
 gid_t ctl_group_id(const char *name)
@@ -359,27 +360,20 @@ static void v1_dpd_report(struct daemon *d, struct json *j, struct evbuffer *out
 static void v1_frag_report(struct daemon *d, struct json *j, struct evbuffer *out)
 {
 	const struct v1_counters *v;
+	struct stats_frag f;
 
 	if (!d->engine_state[1])
 		return;
 	v = v1_engine_counters(d->engine_state[1]);
+	f = (struct stats_frag){ v->frag_messages_fragmented, v->frag_fragments_sent,
+				 v->frag_fragments_received, v->frag_messages_reassembled,
+				 v->frag_fragments_dropped };
 	if (!j) {
-		evbuffer_add_printf(out, "IKEv1 fragmentation: messages fragmented %llu, fragments "
-				    "sent %llu, fragments received %llu, messages reassembled %llu, "
-				    "fragments dropped %llu\n",
-				    (unsigned long long)v->frag_messages_fragmented,
-				    (unsigned long long)v->frag_fragments_sent,
-				    (unsigned long long)v->frag_fragments_received,
-				    (unsigned long long)v->frag_messages_reassembled,
-				    (unsigned long long)v->frag_fragments_dropped);
+		stats_frag_report(&f, "IKEv1 fragmentation", NULL, out);
 		return;
 	}
 	json_object_begin(j, "ikev1_fragmentation");
-	json_uint(j, "messages_fragmented", v->frag_messages_fragmented);
-	json_uint(j, "fragments_sent", v->frag_fragments_sent);
-	json_uint(j, "fragments_received", v->frag_fragments_received);
-	json_uint(j, "messages_reassembled", v->frag_messages_reassembled);
-	json_uint(j, "fragments_dropped", v->frag_fragments_dropped);
+	stats_frag_report(&f, NULL, j, NULL);
 	json_object_end(j);
 }
 

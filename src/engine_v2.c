@@ -28,6 +28,7 @@
 #include "src/pins.h"
 #include "src/secrets.h"
 #include "src/sockets.h"
+#include "src/stats_frag.h"
 #include "v2/v2_engine.h"
 #include "v2/v2_names.h"
 
@@ -436,10 +437,13 @@ void engine_v2_stats_report(struct daemon *d, struct json *j, struct evbuffer *o
 {
 	struct v2_glue *g = glue_of(d);
 	const struct v2_engine_stats *s;
+	struct stats_frag frag;
 
 	if (!g || !g->eng)
 		return;
 	s = v2_engine_stats(g->eng);
+	frag = (struct stats_frag){ s->messages_fragmented, s->fragments_sent, s->fragments_received,
+				    s->messages_reassembled, s->fragments_dropped };
 	if (!j) {
 		evbuffer_add_printf(out, "IKEv2 engine: cookies sent %llu, bad cookies %llu, "
 				    "retransmits %llu, children rekeyed %llu, IKE SAs rekeyed %llu\n",
@@ -447,14 +451,7 @@ void engine_v2_stats_report(struct daemon *d, struct json *j, struct evbuffer *o
 				    (unsigned long long)s->retransmits,
 				    (unsigned long long)s->children_rekeyed,
 				    (unsigned long long)s->ike_rekeyed);
-		evbuffer_add_printf(out, "IKEv2 fragmentation (RFC 7383): messages fragmented %llu, "
-				    "fragments sent %llu, fragments received %llu, messages "
-				    "reassembled %llu, fragments dropped %llu\n",
-				    (unsigned long long)s->messages_fragmented,
-				    (unsigned long long)s->fragments_sent,
-				    (unsigned long long)s->fragments_received,
-				    (unsigned long long)s->messages_reassembled,
-				    (unsigned long long)s->fragments_dropped);
+		stats_frag_report(&frag, "IKEv2 fragmentation (RFC 7383)", NULL, out);
 		return;
 	}
 	json_object_begin(j, "ikev2_engine");
@@ -463,11 +460,7 @@ void engine_v2_stats_report(struct daemon *d, struct json *j, struct evbuffer *o
 	json_uint(j, "retransmits", s->retransmits);
 	json_uint(j, "children_rekeyed", s->children_rekeyed);
 	json_uint(j, "ike_rekeyed", s->ike_rekeyed);
-	json_uint(j, "messages_fragmented", s->messages_fragmented);
-	json_uint(j, "fragments_sent", s->fragments_sent);
-	json_uint(j, "fragments_received", s->fragments_received);
-	json_uint(j, "messages_reassembled", s->messages_reassembled);
-	json_uint(j, "fragments_dropped", s->fragments_dropped);
+	stats_frag_report(&frag, NULL, j, NULL);
 	json_object_end(j);
 }
 

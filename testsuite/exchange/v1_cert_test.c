@@ -318,8 +318,13 @@ static void test_refusal(const char *what, const struct side_cfg *s0, const stru
 	v1p_close(&p);
 }
 
-/* Rewrite the first CERT payload of a cleartext message: truncated DER or garbage. */
-static bool tamper_cert(struct v1p_pkt *k, bool truncate)
+/*
+ * Rewrite the first payload of `type` (at least min_len octets) of a
+ * cleartext message: spoil() changes its body in place and may shorten it.
+ * False when there is none or the message does not rebuild.
+ */
+static bool rewrite_payload(struct v1p_pkt *k, uint8_t type, size_t min_len,
+			    void (*spoil)(uint8_t *body, size_t *len, void *arg), void *arg)
 {
 	static uint8_t out[V1P_PKT_MAX], body[V1P_PKT_MAX];
 	struct v1_msg m;
@@ -337,11 +342,8 @@ static bool tamper_cert(struct v1p_pkt *k, bool truncate)
 		size_t blen = m.pl[i].body_len;
 
 		memcpy(body, m.pl[i].body, blen);
-		if (m.pl[i].type == V1_P_CERT && !done && blen > 2) {
-			if (truncate)
-				blen = 1 + (blen - 1) / 2;
-			else
-				memset(body + 1, 0x41, blen - 1);
+		if (m.pl[i].type == type && !done && blen >= min_len) {
+			spoil(body, &blen, arg);
 			done = true;
 		}
 		v1_build_begin(&b, m.pl[i].type);
@@ -353,6 +355,20 @@ static bool tamper_cert(struct v1p_pkt *k, bool truncate)
 	memcpy(k->data, out, len);
 	k->len = len;
 	return true;
+}
+
+/* CERT: truncated DER, or garbage after the encoding octet */
+static void spoil_cert(uint8_t *body, size_t *len, void *arg)
+{
+	if (*(bool *)arg)
+		*len = 1 + (*len - 1) / 2;
+	else
+		memset(body + 1, 0x41, *len - 1);
+}
+
+static bool tamper_cert(struct v1p_pkt *k, bool truncate)
+{
+	return rewrite_payload(k, V1_P_CERT, 3, spoil_cert, &truncate);
 }
 
 static void test_malformed_cert(bool truncate)
@@ -429,46 +445,34 @@ static void test_ecdsa_offer(const struct ecdsa_case *ec, bool aggressive)
 /* How AM2's SIG payload (cleartext) is spoiled. */
 enum sig_spoil { SPOIL_FLIP_R, SPOIL_FLIP_S, SPOIL_TRUNCATE, SPOIL_DER };
 
+struct sig_spoiling {
+	enum sig_spoil how;
+	size_t len; /* the SIG's original length */
+};
+
+static void spoil_sig_body(uint8_t *body, size_t *len, void *arg)
+{
+	struct sig_spoiling *sp = arg;
+
+	sp->len = *len;
+	if (sp->how == SPOIL_FLIP_R)
+		body[1] ^= 0x04;
+	else if (sp->how == SPOIL_FLIP_S)
+		body[*len - 1] ^= 0x01;
+	else if (sp->how == SPOIL_TRUNCATE)
+		(*len)--;
+	else /* the same r, s as a DER SEQUENCE header would start: not r || s */
+		body[0] = 0x30, body[1] = (uint8_t)(*len - 2);
+}
+
 /* Rewrite the SIG payload of a cleartext message; its original length in *len_out. */
 static bool spoil_sig(struct v1p_pkt *k, enum sig_spoil how, size_t *len_out)
 {
-	static uint8_t out[V1P_PKT_MAX], body[V1P_PKT_MAX];
-	struct v1_msg m;
-	struct v1_err e = { 0 };
-	struct wr w;
-	struct v1_builder b;
-	size_t len;
-	bool done = false;
+	struct sig_spoiling sp = { .how = how };
+	bool ok = rewrite_payload(k, V1_P_SIG, 8, spoil_sig_body, &sp);
 
-	if (v1_msg_parse(k->data, k->len, &m, &e) < 0)
-		return false;
-	wr_init(&w, out, sizeof(out));
-	v1_build_start(&b, &w, &m.hdr);
-	for (unsigned i = 0; i < m.n; i++) {
-		size_t blen = m.pl[i].body_len;
-
-		memcpy(body, m.pl[i].body, blen);
-		if (m.pl[i].type == V1_P_SIG && !done && blen >= 8) {
-			*len_out = blen;
-			if (how == SPOIL_FLIP_R)
-				body[1] ^= 0x04;
-			else if (how == SPOIL_FLIP_S)
-				body[blen - 1] ^= 0x01;
-			else if (how == SPOIL_TRUNCATE)
-				blen--;
-			else /* the same r, s as a DER SEQUENCE header would start: not r || s */
-				body[0] = 0x30, body[1] = (uint8_t)(blen - 2);
-			done = true;
-		}
-		v1_build_begin(&b, m.pl[i].type);
-		wr_bytes(&w, body, blen);
-		v1_build_end(&b);
-	}
-	if (!done || v1_build_finish(&b, &len) < 0)
-		return false;
-	memcpy(k->data, out, len);
-	k->len = len;
-	return true;
+	*len_out = sp.len;
+	return ok;
 }
 
 /* Aggressive Mode: the responder's SIG_R in AM2 spoiled in flight; the initiator refuses it. */
