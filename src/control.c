@@ -159,7 +159,16 @@ int control_open(struct event_base *base, const char *path, gid_t group,
 	c->table = table;
 	c->ctx = ctx;
 	snprintf(c->path, sizeof(c->path), "%s", path);
-	memcpy(sun.sun_path, path, strlen(path) + 1);
+	/*
+	 * Bound and listening under PATH.new, then renamed: the socket appears
+	 * at PATH only once it accepts, so a client that waits for the file
+	 * (scripts, the lab) is never refused in the moment between bind() and
+	 * listen(). Without room for the suffix, PATH itself is bound.
+	 */
+	if (snprintf(sun.sun_path, sizeof(sun.sun_path), "%s.new", path) >= (int)sizeof(sun.sun_path))
+		memcpy(sun.sun_path, path, strlen(path) + 1);
+	if (strcmp(sun.sun_path, path) != 0 && lstat(sun.sun_path, &st) == 0 && S_ISSOCK(st.st_mode))
+		unlink(sun.sun_path); /* left by a process that died before its rename */
 	/* created with no group/other bits at all: no window where others could connect */
 	old_umask = umask(0177);
 	c->listener = evconnlistener_new_bind(base, control_on_accept, c,
@@ -167,13 +176,22 @@ int control_open(struct event_base *base, const char *path, gid_t group,
 					      (struct sockaddr *)&sun, sizeof(sun));
 	umask(old_umask);
 	if (!c->listener) {
-		log_error(&log_global, "control socket %s: %s", path, strerror(errno));
+		log_error(&log_global, "control socket %s: %s", sun.sun_path, strerror(errno));
 		free(c);
 		return ERR_IO;
 	}
-	if (group != (gid_t)-1 && (chown(path, (uid_t)-1, group) < 0 || chmod(path, 0660) < 0))
+	if (group != (gid_t)-1 &&
+	    (chown(sun.sun_path, (uid_t)-1, group) < 0 || chmod(sun.sun_path, 0660) < 0))
 		log_warn(&log_global, "control socket %s: cannot give group %u access: %s",
 			 path, (unsigned)group, strerror(errno));
+	if (strcmp(sun.sun_path, path) != 0 && rename(sun.sun_path, path) < 0) {
+		log_error(&log_global, "control socket %s: cannot rename %s to it: %s", path,
+			  sun.sun_path, strerror(errno));
+		evconnlistener_free(c->listener);
+		unlink(sun.sun_path);
+		free(c);
+		return ERR_IO;
+	}
 	*out = c;
 	return 0;
 }
